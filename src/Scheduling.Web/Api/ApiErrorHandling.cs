@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Scheduling.Web.Api;
+
+/// <summary>
+/// Turns what a caller can get wrong into RFC 7807 problem details: our <see cref="AppException"/>s,
+/// unreadable JSON and failed parameter binding. Anything else stays a 500 (a bug to fix).
+/// </summary>
+internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails? problem = exception switch
+        {
+            RequestValidationException validation => new HttpValidationProblemDetails(validation.Errors.ToDictionary(e => e.Key, e => e.Value))
+            {
+                Status = validation.StatusCode,
+                Title = validation.Title,
+                Detail = validation.Message,
+            },
+            AppException app => new ProblemDetails { Status = app.StatusCode, Title = app.Title, Detail = app.Message },
+            BadHttpRequestException bad => BadRequest(bad),
+            _ => null,
+        };
+        if (problem is null)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails BadRequest(BadHttpRequestException bad)
+    {
+        // The JSON reader's message names the path and position of the fault ($.field, line, byte).
+        var detail = bad.InnerException is JsonException json
+            ? $"The request body is not valid JSON for this endpoint: {json.Message}"
+            : bad.Message;
+        var field = bad.InnerException is JsonException { Path: { Length: > 2 } path } ? path[2..] : "body";
+        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [detail] })
+        {
+            Status = bad.StatusCode,
+            Title = "The request could not be read",
+            Detail = detail,
+        };
+    }
+}

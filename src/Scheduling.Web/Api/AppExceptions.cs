@@ -1,0 +1,43 @@
+namespace Scheduling.Web.Api;
+
+/// <summary>
+/// A failure a user can cause and fix. Services throw these; the API turns them into problem details
+/// and the UI shows <see cref="Exception.Message"/>. Anything else is a bug (500).
+/// </summary>
+public abstract class AppException(string message) : Exception(message)
+{
+    public abstract int StatusCode { get; }
+    public abstract string Title { get; }
+}
+
+public sealed class NotFoundException(string what) : AppException($"{what} was not found.")
+{
+    public override int StatusCode => StatusCodes.Status404NotFound;
+    public override string Title => "Not found";
+}
+
+public sealed class ForbiddenException(string message) : AppException(message)
+{
+    public override int StatusCode => StatusCodes.Status403Forbidden;
+    public override string Title => "Forbidden";
+}
+
+public sealed class ConflictException(string message) : AppException(message)
+{
+    public override int StatusCode => StatusCodes.Status409Conflict;
+    public override string Title => "Conflict";
+}
+
+/// <summary>Bad input: each error names the field (camelCase, as the API spells it).</summary>
+public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
+    : AppException(string.Join(" ", errors.SelectMany(e => e.Value)))
+{
+    public RequestValidationException(string field, string message)
+        : this(new Dictionary<string, string[]> { [field] = [message] })
+    {
+    }
+
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+    public override int StatusCode => StatusCodes.Status400BadRequest;
+    public override string Title => "One or more fields are invalid";
+}

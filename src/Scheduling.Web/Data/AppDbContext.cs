@@ -1,0 +1,60 @@
+using System.Linq.Expressions;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Scheduling.Web.Features.Tokens;
+using Scheduling.Web.Features.Workspaces;
+
+namespace Scheduling.Web.Data;
+
+/// <summary>
+/// The unit of work for every feature. Provider-specific subclasses exist only so that each provider
+/// keeps its own migration set (DESIGN §9); the model is defined here once.
+/// </summary>
+public abstract class AppDbContext(DbContextOptions options, WorkspaceContext workspace)
+    : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
+{
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
+    public DbSet<WorkspaceInvitation> WorkspaceInvitations => Set<WorkspaceInvitation>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    /// <summary>Read by the query filters at query time, so it follows the scope's workspace.</summary>
+    internal Guid? CurrentWorkspaceId => workspace.WorkspaceId;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Instants are stored in UTC and come back marked as UTC on every provider.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<NullableUtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<ApplicationUser>(user =>
+        {
+            user.Property(u => u.TimeZone).HasMaxLength(64);
+        });
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly, t => t.Namespace?.StartsWith("Scheduling.Web.Features", StringComparison.Ordinal) == true);
+        ApplyWorkspaceFilters(builder);
+    }
+
+    private void ApplyWorkspaceFilters(ModelBuilder builder)
+    {
+        foreach (var entity in builder.Model.GetEntityTypes())
+        {
+            if (!typeof(IWorkspaceOwned).IsAssignableFrom(entity.ClrType) || entity.BaseType is not null)
+            {
+                continue;
+            }
+
+            // e => e.WorkspaceId == this.CurrentWorkspaceId (a null workspace matches nothing)
+            var e = Expression.Parameter(entity.ClrType, "e");
+            var rowWorkspace = Expression.Convert(Expression.Property(e, nameof(IWorkspaceOwned.WorkspaceId)), typeof(Guid?));
+            var current = Expression.Property(Expression.Constant(this), nameof(CurrentWorkspaceId));
+            builder.Entity(entity.ClrType).HasQueryFilter(Expression.Lambda(Expression.Equal(rowWorkspace, current), e));
+        }
+    }
+}

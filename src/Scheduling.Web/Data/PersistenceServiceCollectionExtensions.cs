@@ -1,0 +1,80 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Scheduling.Web.Features.Workspaces;
+
+namespace Scheduling.Web.Data;
+
+public static class PersistenceServiceCollectionExtensions
+{
+    /// <summary>EF Core on the configured provider, a context factory (Blazor circuits) and the scoped context (Identity, API).</summary>
+    public static DatabaseOptions AddPersistence(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var database = DatabaseOptions.Read(configuration);
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            database.ConnectionString = PrepareSqliteFile(database.ConnectionString, environment.ContentRootPath);
+        }
+
+        services.AddSingleton(database);
+        services.AddDbContextFactory<AppDbContext, AppDbContextFactory>(
+            options => ConfigureProvider(options, database.Provider, database.ConnectionString),
+            ServiceLifetime.Scoped);
+        services.AddScoped<DatabaseMigrator>();
+        return database;
+    }
+
+    internal static TBuilder ConfigureProvider<TBuilder>(TBuilder options, DatabaseProvider provider, string connectionString)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        switch (provider)
+        {
+            case DatabaseProvider.SqlServer:
+                options.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure());
+                break;
+            case DatabaseProvider.PostgreSql:
+                options.UseNpgsql(connectionString);
+                break;
+            default:
+                options.UseSqlite(connectionString);
+                break;
+        }
+        return options;
+    }
+
+    /// <summary>Resolves a relative SQLite path against the content root and creates its folder.</summary>
+    private static string PrepareSqliteFile(string connectionString, string contentRoot)
+    {
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new SqliteConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"Setting 'ConnectionStrings:{DatabaseOptions.ConnectionStringName}' is not a valid SQLite connection string: {ex.Message}", ex);
+        }
+
+        var source = builder.DataSource;
+        if (string.IsNullOrEmpty(source) || source == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
+        {
+            return connectionString;
+        }
+
+        var path = Path.IsPathRooted(source) ? source : Path.GetFullPath(Path.Combine(contentRoot, source));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        builder.DataSource = path;
+        return builder.ToString();
+    }
+}
+
+/// <summary>Creates the provider's context subclass for the scope, carrying the scope's workspace.</summary>
+internal sealed class AppDbContextFactory(DbContextOptions<AppDbContext> options, DatabaseOptions database, WorkspaceContext workspace)
+    : IDbContextFactory<AppDbContext>
+{
+    public AppDbContext CreateDbContext() => database.Provider switch
+    {
+        DatabaseProvider.SqlServer => new SqlServerAppDbContext(options, workspace),
+        DatabaseProvider.PostgreSql => new PostgreSqlAppDbContext(options, workspace),
+        _ => new SqliteAppDbContext(options, workspace),
+    };
+}

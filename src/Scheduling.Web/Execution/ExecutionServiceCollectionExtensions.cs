@@ -1,0 +1,58 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.SqlServer;
+using Scheduling.Web.Data;
+
+namespace Scheduling.Web.Execution;
+
+public static class ExecutionServiceCollectionExtensions
+{
+    /// <summary>
+    /// Hangfire with the storage that follows the database provider: in-memory beside SQLite (our
+    /// database stays the source of truth), SQL Server or PostgreSQL storage otherwise (multi-node).
+    /// </summary>
+    public static IServiceCollection AddExecutionEngine(this IServiceCollection services, IConfiguration configuration, DatabaseOptions database)
+    {
+        services.AddOptions<ExecutionOptions>().BindConfiguration(ExecutionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(ExecutionOptions.Section).Get<ExecutionOptions>() ?? new ExecutionOptions();
+
+        services.AddHangfire(config =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            switch (database.Provider)
+            {
+                case DatabaseProvider.SqlServer:
+                    config.UseSqlServerStorage(database.ConnectionString, new SqlServerStorageOptions
+                    {
+                        PrepareSchemaIfNecessary = true,
+                        QueuePollInterval = TimeSpan.FromMilliseconds(200),
+                    });
+                    break;
+                case DatabaseProvider.PostgreSql:
+                    config.UsePostgreSqlStorage(pg => pg.UseNpgsqlConnection(database.ConnectionString), new PostgreSqlStorageOptions
+                    {
+                        PrepareSchemaIfNecessary = true,
+                        QueuePollInterval = TimeSpan.FromMilliseconds(200),
+                    });
+                    break;
+                default:
+                    config.UseInMemoryStorage();
+                    break;
+            }
+        });
+
+        if (options.RunServer)
+        {
+            services.AddHangfireServer((sp, server) =>
+            {
+                server.Queues = ExecutionOptions.Queues;
+                server.WorkerCount = options.WorkerCount;
+                server.SchedulePollingInterval = options.SchedulePollingInterval;
+                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            });
+        }
+        return services;
+    }
+}

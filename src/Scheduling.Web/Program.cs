@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Hangfire;
+using MudBlazor.Services;
+using Scalar.AspNetCore;
+using Scheduling.Web.Api;
+using Scheduling.Web.Components;
+using Scheduling.Web.Data;
+using Scheduling.Web.Execution;
+using Scheduling.Web.Features.Accounts;
+using Scheduling.Web.Operations;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// `dotnet run` with no URL settings listens where the README says; any --urls / ASPNETCORE_URLS wins.
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"])
+    && string.IsNullOrEmpty(builder.Configuration["https_ports"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+{
+    builder.WebHost.UseUrls("http://localhost:5000");
+}
+builder.WebHost.UseStaticWebAssets();
+
+builder.Services.AddSingleton(TimeProvider.System);
+var database = builder.Services.AddPersistence(builder.Configuration, builder.Environment);
+builder.Services.AddAccounts(builder.Configuration, builder.Environment);
+builder.Services.AddExecutionEngine(builder.Configuration, database);
+builder.Services.AddOperationalHealthChecks();
+
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+    json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+});
+
+var app = builder.Build();
+
+if (args.Contains("migrate", StringComparer.OrdinalIgnoreCase))
+{
+    await using var scope = app.Services.CreateAsyncScope();
+    await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+    app.Logger.LogInformation("Migrations applied on {Provider}.", database.Provider);
+    return;
+}
+
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    if (database.ShouldMigrateOnStartup)
+    {
+        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+    }
+    await scope.ServiceProvider.GetRequiredService<AccountSeeder>().SeedAsync();
+}
+
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError, ExceptionHandlingPath = "/Error", CreateScopeForErrors = true });
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+app.UseStatusCodePages(async context =>
+{
+    // Empty API errors (401, 404 of unknown routes, 405) get a problem-details body; pages get the not-found page.
+    var http = context.HttpContext;
+    if (http.Request.Path.StartsWithSegments("/api"))
+    {
+        var problems = http.RequestServices.GetRequiredService<Microsoft.AspNetCore.Http.IProblemDetailsService>();
+        await problems.TryWriteAsync(new() { HttpContext = http, ProblemDetails = { Status = http.Response.StatusCode } });
+    }
+    else if (http.Response.StatusCode == StatusCodes.Status404NotFound)
+    {
+        http.Response.Redirect($"{http.Request.PathBase}/not-found");
+    }
+});
+
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapHealthEndpoint();
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+app.MapApi();
+app.MapHangfireDashboard("/hangfire", new DashboardOptions
+{
+    Authorization = [],
+    AsyncAuthorization = [new AdministratorDashboardFilter()],
+    DashboardTitle = "Scheduling.Web execution",
+    AppPath = "/",
+});
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapAdditionalIdentityEndpoints();
+
+await app.RunAsync();
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;
