@@ -30,6 +30,8 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+// Binding failures (unreadable JSON, wrong types) throw, so ApiExceptionHandler can name the field.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -56,7 +58,13 @@ await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<AccountSeeder>().SeedAsync();
 }
 
-app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError, ExceptionHandlingPath = "/Error", CreateScopeForErrors = true });
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    ExceptionHandlingPath = "/Error",
+    CreateScopeForErrors = true,
+    // Problems a caller caused are answered, not logged as server errors.
+    SuppressDiagnosticsCallback = context => context.Exception is AppException or BadHttpRequestException,
+});
 if (!app.Environment.IsDevelopment())
 {
     app.UseHsts();

@@ -105,6 +105,9 @@ public sealed record RecurrenceRule
         return hash.ToHashCode();
     }
 
+    /// <summary>The rule in English; <paramref name="start"/> supplies the day/time the rule leaves to DTSTART.</summary>
+    public string Describe(LocalDateTime? start = null, string? timeZone = null) => RecurrenceDescriber.Describe(this, start, timeZone);
+
     /// <summary>The RRULE value (without the <c>RRULE:</c> prefix), e.g. <c>FREQ=WEEKLY;INTERVAL=2;BYDAY=MO</c>.</summary>
     public override string ToString() => RRuleText.Format(this);
 

@@ -21,14 +21,17 @@ public sealed class PostgreSqlAppDbContext(DbContextOptions<AppDbContext> option
 /// <summary>Design-time construction for `dotnet ef`: no server is contacted to add a migration.</summary>
 internal static class DesignTime
 {
-    public static DbContextOptions<AppDbContext> Options(DatabaseProvider provider)
+    public static DbContextOptions<AppDbContext> Options(DatabaseProvider provider) =>
+        Options(provider, DatabaseOptions.DesignTimeConnectionString(provider));
+
+    public static DbContextOptions<AppDbContext> Options(DatabaseProvider provider, string connectionString)
     {
         // Identity shapes its tables from its store options (schema version: passkeys), which it reads
         // from the application's services: give design time the same ones as the running app.
         var services = new ServiceCollection();
         services.AddOptions<IdentityOptions>().Configure(options => AccountsServiceCollectionExtensions.ConfigureStores(options.Stores));
         var builder = new DbContextOptionsBuilder<AppDbContext>().UseApplicationServiceProvider(services.BuildServiceProvider());
-        return PersistenceServiceCollectionExtensions.ConfigureProvider(builder, provider, DatabaseOptions.DesignTimeConnectionString(provider)).Options;
+        return PersistenceServiceCollectionExtensions.ConfigureProvider(builder, provider, connectionString).Options;
     }
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.SqlServer;
@@ -15,6 +16,12 @@ public static class ExecutionServiceCollectionExtensions
     {
         services.AddOptions<ExecutionOptions>().BindConfiguration(ExecutionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(ExecutionOptions.Section).Get<ExecutionOptions>() ?? new ExecutionOptions();
+        // Checked now, not only at start: the server registration below already uses these values.
+        var errors = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true))
+        {
+            throw new InvalidOperationException(string.Join(" ", errors.Select(e => e.ErrorMessage)));
+        }
 
         services.AddHangfire(config =>
         {

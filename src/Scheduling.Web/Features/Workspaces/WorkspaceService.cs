@@ -225,6 +225,11 @@ public sealed class WorkspaceService(
         var hash = Secrets.Hash(secret ?? "");
         var invitation = await db.WorkspaceInvitations.IgnoreQueryFilters().Include(i => i.Workspace)
             .FirstOrDefaultAsync(i => i.TokenHash == hash, ct) ?? throw new NotFoundException("Invitation");
+        var user = await db.Users.FirstAsync(u => u.Id == userId, ct);
+        if (!string.Equals(user.Email, invitation.Email, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ForbiddenException($"This invitation is for {invitation.Email}: sign in with that address to accept it.");
+        }
         if (invitation.AcceptedAt is not null)
         {
             throw new ConflictException("This invitation was already used.");
@@ -232,12 +237,6 @@ public sealed class WorkspaceService(
         if (invitation.ExpiresAt <= Now)
         {
             throw new ConflictException("This invitation has expired: ask for a new one.");
-        }
-
-        var user = await db.Users.FirstAsync(u => u.Id == userId, ct);
-        if (!string.Equals(user.Email, invitation.Email, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ForbiddenException($"This invitation is for {invitation.Email}: sign in with that address to accept it.");
         }
 
         var existing = await db.WorkspaceMembers.IgnoreQueryFilters()

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Scheduling.Web.Data;
+
+namespace Scheduling.Web.Tests.Infrastructure;
+
+/// <summary>The real app over a real database, configured only through its public settings.</summary>
+public sealed class AppFactory(
+    TestDatabase database,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<IServiceCollection>? services = null,
+    bool ownsDatabase = true) : WebApplicationFactory<Program>
+{
+    private readonly string _mailDirectory = Directory.CreateTempSubdirectory("scheduling-mail-").FullName;
+
+    public TestDatabase Database { get; } = database;
+    public string MailDirectory => _mailDirectory;
+
+    public static async Task<AppFactory> StartAsync(
+        DatabaseProvider provider, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var factory = new AppFactory(database, settings, services);
+        factory.StartServer();
+        return factory;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", Database.Provider.ToString());
+        builder.UseSetting("Database:MigrateOnStartup", "true");
+        builder.UseSetting("ConnectionStrings:Scheduling", Database.ConnectionString);
+        builder.UseSetting("Mail:PickupDirectory", _mailDirectory);
+        builder.UseSetting("Execution:WorkerCount", "2");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+        if (services is not null)
+        {
+            builder.ConfigureServices(services);
+        }
+    }
+
+    public HttpClient CreateBrowserLikeClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    public HttpClient CreateBearerClient(string token)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (ownsDatabase)
+        {
+            await Database.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_mailDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
