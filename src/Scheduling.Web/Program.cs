@@ -8,6 +8,7 @@ using Scheduling.Web.Components;
 using Scheduling.Web.Data;
 using Scheduling.Web.Execution;
 using Scheduling.Web.Features.Accounts;
+using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -25,9 +26,16 @@ var database = builder.Services.AddPersistence(builder.Configuration, builder.En
 builder.Services.AddAccounts(builder.Configuration, builder.Environment);
 builder.Services.AddExecutionEngine(builder.Configuration, database);
 builder.Services.AddOperationalHealthChecks();
+builder.Services.AddScheduleFeature();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
+builder.Services.AddMudServices(mud =>
+{
+    // Bottom-right keeps messages off the app bar and its menus; they do not outlive the page.
+    mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight;
+    mud.SnackbarConfiguration.ClearAfterNavigation = true;
+    mud.SnackbarConfiguration.VisibleStateDuration = 4000;
+});
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 // Binding failures (unreadable JSON, wrong types) throw, so ApiExceptionHandler can name the field.
@@ -86,6 +94,7 @@ app.UseStatusCodePages(async context =>
 
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets();

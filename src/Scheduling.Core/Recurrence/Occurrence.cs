@@ -63,5 +63,5 @@ public readonly struct Occurrence : IEquatable<Occurrence>
 
     public static bool operator !=(Occurrence left, Occurrence right) => !left.Equals(right);
 
-    public override string ToString() => OffsetDateTime.ToString("uuuu-MM-dd'T'HH:mm:sso<G>", System.Globalization.CultureInfo.InvariantCulture);
+    public override string ToString() => OffsetDateTime.ToString("uuuu-MM-dd'T'HH:mm:sso<Z+HH:mm>", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using Scheduling.Web.Features.Accounts;
+using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Features.Tokens;
 using Scheduling.Web.Features.Workspaces;
 
@@ -18,6 +19,8 @@ public static class ApiEndpoints
         authenticated.MapMeEndpoints();
         authenticated.MapWorkspaceEndpoints();
         authenticated.MapTokenEndpoints();
+        authenticated.MapScheduleEndpoints();
+        api.MapRecurrenceEndpoints();
         return api;
     }
 }

@@ -8,7 +8,7 @@ namespace Scheduling.Web.Api;
 /// Turns what a caller can get wrong into RFC 7807 problem details: our <see cref="AppException"/>s,
 /// unreadable JSON and failed parameter binding. Anything else stays a 500 (a bug to fix).
 /// </summary>
-internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -39,7 +39,9 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IEx
         var detail = bad.InnerException is JsonException json
             ? $"The request body is not valid JSON for this endpoint: {json.Message}"
             : bad.Message;
-        var field = bad.InnerException is JsonException { Path: { Length: > 2 } path } ? path[2..] : "body";
+        var field = bad.InnerException is JsonException { Path: { Length: > 2 } path } ? path[2..]
+            : BoundParameter().Match(bad.Message) is { Success: true } parameter ? JsonNamingPolicy.CamelCase.ConvertName(parameter.Groups[1].Value)
+            : "body";
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [detail] })
         {
             Status = bad.StatusCode,
@@ -47,4 +49,8 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IEx
             Detail = detail,
         };
     }
+
+    // "Failed to bind parameter \"Nullable<Int32> count\" from \"x\"." names the parameter last.
+    [System.Text.RegularExpressions.GeneratedRegex("parameter \"(?:[^\"]*\\s)?([A-Za-z0-9_]+)\" from")]
+    private static partial System.Text.RegularExpressions.Regex BoundParameter();
 }

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Features.Tokens;
 using Scheduling.Web.Features.Workspaces;
 
@@ -19,6 +20,8 @@ public abstract class AppDbContext(DbContextOptions options, WorkspaceContext wo
     public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
     public DbSet<WorkspaceInvitation> WorkspaceInvitations => Set<WorkspaceInvitation>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Schedule> Schedules => Set<Schedule>();
+    public DbSet<ScheduleException> ScheduleExceptions => Set<ScheduleException>();
 
     /// <summary>Read by the query filters at query time, so it follows the scope's workspace.</summary>
     internal Guid? CurrentWorkspaceId => workspace.WorkspaceId;

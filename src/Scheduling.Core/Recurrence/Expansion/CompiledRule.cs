@@ -173,7 +173,9 @@ internal sealed class CompiledRule
             _ => startLocal,
         };
         WeekOrigin = startDay - ((wd0 - WeekStart + 7) % 7);
-        NeverMatches = Unit < Unit.Day && !AnyReachableTimeOfDay(startSod);
+        // A daily or shorter period always holds the same number of candidates, so BYSETPOS either fits or never does.
+        var setPosNeverFits = SetPos.Length > 0 && Unit <= Unit.Day && !SetPos.Any(p => Math.Abs(p) <= Times.Length);
+        NeverMatches = setPosNeverFits || (Unit < Unit.Day && !AnyReachableTimeOfDay(startSod));
     }
 
     public Unit Unit { get; }

@@ -38,16 +38,16 @@ public sealed class ProfileService(IDbContextFactory<AppDbContext> contexts, Wor
         return new Profile(user.Id, user.Email ?? "", user.TimeZone, user.DarkMode, current.IsInstanceAdmin);
     }
 
-    /// <summary>Sets the zone reported by the browser, only when the user has none yet.</summary>
-    public async Task AdoptBrowserTimeZoneAsync(string? browserZone, CancellationToken ct = default)
+    /// <summary>Sets the zone reported by the browser, only when the user has none yet; true when it did.</summary>
+    public async Task<bool> AdoptBrowserTimeZoneAsync(string? browserZone, CancellationToken ct = default)
     {
         var userId = current.RequireUser();
         if (!IsKnownTimeZone(browserZone))
         {
-            return;
+            return false;
         }
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await db.Users.Where(u => u.Id == userId && u.TimeZone == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(u => u.TimeZone, browserZone), ct);
+        return await db.Users.Where(u => u.Id == userId && u.TimeZone == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.TimeZone, browserZone), ct) > 0;
     }
 }

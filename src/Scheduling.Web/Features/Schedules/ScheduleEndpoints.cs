@@ -1,0 +1,106 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using NodaTime;
+using Scheduling.Core.Common;
+using Scheduling.Core.Recurrence;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Features.Accounts;
+
+namespace Scheduling.Web.Features.Schedules;
+
+public static class ScheduleEndpoints
+{
+    public const string PreviewRateLimit = "recurrence-preview";
+
+    /// <summary>The anonymous preview is rate-limited per client address.</summary>
+    public static IServiceCollection AddScheduleFeature(this IServiceCollection services)
+    {
+        services.AddScoped<ScheduleService>();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(PreviewRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 120, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+        return services;
+    }
+
+    public static void MapRecurrenceEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/recurrence/preview", (PreviewRequest body, TimeProvider clock) =>
+                ScheduleService.Preview(body, Instant.FromDateTimeOffset(clock.GetUtcNow())))
+            .AllowAnonymous()
+            .RequireRateLimiting(PreviewRateLimit)
+            .WithTags("Recurrence")
+            .WithSummary("Expand a rule (RRULE or cron) from a local start in a zone: occurrences in local and UTC time, and the rule in words.");
+    }
+
+    public static void MapScheduleEndpoints(this IEndpointRouteBuilder api)
+    {
+        var schedules = api.MapGroup("/schedules").WithTags("Schedules");
+
+        schedules.MapGet("", ([AsParameters] ScheduleListParameters query, ScheduleService service, CancellationToken ct) =>
+                service.ListAsync(query.ToQuery(), ct))
+            .WithSummary("Schedules of the workspace: filters status, jobType, priority, search; sort by name, nextRunAt, priority, createdAt, status ('-' = descending); page, pageSize.");
+        schedules.MapPost("", async (ScheduleInput body, ScheduleService service, CancellationToken ct) =>
+        {
+            var created = await service.CreateAsync(body, ct);
+            return TypedResults.Created($"/api/v1/schedules/{created.Id}", created);
+        }).WithSummary("Create a one-time or recurring schedule.");
+        schedules.MapGet("/{id:guid}", (Guid id, ScheduleService service, CancellationToken ct) => service.GetAsync(id, ct));
+        schedules.MapPut("/{id:guid}", (Guid id, ScheduleInput body, ScheduleService service, CancellationToken ct) => service.UpdateAsync(id, body, ct))
+            .WithSummary("Replace the definition; the next run is recomputed.");
+        schedules.MapDelete("/{id:guid}", async (Guid id, ScheduleService service, CancellationToken ct) =>
+        {
+            await service.DeleteAsync(id, ct);
+            return TypedResults.NoContent();
+        }).WithSummary("Delete the schedule and its history.");
+        schedules.MapPost("/{id:guid}/pause", (Guid id, PauseRequest? body, ScheduleService service, CancellationToken ct) => service.PauseAsync(id, body?.Note, ct))
+            .WithSummary("active → paused, with an optional note.");
+        schedules.MapPost("/{id:guid}/resume", (Guid id, ResumeRequest? body, ScheduleService service, CancellationToken ct) => service.ResumeAsync(id, body?.RunMissed ?? false, ct))
+            .WithSummary("paused → active; runMissed keeps the missed run for the missed-run policy, else the next run is from now.");
+        schedules.MapPost("/{id:guid}/cancel", (Guid id, ScheduleService service, CancellationToken ct) => service.CancelAsync(id, ct))
+            .WithSummary("active|paused → cancelled (final; history kept).");
+        schedules.MapPost("/{id:guid}/clone", async (Guid id, CloneRequest? body, ScheduleService service, CancellationToken ct) =>
+        {
+            var clone = await service.CloneAsync(id, body?.Name, ct);
+            return TypedResults.Created($"/api/v1/schedules/{clone.Id}", clone);
+        }).WithSummary("Copy the schedule (optional new name); the copy is active with no runs.");
+        schedules.MapGet("/{id:guid}/next", (Guid id, int? count, ScheduleService service, CancellationToken ct) => service.NextAsync(id, count ?? 10, ct))
+            .WithSummary("The next N planned runs (local and UTC).");
+        schedules.MapGet("/patterns", () => RecurrencePresets.All.Select(p => new PatternView(p.Key, p.DisplayName, RRuleText.Format(p.Rule), p.Describe())))
+            .WithSummary("Named presets usable as recurrence.preset.");
+        schedules.MapGet("/timezones", () => ProfileService.TimeZoneIds).WithSummary("IANA time zone names.");
+    }
+}
+
+/// <summary>Query string of the schedule list; enum values use their API names (active, video_generation).</summary>
+public sealed record ScheduleListParameters(
+    [FromQuery] string? Status,
+    [FromQuery] string? JobType,
+    [FromQuery] string? Priority,
+    [FromQuery] string? Search,
+    [FromQuery] string? Sort,
+    [FromQuery] int? Page,
+    [FromQuery] int? PageSize)
+{
+    public ScheduleQuery ToQuery() => new(
+        Parse<ScheduleStatus>(Status, "status"),
+        Parse<JobType>(JobType, "jobType"),
+        Parse<SchedulePriority>(Priority, "priority"),
+        Search, Sort, Page ?? 1, PageSize ?? 25);
+
+    private static TEnum? Parse<TEnum>(string? value, string field)
+        where TEnum : struct, Enum
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        return WireNames.TryParse<TEnum>(value.Trim(), out var parsed)
+            ? parsed
+            : throw new Api.RequestValidationException(field, $"'{value}' is not one of {string.Join(", ", WireNames.All<TEnum>())}.");
+    }
+}

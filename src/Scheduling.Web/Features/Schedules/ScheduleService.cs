@@ -1,0 +1,507 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Text;
+using Scheduling.Core.Common;
+using Scheduling.Core.Recurrence;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Api;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Workspaces;
+
+namespace Scheduling.Web.Features.Schedules;
+
+/// <summary>Schedules of the current workspace: the one place the UI and the API change them.</summary>
+public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock)
+{
+    private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
+
+    public async Task<PagedResult<ScheduleView>> ListAsync(ScheduleQuery query, CancellationToken ct = default)
+    {
+        current.RequireWorkspace();
+        if (query.Page < 1)
+        {
+            throw new RequestValidationException("page", "Page starts at 1.");
+        }
+        if (query.PageSize is < 1 or > ScheduleLimits.MaxPageSize)
+        {
+            throw new RequestValidationException("pageSize", $"Page size is between 1 and {ScheduleLimits.MaxPageSize}.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = db.Schedules.AsNoTracking().Include(s => s.Exceptions).AsQueryable();
+        if (query.Status is { } status)
+        {
+            rows = rows.Where(s => s.Status == status);
+        }
+        if (query.JobType is { } jobType)
+        {
+            rows = rows.Where(s => s.JobType == jobType);
+        }
+        if (query.Priority is { } priority)
+        {
+            rows = rows.Where(s => s.Priority == priority);
+        }
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var needle = query.Search.Trim().ToLower();
+            rows = rows.Where(s => s.Name.ToLower().Contains(needle) || (s.Description != null && s.Description.ToLower().Contains(needle)));
+        }
+
+        rows = (query.Sort ?? "nextRunAt") switch
+        {
+            "name" => rows.OrderBy(s => s.Name).ThenBy(s => s.Id),
+            "-name" => rows.OrderByDescending(s => s.Name).ThenBy(s => s.Id),
+            "nextRunAt" => rows.OrderBy(s => s.NextRunAt == null).ThenBy(s => s.NextRunAt).ThenBy(s => s.Id),
+            "-nextRunAt" => rows.OrderBy(s => s.NextRunAt == null).ThenByDescending(s => s.NextRunAt).ThenBy(s => s.Id),
+            "priority" => rows.OrderBy(s => s.Priority).ThenBy(s => s.Id),
+            "-priority" => rows.OrderByDescending(s => s.Priority).ThenBy(s => s.Id),
+            "createdAt" => rows.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id),
+            "-createdAt" => rows.OrderByDescending(s => s.CreatedAt).ThenBy(s => s.Id),
+            "status" => rows.OrderBy(s => s.Status).ThenBy(s => s.Id),
+            "-status" => rows.OrderByDescending(s => s.Status).ThenBy(s => s.Id),
+            var other => throw new RequestValidationException("sort", $"Cannot sort by '{other}': use name, nextRunAt, priority, createdAt or status, with '-' for descending."),
+        };
+
+        var total = await rows.CountAsync(ct);
+        var page = await rows.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToListAsync(ct);
+        return new PagedResult<ScheduleView>(page.Select(ToView).ToList(), total, query.Page, query.PageSize);
+    }
+
+    public async Task<ScheduleView> GetAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return ToView(await FindAsync(db, id, ct));
+    }
+
+    public async Task<ScheduleView> CreateAsync(ScheduleInput input, CancellationToken ct = default)
+    {
+        var userId = current.RequireUser();
+        var workspaceId = current.RequireWorkspace();
+        current.RequireEditor();
+        var (fields, timing) = Validate(input);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var schedule = new Schedule
+        {
+            Id = Guid.CreateVersion7(),
+            WorkspaceId = workspaceId,
+            Name = fields.Name,
+            TimeZone = timing.TimeZone,
+            CreatedByUserId = userId,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Status = ScheduleStatus.Active,
+        };
+        Apply(schedule, fields, timing);
+        schedule.NextRunAt = ToUtc(timing.NextAtOrAfter(Now));
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.Schedules.Add(schedule);
+        await db.SaveChangesAsync(ct);
+        return ToView(schedule);
+    }
+
+    /// <summary>Replaces the definition; the next run is recomputed from now (runs so far are kept).</summary>
+    public async Task<ScheduleView> UpdateAsync(Guid id, ScheduleInput input, CancellationToken ct = default)
+    {
+        current.RequireEditor();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var schedule = await FindAsync(db, id, ct);
+        if (schedule.Status is ScheduleStatus.Completed or ScheduleStatus.Cancelled)
+        {
+            throw new ConflictException($"A {schedule.Status.ToWire()} schedule cannot be edited: clone it instead.");
+        }
+        var (fields, timing) = Validate(input);
+        db.ScheduleExceptions.RemoveRange(schedule.Exceptions);
+        schedule.Exceptions.Clear();
+        Apply(schedule, fields, timing);
+        schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        schedule.NextRunAt = NextRun(schedule, timing, Now);
+        await db.SaveChangesAsync(ct);
+        return ToView(schedule);
+    }
+
+    public async Task DeleteAsync(Guid id, CancellationToken ct = default)
+    {
+        current.RequireEditor();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var schedule = await FindAsync(db, id, ct);
+        db.Schedules.Remove(schedule);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Stops runs; the next run is kept and shown, with the optional note.</summary>
+    public Task<ScheduleView> PauseAsync(Guid id, string? note, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Paused, (schedule, _) =>
+    {
+        var trimmed = note?.Trim();
+        if (trimmed is { Length: > 500 })
+        {
+            throw new RequestValidationException("note", "A pause note is at most 500 characters.");
+        }
+        schedule.PauseNote = string.IsNullOrEmpty(trimmed) ? null : trimmed;
+    }, ct);
+
+    /// <summary>
+    /// Runs again. By default the next run is recomputed from now (missed occurrences are not run);
+    /// with <paramref name="runMissed"/> the kept next run stays, so the dispatcher applies the
+    /// schedule's missed-run policy to what was missed while paused.
+    /// </summary>
+    public Task<ScheduleView> ResumeAsync(Guid id, bool runMissed, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Active, (schedule, timing) =>
+    {
+        schedule.PauseNote = null;
+        if (!runMissed || schedule.NextRunAt is null)
+        {
+            schedule.NextRunAt = NextRun(schedule, timing, Now);
+        }
+    }, ct);
+
+    public Task<ScheduleView> CancelAsync(Guid id, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Cancelled, (schedule, _) =>
+    {
+        schedule.NextRunAt = null;
+        schedule.PauseNote = null;
+    }, ct);
+
+    public async Task<ScheduleView> CloneAsync(Guid id, string? name, CancellationToken ct = default)
+    {
+        current.RequireEditor();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var source = await FindAsync(db, id, ct);
+        var cloneName = string.IsNullOrWhiteSpace(name) ? $"{source.Name} (copy)" : name.Trim();
+        if (cloneName.Length > ScheduleLimits.MaxNameLength)
+        {
+            cloneName = name is null ? cloneName[..ScheduleLimits.MaxNameLength] : throw new RequestValidationException("name", $"Name is at most {ScheduleLimits.MaxNameLength} characters.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var clone = new Schedule
+        {
+            Id = Guid.CreateVersion7(),
+            WorkspaceId = source.WorkspaceId,
+            Name = cloneName,
+            Description = source.Description,
+            JobType = source.JobType,
+            JobConfig = source.JobConfig,
+            ScheduleType = source.ScheduleType,
+            TimeZone = source.TimeZone,
+            ScheduledAt = source.ScheduledAt,
+            RecurrenceRule = source.RecurrenceRule,
+            RecurrenceStart = source.RecurrenceStart,
+            CronExpression = source.CronExpression,
+            Status = ScheduleStatus.Active,
+            Priority = source.Priority,
+            MaxRuns = source.MaxRuns,
+            MissedPolicy = source.MissedPolicy,
+            OverlapPolicy = source.OverlapPolicy,
+            RetryStrategy = source.RetryStrategy,
+            RetryMaxAttempts = source.RetryMaxAttempts,
+            RetryBaseDelaySeconds = source.RetryBaseDelaySeconds,
+            RetryMaxDelaySeconds = source.RetryMaxDelaySeconds,
+            TimeoutSeconds = source.TimeoutSeconds,
+            WebhookUrl = source.WebhookUrl,
+            TitleTemplate = source.TitleTemplate,
+            CreatedByUserId = current.RequireUser(),
+            CreatedAt = now,
+            UpdatedAt = now,
+            Exceptions = [.. source.Exceptions.Select(e => new ScheduleException { Id = Guid.CreateVersion7(), WorkspaceId = e.WorkspaceId, Kind = e.Kind, Original = e.Original, Replacement = e.Replacement })],
+        };
+        // A clone starts fresh: no runs yet, next run from now (a past once-schedule has none and completes).
+        clone.NextRunAt = NextRun(clone, ScheduleTiming.FromSchedule(clone), Now);
+        if (clone.NextRunAt is null)
+        {
+            clone.Status = ScheduleStatus.Completed;
+        }
+        db.Schedules.Add(clone);
+        await db.SaveChangesAsync(ct);
+        return ToView(clone);
+    }
+
+    /// <summary>The next <paramref name="count"/> planned runs from now (none for a cancelled or completed schedule).</summary>
+    public async Task<OccurrencesResponse> NextAsync(Guid id, int count, CancellationToken ct = default)
+    {
+        if (count is < 1 or > ScheduleLimits.MaxPreviewCount)
+        {
+            throw new RequestValidationException("count", $"Count is between 1 and {ScheduleLimits.MaxPreviewCount}.");
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var schedule = await FindAsync(db, id, ct);
+        var timing = ScheduleTiming.FromSchedule(schedule);
+        if (schedule.Status is ScheduleStatus.Cancelled or ScheduleStatus.Completed)
+        {
+            return new OccurrencesResponse([], timing.Describe());
+        }
+        var remaining = schedule.MaxRuns is { } max ? Math.Max(0, max - schedule.RunCount) : int.MaxValue;
+        var take = Math.Min(count, remaining);
+        if (timing.Type == ScheduleType.Once)
+        {
+            var at = schedule.RunCount == 0 && take > 0 ? timing.NextAtOrAfter(Instant.MinValue) : null;
+            return new OccurrencesResponse(at is { } instant ? [View(instant.InZone(timing.Zone), moved: false)] : [], timing.Describe());
+        }
+        var from = Now;
+        var occurrences = timing.Set!.Next(from, take, inclusive: true);
+        return new OccurrencesResponse([.. occurrences.Select(View)], timing.Describe());
+    }
+
+    /// <summary>Stateless preview of a rule (DTSTART and EXDATEs are local wall times in the zone).</summary>
+    public static OccurrencesResponse Preview(PreviewRequest request, Instant now)
+    {
+        var errors = new List<ValidationError>();
+        var count = request.Count ?? 10;
+        if (count is < 1 or > ScheduleLimits.MaxPreviewCount)
+        {
+            errors.Add(new("count", $"Count is between 1 and {ScheduleLimits.MaxPreviewCount}."));
+        }
+        if (string.IsNullOrWhiteSpace(request.Timezone))
+        {
+            errors.Add(new("timezone", "Time zone is required (an IANA name such as America/New_York)."));
+        }
+        else if (!RecurrenceValidator.IsKnownTimeZone(request.Timezone))
+        {
+            errors.Add(new("timezone", $"'{request.Timezone}' is not a known IANA time zone."));
+        }
+        if (request.Dtstart is null)
+        {
+            errors.Add(new("dtstart", "Required: the local start, such as 2026-03-01T09:00:00."));
+        }
+        ThrowIfAny(errors);
+
+        var input = new RecurrenceInput { Rrule = request.Rrule, Cron = request.Cron, Start = request.Dtstart, Exdates = request.Exdates };
+        var rule = RecurrenceOnly(input, errors);
+        var start = ScheduleTiming.ParseLocal(request.Dtstart, "dtstart", errors, required: true);
+        var exdates = new List<LocalDateTime>();
+        foreach (var (text, index) in (request.Exdates ?? []).Select((t, i) => (t, i)))
+        {
+            if (ScheduleTiming.ParseLocal(text, $"exdates[{index}]", errors, required: true) is { } value)
+            {
+                exdates.Add(value);
+            }
+        }
+        ThrowIfAny(errors);
+
+        // The preview shows the rule from its start, past occurrences included.
+        var set = new RecurrenceSet(rule!, start!.Value, request.Timezone!) { ExDates = exdates };
+        var validation = RecurrenceValidator.ValidateRule(rule);
+        ThrowIfAny([.. validation.Errors.Select(e => e with { Field = e.Field == RecurrenceFields.Rule ? "rrule" : e.Field })]);
+        return new OccurrencesResponse([.. set.Occurrences().Take(count).Select(View)], set.Describe());
+    }
+
+    private static RecurrenceRule? RecurrenceOnly(RecurrenceInput input, List<ValidationError> errors)
+    {
+        if ((input.Rrule is null) == (input.Cron is null))
+        {
+            errors.Add(new("rrule", "Give exactly one of rrule or cron."));
+            return null;
+        }
+        var outcome = input.Rrule is not null ? RRuleText.Parse(input.Rrule) : CronText.Parse(input.Cron);
+        errors.AddRange(outcome.Errors);
+        return outcome.Value;
+    }
+
+    private Task<ScheduleView> TransitionAsync(Guid id, ScheduleStatus target, Action<Schedule, ScheduleTiming> apply, CancellationToken ct) =>
+        MutateAsync(id, (schedule, timing) =>
+        {
+            if (schedule.Status == target && target != ScheduleStatus.Active)
+            {
+                throw new ConflictException($"The schedule is already {target.ToWire()}.");
+            }
+            if (!ScheduleStatusMachine.CanTransition(schedule.Status, target))
+            {
+                throw new ConflictException($"A {schedule.Status.ToWire()} schedule cannot become {target.ToWire()}.");
+            }
+            schedule.Status = target;
+            apply(schedule, timing);
+        }, ct);
+
+    private async Task<ScheduleView> MutateAsync(Guid id, Action<Schedule, ScheduleTiming> change, CancellationToken ct)
+    {
+        current.RequireEditor();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var schedule = await FindAsync(db, id, ct);
+        change(schedule, ScheduleTiming.FromSchedule(schedule));
+        schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        return ToView(schedule);
+    }
+
+    private static async Task<Schedule> FindAsync(AppDbContext db, Guid id, CancellationToken ct) =>
+        await db.Schedules.Include(s => s.Exceptions).FirstOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException("Schedule");
+
+    /// <summary>The next run of a schedule that has run <see cref="Schedule.RunCount"/> times, from <paramref name="from"/>.</summary>
+    internal static DateTime? NextRun(Schedule schedule, ScheduleTiming timing, Instant from)
+    {
+        if (schedule.MaxRuns is { } max && schedule.RunCount >= max)
+        {
+            return null;
+        }
+        if (timing.Type == ScheduleType.Once && schedule.RunCount > 0)
+        {
+            return null;
+        }
+        return ToUtc(timing.NextAtOrAfter(from));
+    }
+
+    private static DateTime? ToUtc(Instant? instant) => instant?.ToDateTimeUtc();
+
+    private sealed record ValidatedFields(
+        string Name, string? Description, JobType JobType, string JobConfig, SchedulePriority Priority, int? MaxRuns,
+        MissedRunPolicy MissedPolicy, OverlapPolicy OverlapPolicy, RetryStrategy RetryStrategy, int RetryMaxAttempts,
+        int RetryBaseDelaySeconds, int RetryMaxDelaySeconds, int? TimeoutSeconds, string? WebhookUrl, string? TitleTemplate);
+
+    private (ValidatedFields Fields, ScheduleTiming Timing) Validate(ScheduleInput input)
+    {
+        var errors = new List<ValidationError>();
+        var name = input.Name?.Trim() ?? "";
+        if (name.Length is 0 or > ScheduleLimits.MaxNameLength)
+        {
+            errors.Add(new("name", $"Name is required, 1 to {ScheduleLimits.MaxNameLength} characters."));
+        }
+        var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
+        if (description is { Length: > ScheduleLimits.MaxDescriptionLength })
+        {
+            errors.Add(new("description", $"Description is at most {ScheduleLimits.MaxDescriptionLength} characters."));
+        }
+        if (input.JobType is null)
+        {
+            errors.Add(new("jobType", $"Job type is required: {string.Join(", ", WireNames.All<JobType>())}."));
+        }
+        var jobConfig = "{}";
+        if (input.JobConfig is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } config)
+        {
+            if (config.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(new("jobConfig", "Job config must be a JSON object, such as {\"format\": \"mp4\"}."));
+            }
+            jobConfig = config.GetRawText();
+            if (jobConfig.Length > ScheduleLimits.MaxJobConfigLength)
+            {
+                errors.Add(new("jobConfig", $"Job config is at most {ScheduleLimits.MaxJobConfigLength / 1024} KB."));
+            }
+        }
+        if (input.MaxRuns is < 1 or > 1_000_000)
+        {
+            errors.Add(new("maxRuns", "Max runs is between 1 and 1,000,000, or empty for no limit."));
+        }
+        var retry = input.Retry;
+        var strategy = retry?.Strategy ?? RetryStrategy.None;
+        var attempts = retry?.MaxAttempts ?? (strategy == RetryStrategy.None ? 1 : 3);
+        var baseDelay = retry?.BaseDelaySeconds ?? 30;
+        var maxDelay = retry?.MaxDelaySeconds ?? 3600;
+        if (attempts is < 1 or > ScheduleLimits.MaxRetryAttempts)
+        {
+            errors.Add(new("retry.maxAttempts", $"Attempts are between 1 and {ScheduleLimits.MaxRetryAttempts} (1 = no retry)."));
+        }
+        if (baseDelay is < 1 or > 86_400)
+        {
+            errors.Add(new("retry.baseDelaySeconds", "The base delay is between 1 second and 1 day."));
+        }
+        if (maxDelay < baseDelay || maxDelay > 7 * 86_400)
+        {
+            errors.Add(new("retry.maxDelaySeconds", "The delay cap is at least the base delay and at most 7 days."));
+        }
+        if (input.TimeoutSeconds is < 1 or > ScheduleLimits.MaxTimeoutSeconds)
+        {
+            errors.Add(new("timeoutSeconds", "The timeout is between 1 second and 24 hours, or empty for the default."));
+        }
+        var webhook = string.IsNullOrWhiteSpace(input.WebhookUrl) ? null : input.WebhookUrl.Trim();
+        if (webhook is not null && (webhook.Length > 2000 || !Uri.TryCreate(webhook, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            errors.Add(new("webhookUrl", "The webhook URL must be an absolute http(s) URL."));
+        }
+        var template = string.IsNullOrWhiteSpace(input.TitleTemplate) ? null : input.TitleTemplate.Trim();
+        if (template is { Length: > 500 })
+        {
+            errors.Add(new("titleTemplate", "The title template is at most 500 characters."));
+        }
+
+        var timing = ScheduleTiming.Parse(input, Now, errors);
+        ThrowIfAny(errors);
+        var fields = new ValidatedFields(name, description, input.JobType!.Value, jobConfig, input.Priority ?? SchedulePriority.Normal, input.MaxRuns,
+            input.MissedPolicy ?? MissedRunPolicy.RunLatest, input.OverlapPolicy ?? OverlapPolicy.Skip, strategy, attempts, baseDelay, maxDelay,
+            input.TimeoutSeconds, webhook, template);
+        return (fields, timing!);
+    }
+
+    private static void ThrowIfAny(List<ValidationError> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw new RequestValidationException(new ValidationResult(errors).ToDictionary());
+        }
+    }
+
+    private static void Apply(Schedule schedule, ValidatedFields fields, ScheduleTiming timing)
+    {
+        schedule.Name = fields.Name;
+        schedule.Description = fields.Description;
+        schedule.JobType = fields.JobType;
+        schedule.JobConfig = fields.JobConfig;
+        schedule.Priority = fields.Priority;
+        schedule.MaxRuns = fields.MaxRuns;
+        schedule.MissedPolicy = fields.MissedPolicy;
+        schedule.OverlapPolicy = fields.OverlapPolicy;
+        schedule.RetryStrategy = fields.RetryStrategy;
+        schedule.RetryMaxAttempts = fields.RetryMaxAttempts;
+        schedule.RetryBaseDelaySeconds = fields.RetryBaseDelaySeconds;
+        schedule.RetryMaxDelaySeconds = fields.RetryMaxDelaySeconds;
+        schedule.TimeoutSeconds = fields.TimeoutSeconds;
+        schedule.WebhookUrl = fields.WebhookUrl;
+        schedule.TitleTemplate = fields.TitleTemplate;
+        schedule.ScheduleType = timing.Type;
+        schedule.TimeZone = timing.TimeZone;
+        schedule.ScheduledAt = timing.ScheduledAt is { } at ? ScheduleTiming.FormatLocal(at) : null;
+        schedule.CronExpression = timing.Cron;
+        if (timing.Set is { } set)
+        {
+            schedule.RecurrenceRule = RRuleText.Format(set.Rule);
+            schedule.RecurrenceStart = ScheduleTiming.FormatLocal(set.Start);
+            schedule.Exceptions.AddRange(set.ExDates.Select(d => NewException(schedule, ScheduleExceptionKind.Skip, ScheduleTiming.FormatLocal(d), null)));
+            schedule.Exceptions.AddRange(set.Overrides.Select(o => NewException(schedule, ScheduleExceptionKind.Move, ScheduleTiming.FormatLocal(o.Original), ScheduleTiming.FormatLocal(o.Replacement))));
+            schedule.Exceptions.AddRange(set.BlackoutDates.Select(d => NewException(schedule, ScheduleExceptionKind.Blackout, ScheduleTiming.FormatLocal(d.AtMidnight()), null)));
+        }
+        else
+        {
+            schedule.RecurrenceRule = null;
+            schedule.RecurrenceStart = null;
+        }
+    }
+
+    private static ScheduleException NewException(Schedule schedule, ScheduleExceptionKind kind, string original, string? replacement) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        WorkspaceId = schedule.WorkspaceId,
+        ScheduleId = schedule.Id,
+        Kind = kind,
+        Original = original,
+        Replacement = replacement,
+    };
+
+    internal static OccurrenceView View(Occurrence occurrence) =>
+        new(ScheduleTiming.FormatLocal(occurrence.Local), occurrence.Instant.ToDateTimeUtc(), OffsetPattern.GeneralInvariantWithZ.Format(occurrence.Offset), occurrence.IsMoved);
+
+    private static OccurrenceView View(ZonedDateTime at, bool moved) =>
+        new(ScheduleTiming.FormatLocal(at.LocalDateTime), at.ToInstant().ToDateTimeUtc(), OffsetPattern.GeneralInvariantWithZ.Format(at.Offset), moved);
+
+    public static ScheduleView ToView(Schedule s)
+    {
+        var timing = ScheduleTiming.FromSchedule(s);
+        string? nextLocal = s.NextRunAt is { } next
+            ? ScheduleTiming.FormatLocal(Instant.FromDateTimeUtc(DateTime.SpecifyKind(next, DateTimeKind.Utc)).InZone(timing.Zone).LocalDateTime)
+            : null;
+        RecurrenceView? recurrence = timing.Set is { } set
+            ? new RecurrenceView(
+                s.RecurrenceRule!,
+                s.RecurrenceStart!,
+                s.CronExpression,
+                [.. set.ExDates.Select(ScheduleTiming.FormatLocal)],
+                [.. set.Overrides.Select(o => new OccurrenceMove(ScheduleTiming.FormatLocal(o.Original), ScheduleTiming.FormatLocal(o.Replacement)))],
+                [.. set.BlackoutDates.Select(ScheduleTiming.FormatDate)],
+                set.Describe())
+            : null;
+        using var config = JsonDocument.Parse(s.JobConfig);
+        return new ScheduleView(
+            s.Id, s.Name, s.Description, s.JobType, config.RootElement.Clone(), s.ScheduleType, s.ScheduledAt, s.TimeZone, recurrence,
+            timing.Describe(), s.Status, s.Priority, s.NextRunAt, nextLocal, s.LastRunAt, s.RunCount, s.MaxRuns, s.MissedPolicy, s.OverlapPolicy,
+            new RetryView(s.RetryMaxAttempts, s.RetryStrategy, s.RetryBaseDelaySeconds, s.RetryMaxDelaySeconds),
+            s.TimeoutSeconds, s.WebhookUrl, s.TitleTemplate, s.PauseNote, s.CreatedAt, s.UpdatedAt);
+    }
+}
