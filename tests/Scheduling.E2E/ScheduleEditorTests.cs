@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Scheduling.E2E;
+
+/// <summary>The schedule editor in a real browser: the recurrence builder, the live preview, saving.</summary>
+public sealed class ScheduleEditorTests(AppFixture app, ITestOutputHelper output) : IClassFixture<AppFixture>
+{
+    private const string SubmitButton = "button[type=submit]:not([name=__passkeySubmit])";
+
+    [Fact]
+    public async Task Editor_WeeklyScheduleThroughTheBuilder_PreviewsAndSaves()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.PageError += (_, error) => output.WriteLine($"[page error] {error}");
+        try
+        {
+            await SignInAsync(page);
+            await page.GotoAsync("schedules/new");
+            await WaitForCircuitAsync(page);
+
+            await FillAsync(page, "schedule-name", "Weekly deep dive");
+            // A pattern fills the builder: Monday and Thursday at 09:00.
+            await page.GetByTestId("recurrence-preset").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "Twice weekly" }).ClickAsync();
+            await Expect(page.GetByTestId("recurrence-description")).ToContainTextAsync("Monday and Thursday");
+            // Then a chip adds Friday.
+            await page.GetByTestId("weekday-FR").ClickAsync();
+            await Expect(page.GetByTestId("recurrence-description")).ToContainTextAsync("Friday");
+
+            // The schedule's own zone differs from the viewer's (Europe/Paris): both columns show.
+            var zone = page.Locator("input[data-testid='schedule-timezone'], [data-testid='schedule-timezone'] input");
+            await zone.FillAsync("New_York");
+            await page.GetByRole(AriaRole.Option, new() { Name = "America/New_York" }).ClickAsync();
+            await Expect(page.GetByTestId("recurrence-description")).ToContainTextAsync("America/New_York");
+            await Expect(page.GetByTestId("preview-occurrence")).ToHaveCountAsync(10);
+            await Expect(page.GetByTestId("schedule-preview")).ToContainTextAsync("You (Paris)");
+            await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("20-schedule-editor"), FullPage = true });
+
+            await page.GetByTestId("save-schedule").ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/schedules/[0-9a-f-]{36}$"));
+            var id = Guid.Parse(page.Url[^36..]);
+
+            // The browser's own session reads it back through the API.
+            var response = await context.APIRequest.GetAsync($"api/v1/schedules/{id}");
+            Assert.True(response.Ok, await response.TextAsync());
+            var saved = (await response.JsonAsync())!.Value;
+            Assert.Equal("Weekly deep dive", saved.GetProperty("name").GetString());
+            Assert.Equal("America/New_York", saved.GetProperty("timezone").GetString());
+            Assert.Contains("BYDAY=MO,TH,FR", saved.GetProperty("recurrence").GetProperty("rrule").GetString(), StringComparison.Ordinal);
+            Assert.EndsWith("T09:00:00", saved.GetProperty("nextRunLocal").GetString(), StringComparison.Ordinal);
+
+            // Editing opens the builder with the same rule.
+            await page.GotoAsync($"schedules/{id}/edit");
+            await WaitForCircuitAsync(page);
+            await Expect(page.GetByTestId("recurrence-description")).ToContainTextAsync("Monday, Thursday and Friday");
+        }
+        catch
+        {
+            await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("FAILED-editor"), FullPage = true });
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task Editor_InvalidInput_ShowsReadableErrorsAndKeepsTheForm()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await SignInAsync(page);
+        await page.GotoAsync("schedules/new");
+        await WaitForCircuitAsync(page);
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Cron" }).ClickAsync();
+        await FillAsync(page, "recurrence-cron", "61 * * * *");
+        await page.GetByTestId("save-schedule").ClickAsync();
+
+        // Nothing saved: still on the editor, with the fields' messages and the cron text kept.
+        await Expect(page).ToHaveURLAsync(new Regex("/schedules/new$"));
+        await Expect(page.GetByText("Name is required")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("preview-errors")).ToBeVisibleAsync();
+        await Expect(page.Locator("input[data-testid='recurrence-cron'], [data-testid='recurrence-cron'] input")).ToHaveValueAsync("61 * * * *");
+        await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("21-schedule-editor-errors"), FullPage = true });
+    }
+
+    private static async Task SignInAsync(IPage page)
+    {
+        await page.GotoAsync("Account/Login");
+        await page.Locator("[id='Input.Email']").FillAsync(AppFixture.SeedAdminEmail);
+        await page.Locator("[id='Input.Password']").FillAsync(AppFixture.SeedAdminPassword);
+        await page.Locator(SubmitButton).ClickAsync();
+        await WaitForCircuitAsync(page);
+    }
+
+    private static Task WaitForCircuitAsync(IPage page) =>
+        page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+    private static async Task FillAsync(IPage page, string testId, string value)
+    {
+        var input = page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input");
+        await input.FillAsync(value);
+        await input.BlurAsync();
+    }
+}
