@@ -6,8 +6,9 @@ using Scalar.AspNetCore;
 using Scheduling.Web.Api;
 using Scheduling.Web.Components;
 using Scheduling.Web.Data;
-using Scheduling.Web.Execution;
+using Scheduling.Web.Engine;
 using Scheduling.Web.Features.Accounts;
+using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Operations;
 
@@ -27,6 +28,7 @@ builder.Services.AddAccounts(builder.Configuration, builder.Environment);
 builder.Services.AddExecutionEngine(builder.Configuration, database);
 builder.Services.AddOperationalHealthChecks();
 builder.Services.AddScheduleFeature();
+builder.Services.AddExecutionFeature();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices(mud =>

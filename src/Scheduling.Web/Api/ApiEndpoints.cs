@@ -1,4 +1,5 @@
 using Scheduling.Web.Features.Accounts;
+using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Features.Tokens;
 using Scheduling.Web.Features.Workspaces;
@@ -20,6 +21,7 @@ public static class ApiEndpoints
         authenticated.MapWorkspaceEndpoints();
         authenticated.MapTokenEndpoints();
         authenticated.MapScheduleEndpoints();
+        authenticated.MapExecutionEndpoints();
         api.MapRecurrenceEndpoints();
         return api;
     }

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Features.Tokens;
 using Scheduling.Web.Features.Workspaces;
@@ -22,6 +23,10 @@ public abstract class AppDbContext(DbContextOptions options, WorkspaceContext wo
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Schedule> Schedules => Set<Schedule>();
     public DbSet<ScheduleException> ScheduleExceptions => Set<ScheduleException>();
+    public DbSet<Execution> Executions => Set<Execution>();
+    public DbSet<ExecutionAttempt> ExecutionAttempts => Set<ExecutionAttempt>();
+    public DbSet<WebhookSecret> WebhookSecrets => Set<WebhookSecret>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
 
     /// <summary>Read by the query filters at query time, so it follows the scope's workspace.</summary>
     internal Guid? CurrentWorkspaceId => workspace.WorkspaceId;

@@ -3,7 +3,7 @@ using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scheduling.Web.Data;
-using Scheduling.Web.Execution;
+using Scheduling.Web.Engine;
 using Microsoft.Extensions.Options;
 
 namespace Scheduling.Web.Operations;

@@ -253,12 +253,14 @@ public sealed class ScheduleForm
         var monthly = rule.Frequency is Frequency.Monthly or Frequency.Yearly;
         var nth = monthly && rule.ByDay.Count == 1 && rule.ByDay[0].HasOrdinal && rule.ByMonthDay.Count == 0;
         var simple = rule.ByYearDay.Count == 0 && rule.ByWeekNo.Count == 0 && rule.BySetPos.Count == 0 && rule.BySecond.Count == 0
+            && rule.WeekStart == IsoDayOfWeek.Monday
             && (subDaily ? rule.ByDay.Count == 0 && rule.ByHour.Count == 0 && rule.ByMinute.Count == 0 && rule.TimesOfDay.Count == 0 : true)
             && (rule.Frequency == Frequency.Weekly ? rule.ByDay.All(d => !d.HasOrdinal) : true)
             && (rule.Frequency == Frequency.Daily ? rule.ByDay.Count == 0 : true)
-            && (monthly ? nth || rule.ByDay.Count == 0 : true)
+            && (monthly ? nth || rule.ByDay.Count == 0 : rule.ByMonthDay.Count == 0)
             && (rule.Frequency == Frequency.Yearly || rule.ByMonth.Count == 0)
-            && rule.Until is not { Kind: UntilKind.Utc };
+            // The builder ends on a whole day; an UNTIL with a time of day has no control.
+            && rule.Until is null or { Kind: UntilKind.Date };
         var times = TimesOf(rule);
         if (!simple || (!subDaily && times is null))
         {
@@ -275,7 +277,10 @@ public sealed class ScheduleForm
             Ordinal = rule.ByDay[0].Ordinal;
             OrdinalDay = rule.ByDay[0].Day;
         }
-        MonthDays = rule.ByMonthDay.Count > 0 ? string.Join(", ", rule.ByMonthDay) : MonthDays;
+        // A monthly rule without days runs on the start's day of the month (RFC 5545 takes it from DTSTART).
+        MonthDays = rule.ByMonthDay.Count > 0 ? string.Join(", ", rule.ByMonthDay)
+            : monthly && !nth ? (StartDate?.Day ?? 1).ToString(CultureInfo.InvariantCulture)
+            : MonthDays;
         Months = [.. rule.ByMonth];
         // No hours in the rule: it runs at the start's time of day.
         Times = times is { Count: > 0 } ? [.. times.Select(t => (TimeSpan?)t)] : [StartTime ?? TimeSpan.Zero];
@@ -300,12 +305,13 @@ public sealed class ScheduleForm
         {
             return [];
         }
-        if (rule.ByHour.Count == 0 || rule.ByMinute.Count > 1)
+        if (rule.ByHour.Count == 0)
         {
             return null;
         }
-        var minute = rule.ByMinute.Count == 1 ? rule.ByMinute[0] : 0;
-        return [.. rule.ByHour.Select(h => new TimeSpan(h, minute, 0))];
+        // BYHOUR × BYMINUTE is a grid of times: 9,10 × 0,30 = 09:00, 09:30, 10:00, 10:30.
+        IReadOnlyList<int> minutes = rule.ByMinute.Count > 0 ? rule.ByMinute : [0];
+        return [.. rule.ByHour.SelectMany(h => minutes.Select(m => new TimeSpan(h, m, 0))).Order()];
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };

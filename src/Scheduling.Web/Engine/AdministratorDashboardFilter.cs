@@ -1,7 +1,7 @@
 using Hangfire.Dashboard;
 using Scheduling.Web.Features.Accounts;
 
-namespace Scheduling.Web.Execution;
+namespace Scheduling.Web.Engine;
 
 /// <summary>
 /// The Hangfire dashboard is for instance Administrators only. Hangfire's default admits every local

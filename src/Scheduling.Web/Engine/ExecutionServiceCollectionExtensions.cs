@@ -4,7 +4,7 @@ using Hangfire.PostgreSql;
 using Hangfire.SqlServer;
 using Scheduling.Web.Data;
 
-namespace Scheduling.Web.Execution;
+namespace Scheduling.Web.Engine;
 
 public static class ExecutionServiceCollectionExtensions
 {
@@ -50,14 +50,35 @@ public static class ExecutionServiceCollectionExtensions
             }
         });
 
+        services.AddSingleton<EngineStats>();
+        services.AddScoped<ExecutionQueue>();
+        services.AddScoped<Dispatcher>();
+        services.AddScoped<RecoverySweep>();
+        services.AddScoped<ExecutionRunner>();
+        services.AddScoped<WebhookTargets>();
+        services.AddScoped<WebhookDelivery>();
+        services.AddScoped<HandlerRegistry>();
+        services.AddScoped<IJobHandler, WebhookHandler>();
+        services.AddScoped<IJobHandler, NewsletterPipelineHandler>();
+        services.AddHttpClient(WebhookDelivery.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookDelivery.CreateHandler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ExecutionOptions>>()))
+            // Each delivery sets its own timeout (the schedule's); HttpClient's must not cut it shorter.
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+
+        if (options.RunDispatcher)
+        {
+            services.AddHostedService<DispatcherService>();
+        }
         if (options.RunServer)
         {
+            // Without a server nothing runs the jobs a sweep would enqueue, so the sweep lives beside it.
+            services.AddHostedService<RecoveryService>();
             services.AddHangfireServer((sp, server) =>
             {
                 server.Queues = ExecutionOptions.Queues;
                 server.WorkerCount = options.WorkerCount;
                 server.SchedulePollingInterval = options.SchedulePollingInterval;
-                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                server.ServerName = options.NodeName;
             });
         }
         return services;

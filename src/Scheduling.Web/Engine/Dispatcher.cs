@@ -1,0 +1,166 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Scheduling.Core.Recurrence;
+using Scheduling.Core.Scheduling;
+using Scheduling.Core.Templates;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
+using Scheduling.Web.Features.Schedules;
+
+namespace Scheduling.Web.Engine;
+
+/// <summary>
+/// Turns due schedules into executions. Our database is the source of truth: a schedule is claimed by a
+/// conditional update of its next run (only one node's update matches), its due occurrences become
+/// execution rows (unique per occurrence), and only after commit are they handed to Hangfire.
+/// </summary>
+public sealed class Dispatcher(
+    IDbContextFactory<AppDbContext> contexts,
+    ExecutionQueue queue,
+    IOptionsMonitor<ExecutionOptions> options,
+    TimeProvider clock,
+    ILogger<Dispatcher> logger)
+{
+    /// <summary>One pass: claims up to a batch of due schedules; returns how many were claimed.</summary>
+    public async Task<int> DispatchDueAsync(CancellationToken ct = default)
+    {
+        var settings = options.CurrentValue;
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var due = await db.Schedules.IgnoreQueryFilters().AsNoTracking().Include(s => s.Exceptions)
+            .Where(s => s.Status == ScheduleStatus.Active && s.NextRunAt != null && s.NextRunAt <= now)
+            .OrderByDescending(s => s.Priority).ThenBy(s => s.NextRunAt).ThenBy(s => s.Id)
+            .Take(settings.DispatchBatchSize)
+            .ToListAsync(ct);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+
+        var missed = new MissedRunOptions(settings.MissedRunGrace, settings.CatchUpWindow);
+        var toEnqueue = new List<Execution>();
+        var claimed = 0;
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            foreach (var schedule in due)
+            {
+                var created = await ClaimAsync(db, schedule, Instant.FromDateTimeUtc(now), missed, ct);
+                if (created is null)
+                {
+                    continue;
+                }
+                claimed++;
+                toEnqueue.AddRange(created.Where(e => e.Status == ExecutionStatus.Pending));
+            }
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        // After commit: a crash before this line leaves pending rows that the recovery sweep enqueues.
+        var enqueuedAt = clock.GetUtcNow().UtcDateTime;
+        foreach (var execution in toEnqueue)
+        {
+            execution.HangfireJobId = queue.Enqueue(execution.Id, execution.Priority);
+            execution.EnqueuedAt = enqueuedAt;
+        }
+        await db.SaveChangesAsync(ct);
+        if (claimed > 0)
+        {
+            logger.LogDebug("Dispatched {Schedules} schedule(s), {Executions} execution(s) enqueued.", claimed, toEnqueue.Count);
+        }
+        return due.Count;
+    }
+
+    /// <summary>Claims one schedule; null when another node (or an edit) moved its next run first.</summary>
+    private static async Task<List<Execution>?> ClaimAsync(AppDbContext db, Schedule schedule, Instant now, MissedRunOptions missed, CancellationToken ct)
+    {
+        var timing = ScheduleTiming.FromSchedule(schedule);
+        var from = Instant.FromDateTimeUtc(schedule.NextRunAt!.Value);
+        IEnumerable<Instant> occurrences = timing.Type == ScheduleType.Once
+            ? [from]
+            : timing.Set!.OccurrencesAfter(from, inclusive: true).Select(o => o.Instant);
+        int? remaining = schedule.MaxRuns is { } max ? Math.Max(0, max - schedule.RunCount) : null;
+        var plan = MissedRunPlanner.Plan(occurrences, now, schedule.MissedPolicy, missed, remaining);
+
+        var runs = plan.RunCount;
+        var nextRunAt = plan.NextRunAt?.ToDateTimeUtc();
+        var status = nextRunAt is null ? ScheduleStatus.Completed : ScheduleStatus.Active;
+        var lastRunAt = plan.Runs.Where(r => r.Action == PlannedRunAction.Run).Select(r => (DateTime?)r.ScheduledFor.ToDateTimeUtc()).LastOrDefault();
+        var previous = schedule.NextRunAt;
+        var updated = await db.Schedules.IgnoreQueryFilters()
+            .Where(s => s.Id == schedule.Id && s.NextRunAt == previous && s.Status == ScheduleStatus.Active)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(s => s.NextRunAt, nextRunAt)
+                .SetProperty(s => s.Status, status)
+                .SetProperty(s => s.RunCount, s => s.RunCount + runs)
+                .SetProperty(s => s.LastRunAt, s => lastRunAt ?? s.LastRunAt), ct);
+        if (updated == 0)
+        {
+            return null;
+        }
+
+        var created = new List<Execution>(plan.Runs.Count);
+        var runNumber = schedule.RunCount;
+        var createdAt = now.ToDateTimeUtc();
+        foreach (var run in plan.Runs)
+        {
+            var scheduledFor = run.ScheduledFor.ToDateTimeUtc();
+            var isRun = run.Action == PlannedRunAction.Run;
+            if (isRun)
+            {
+                runNumber++;
+            }
+            var execution = new Execution
+            {
+                Id = Guid.CreateVersion7(),
+                WorkspaceId = schedule.WorkspaceId,
+                ScheduleId = schedule.Id,
+                OccurrenceKey = Execution.PlannedKey(scheduledFor),
+                ScheduledFor = scheduledFor,
+                Status = isRun ? ExecutionStatus.Pending : ExecutionStatus.Skipped,
+                Reason = run.Reason,
+                CompletedAt = isRun ? null : createdAt,
+                Priority = schedule.Priority,
+                JobType = schedule.JobType,
+                Title = schedule.TitleTemplate is { } template ? TitleTemplate.Render(template, run.ScheduledFor, schedule.TimeZone, runNumber) : null,
+                CreatedAt = createdAt,
+            };
+            created.Add(execution);
+            db.Executions.Add(execution);
+        }
+        return created;
+    }
+}
+
+/// <summary>Runs the dispatcher on this node: a short loop (Hangfire's recurring jobs poll every 15 s).</summary>
+public sealed class DispatcherService(IServiceScopeFactory scopes, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<DispatcherService> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var full = false;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var claimed = await scope.ServiceProvider.GetRequiredService<Dispatcher>().DispatchDueAsync(stoppingToken);
+                full = claimed >= options.CurrentValue.DispatchBatchSize;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A failed pass (database busy, a node racing) is retried by the next one.
+                logger.LogWarning(ex, "A dispatch pass failed; the next pass retries.");
+            }
+            if (!full)
+            {
+                await Task.Delay(options.CurrentValue.DispatchInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+}

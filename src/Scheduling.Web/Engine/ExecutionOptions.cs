@@ -1,0 +1,75 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Scheduling.Web.Engine;
+
+/// <summary><c>Execution:*</c> settings of the Hangfire engine.</summary>
+public sealed class ExecutionOptions
+{
+    public const string Section = "Execution";
+
+    /// <summary>Hangfire worker threads on this node.</summary>
+    [Range(1, 500, ErrorMessage = "Setting 'Execution:WorkerCount' must be between 1 and 500.")]
+    public int WorkerCount { get; set; } = 20;
+
+    /// <summary>This node's name: the Hangfire server name and the X-Scheduling-Node header of webhooks.</summary>
+    public string NodeName { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>Run a Hangfire server in this process (false: a web-only node).</summary>
+    public bool RunServer { get; set; } = true;
+
+    /// <summary>How often Hangfire looks for delayed jobs and retries (its default of 15 s is too coarse).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00", ErrorMessage = "Setting 'Execution:SchedulePollingInterval' must be between 00:00:00.100 and 00:05:00.")]
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the dispatcher looks for due schedules (it loops at once while a pass is full).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "Setting 'Execution:DispatchInterval' must be between 00:00:00.050 and 00:01:00.")]
+    public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Schedules claimed per dispatch transaction.</summary>
+    [Range(1, 5000, ErrorMessage = "Setting 'Execution:DispatchBatchSize' must be between 1 and 5000.")]
+    public int DispatchBatchSize { get; set; } = 200;
+
+    /// <summary>Run the dispatcher on this node (false: execute only).</summary>
+    public bool RunDispatcher { get; set; } = true;
+
+    /// <summary>An occurrence claimed later than this after its time counts as missed.</summary>
+    public TimeSpan MissedRunGrace { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How far back run_all catches up after downtime; older missed runs are recorded as skipped.</summary>
+    public TimeSpan CatchUpWindow { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often stranded executions are looked for (also once at start-up).</summary>
+    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Runs of one workspace in progress at once; more wait.</summary>
+    [Range(1, 10_000, ErrorMessage = "Setting 'Execution:WorkspaceConcurrencyLimit' must be between 1 and 10000.")]
+    public int WorkspaceConcurrencyLimit { get; set; } = 50;
+
+    /// <summary>Runs one workspace may start per UTC day; more wait for the next day.</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Setting 'Execution:WorkspaceDailyQuota' must be between 1 and 10000000.")]
+    public int WorkspaceDailyQuota { get; set; } = 100_000;
+
+    /// <summary>Runs one workspace may start per minute; more wait.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Setting 'Execution:WorkspaceRatePerMinute' must be between 1 and 1000000.")]
+    public int WorkspaceRatePerMinute { get; set; } = 6000;
+
+    /// <summary>Timeout of one delivery when the schedule sets none.</summary>
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an integration that answered 202 has to call back when the schedule sets no timeout.</summary>
+    public TimeSpan DefaultCallbackTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Allow webhook targets on loopback, private and link-local addresses (tests, local setups).</summary>
+    public bool AllowPrivateNetworkTargets { get; set; }
+
+    /// <summary>Queues in the order workers serve them: urgent first, FIFO within one.</summary>
+    public static readonly string[] Queues = ["urgent", "high", "default", "low"];
+
+    public static string QueueOf(Scheduling.Core.Scheduling.SchedulePriority priority) => priority switch
+    {
+        Scheduling.Core.Scheduling.SchedulePriority.Urgent => "urgent",
+        Scheduling.Core.Scheduling.SchedulePriority.High => "high",
+        Scheduling.Core.Scheduling.SchedulePriority.Low => "low",
+        _ => "default",
+    };
+}

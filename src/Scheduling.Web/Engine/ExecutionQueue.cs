@@ -1,0 +1,23 @@
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Scheduling.Core.Scheduling;
+
+namespace Scheduling.Web.Engine;
+
+/// <summary>Hands executions to Hangfire on the queue of their priority; the argument is only the id.</summary>
+public sealed class ExecutionQueue(IBackgroundJobClient jobs)
+{
+    public string Enqueue(Guid executionId, SchedulePriority priority) =>
+        jobs.Create(Job.FromExpression<ExecutionRunner>(runner => runner.RunAsync(executionId, CancellationToken.None)), new EnqueuedState(ExecutionOptions.QueueOf(priority)));
+
+    /// <summary>Runs the execution again after <paramref name="delay"/> (retries, waits for limits or overlap).</summary>
+    public string Schedule(Guid executionId, SchedulePriority priority, TimeSpan delay) =>
+        jobs.Create(
+            Job.FromExpression<ExecutionRunner>(runner => runner.RunAsync(executionId, CancellationToken.None), ExecutionOptions.QueueOf(priority)),
+            new ScheduledState(delay));
+
+    /// <summary>Checks an accepted (202) execution at its callback deadline.</summary>
+    public string ScheduleCallbackTimeout(Guid executionId, TimeSpan delay) =>
+        jobs.Create(Job.FromExpression<ExecutionRunner>(runner => runner.CallbackTimeoutAsync(executionId)), new ScheduledState(delay));
+}

@@ -1,0 +1,237 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
+
+namespace Scheduling.Web.Engine;
+
+/// <summary>
+/// Runs one execution (a Hangfire job whose argument is the execution id). Replays are harmless: a
+/// finished execution is left alone, and every attempt carries the same idempotency key. Hangfire's
+/// own retries are off: the schedule's retry policy decides, and each attempt is recorded.
+/// </summary>
+[AutomaticRetry(Attempts = 0)]
+public sealed class ExecutionRunner(
+    IDbContextFactory<AppDbContext> contexts,
+    HandlerRegistry handlers,
+    ExecutionQueue queue,
+    JobStorage storage,
+    IOptionsMonitor<ExecutionOptions> options,
+    TimeProvider clock,
+    ILogger<ExecutionRunner> logger)
+{
+    public const string WaitingForPreviousRun = "Waiting for the previous run of this schedule to finish.";
+    private static readonly TimeSpan OverlapRecheck = TimeSpan.FromSeconds(30);
+
+    public async Task RunAsync(Guid executionId, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var execution = await db.Executions.IgnoreQueryFilters().Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == executionId, cancellationToken);
+        if (execution is null || execution.IsFinished || execution.AwaitingCallback)
+        {
+            return;
+        }
+        var schedule = execution.Schedule!;
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (schedule.Status == ScheduleStatus.Cancelled && !execution.IsManual && execution.Status == ExecutionStatus.Pending)
+        {
+            await FinishAsync(db, execution, ExecutionStatus.Cancelled, "The schedule was cancelled before this run started.", cancellationToken);
+            return;
+        }
+
+        // Limits first: excess work waits with its reason shown, it is never dropped.
+        if (await LimitDelayAsync(db, execution, settings, now, cancellationToken) is { } wait)
+        {
+            await DeferAsync(db, execution, wait.Delay, wait.Reason, cancellationToken);
+            return;
+        }
+
+        // The overlap check and the start happen under a lock per schedule, so two workers cannot both start.
+        using (storage.GetConnection().AcquireDistributedLock($"scheduling:schedule:{schedule.Id}", TimeSpan.FromSeconds(30)))
+        {
+            var siblings = db.Executions.IgnoreQueryFilters().Where(e => e.ScheduleId == schedule.Id && e.Id != execution.Id);
+            var running = await siblings.CountAsync(e => e.Status == ExecutionStatus.Running, cancellationToken);
+            var waitingAhead = await siblings.CountAsync(e => e.Status == ExecutionStatus.Pending && e.Reason == WaitingForPreviousRun && e.ScheduledFor < execution.ScheduledFor, cancellationToken);
+            switch (OverlapRules.Decide(schedule.OverlapPolicy, running, waitingAhead))
+            {
+                case OverlapDecision.Skip:
+                    await FinishAsync(db, execution, ExecutionStatus.Skipped, "Skipped: the previous run of this schedule was still going.", cancellationToken);
+                    return;
+                case OverlapDecision.Wait:
+                    await DeferAsync(db, execution, OverlapRecheck, WaitingForPreviousRun, cancellationToken);
+                    return;
+            }
+
+            execution.Status = ExecutionStatus.Running;
+            execution.Attempts++;
+            execution.StartedAt ??= now;
+            execution.Reason = null;
+            execution.NotBefore = null;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        var timeout = schedule.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultTimeout;
+        var attemptStarted = clock.GetUtcNow().UtcDateTime;
+        HandlerOutcome outcome;
+        try
+        {
+            outcome = await handlers.For(schedule.JobType).HandleAsync(new JobRunContext(execution, schedule, execution.Attempts, timeout), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Handler of execution {ExecutionId} threw.", execution.Id);
+            outcome = new HandlerOutcome.Failed([], null, $"The handler failed: {ex.Message}", Retryable: true);
+        }
+        await ApplyAsync(db, execution, outcome, attemptStarted, settings, cancellationToken);
+    }
+
+    /// <summary>An accepted (202) execution whose integration never called back fails its attempt.</summary>
+    public async Task CallbackTimeoutAsync(Guid executionId)
+    {
+        await using var db = await contexts.CreateDbContextAsync();
+        var execution = await db.Executions.IgnoreQueryFilters().Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == executionId);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (execution is not { Status: ExecutionStatus.Running, AwaitingCallback: true } || execution.CallbackDeadline > now.AddSeconds(1))
+        {
+            return;
+        }
+        var error = $"No callback within the timeout (deadline {execution.CallbackDeadline:u}).";
+        await ApplyAsync(db, execution, new HandlerOutcome.Failed([], execution.Result, error, Retryable: true), execution.StartedAt ?? now, options.CurrentValue, CancellationToken.None);
+    }
+
+    /// <summary>Applies a handler's (or a callback's) outcome: completion, waiting for a callback, retry or failure.</summary>
+    internal async Task ApplyAsync(AppDbContext db, Execution execution, HandlerOutcome outcome, DateTime attemptStarted, ExecutionOptions settings, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var schedule = execution.Schedule!;
+        var attemptStatus = outcome switch
+        {
+            HandlerOutcome.Completed => ExecutionStatus.Completed,
+            HandlerOutcome.Accepted => ExecutionStatus.Running,
+            _ => ExecutionStatus.Failed,
+        };
+        var calls = outcome.Calls.Count > 0 ? outcome.Calls : [new DeliveryCall(null, null, null, null, null, (outcome as HandlerOutcome.Failed)?.Error, now - attemptStarted, false)];
+        foreach (var call in calls)
+        {
+            db.ExecutionAttempts.Add(new ExecutionAttempt
+            {
+                Id = Guid.CreateVersion7(),
+                WorkspaceId = execution.WorkspaceId,
+                ExecutionId = execution.Id,
+                Number = execution.Attempts,
+                StartedAt = attemptStarted,
+                CompletedAt = now,
+                Status = call.Succeeded ? (attemptStatus == ExecutionStatus.Running ? ExecutionStatus.Running : ExecutionStatus.Completed) : ExecutionStatus.Failed,
+                Action = call.Action,
+                Target = Clip(call.Target, 2000),
+                Request = Clip(call.Request, 16_384),
+                ResponseStatus = call.ResponseStatus,
+                Response = Clip(call.Response, WebhookDelivery.MaxKeptResponse),
+                Error = Clip(call.Error, 4000),
+                DurationMs = (long)call.Duration.TotalMilliseconds,
+            });
+        }
+        execution.Result = outcome.Result ?? execution.Result;
+
+        switch (outcome)
+        {
+            case HandlerOutcome.Completed:
+                execution.AwaitingCallback = false;
+                await FinishAsync(db, execution, ExecutionStatus.Completed, null, ct);
+                break;
+            case HandlerOutcome.Accepted:
+                var wait = schedule.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultCallbackTimeout;
+                execution.AwaitingCallback = true;
+                execution.CallbackDeadline = now + wait;
+                await db.SaveChangesAsync(ct);
+                queue.ScheduleCallbackTimeout(execution.Id, wait);
+                break;
+            case HandlerOutcome.Failed failed:
+                execution.AwaitingCallback = false;
+                var policy = new RetryPolicy(schedule.RetryStrategy, Math.Max(0, schedule.RetryMaxAttempts - 1),
+                    TimeSpan.FromSeconds(schedule.RetryBaseDelaySeconds), TimeSpan.FromSeconds(schedule.RetryMaxDelaySeconds), JitterRatio: 0.1);
+                if (failed.Retryable && policy.GetDelay(execution.Attempts, Random.Shared) is { } delay)
+                {
+                    execution.Status = ExecutionStatus.Pending;
+                    execution.Error = Clip(failed.Error, 4000);
+                    await DeferAsync(db, execution, delay, Clip($"Attempt {execution.Attempts} failed ({failed.Error}); retry in {delay.TotalSeconds:0} s.", 500)!, ct);
+                }
+                else
+                {
+                    await FinishAsync(db, execution, ExecutionStatus.Failed, failed.Error, ct);
+                }
+                break;
+        }
+    }
+
+    private async Task FinishAsync(AppDbContext db, Execution execution, ExecutionStatus status, string? message, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        execution.Status = status;
+        execution.CompletedAt = now;
+        execution.DurationMs = execution.StartedAt is { } started ? (long)(now - started).TotalMilliseconds : null;
+        execution.NotBefore = null;
+        if (status == ExecutionStatus.Failed)
+        {
+            execution.Error = Clip(message, 4000);
+            execution.Reason = null;
+        }
+        else
+        {
+            execution.Reason = Clip(message, 500);
+            if (status == ExecutionStatus.Completed)
+            {
+                execution.Error = null;
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        await ReleaseWaitingAsync(db, execution, ct);
+    }
+
+    /// <summary>A run that finished lets the next waiting run of its schedule start at once.</summary>
+    private async Task ReleaseWaitingAsync(AppDbContext db, Execution finished, CancellationToken ct)
+    {
+        var next = await db.Executions.IgnoreQueryFilters()
+            .Where(e => e.ScheduleId == finished.ScheduleId && e.Status == ExecutionStatus.Pending && e.Reason == WaitingForPreviousRun)
+            .OrderBy(e => e.ScheduledFor)
+            .Select(e => new { e.Id, e.Priority })
+            .FirstOrDefaultAsync(ct);
+        if (next is not null)
+        {
+            queue.Enqueue(next.Id, next.Priority);
+        }
+    }
+
+    private async Task DeferAsync(AppDbContext db, Execution execution, TimeSpan delay, string reason, CancellationToken ct)
+    {
+        execution.Reason = reason;
+        execution.NotBefore = clock.GetUtcNow().UtcDateTime + delay;
+        execution.HangfireJobId = queue.Schedule(execution.Id, execution.Priority, delay);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task<(TimeSpan Delay, string Reason)?> LimitDelayAsync(AppDbContext db, Execution execution, ExecutionOptions settings, DateTime now, CancellationToken ct)
+    {
+        var workspace = db.Executions.IgnoreQueryFilters().Where(e => e.WorkspaceId == execution.WorkspaceId && e.Id != execution.Id);
+        if (await workspace.CountAsync(e => e.Status == ExecutionStatus.Running && !e.AwaitingCallback, ct) >= settings.WorkspaceConcurrencyLimit)
+        {
+            return (TimeSpan.FromSeconds(1), $"Waiting: the workspace runs {settings.WorkspaceConcurrencyLimit} jobs at once (Execution:WorkspaceConcurrencyLimit).");
+        }
+        var minuteAgo = now.AddMinutes(-1);
+        if (await workspace.CountAsync(e => e.StartedAt >= minuteAgo, ct) >= settings.WorkspaceRatePerMinute)
+        {
+            return (TimeSpan.FromSeconds(5), $"Waiting: the workspace starts at most {settings.WorkspaceRatePerMinute} jobs a minute (Execution:WorkspaceRatePerMinute).");
+        }
+        var dayStart = now.Date;
+        if (await workspace.CountAsync(e => e.StartedAt >= dayStart, ct) >= settings.WorkspaceDailyQuota)
+        {
+            return (dayStart.AddDays(1) - now, $"Waiting for tomorrow (UTC): the workspace's daily quota of {settings.WorkspaceDailyQuota} runs is used (Execution:WorkspaceDailyQuota).");
+        }
+        return null;
+    }
+
+    private static string? Clip(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
+}

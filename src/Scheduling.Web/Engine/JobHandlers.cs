@@ -1,0 +1,43 @@
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Features.Executions;
+using Scheduling.Web.Features.Schedules;
+
+namespace Scheduling.Web.Engine;
+
+/// <summary>What a handler gets for one attempt of one execution.</summary>
+public sealed record JobRunContext(Execution Execution, Schedule Schedule, int Attempt, TimeSpan Timeout);
+
+/// <summary>One call a handler made (a webhook POST, one action of a pipeline), kept as an attempt row.</summary>
+public sealed record DeliveryCall(string? Action, string? Target, string? Request, int? ResponseStatus, string? Response, string? Error, TimeSpan Duration, bool Succeeded);
+
+public abstract record HandlerOutcome(IReadOnlyList<DeliveryCall> Calls, string? Result)
+{
+    /// <summary>Done.</summary>
+    public sealed record Completed(IReadOnlyList<DeliveryCall> Calls, string? Result) : HandlerOutcome(Calls, Result);
+
+    /// <summary>The integration took the work (202): it calls back when done.</summary>
+    public sealed record Accepted(IReadOnlyList<DeliveryCall> Calls, string? Result) : HandlerOutcome(Calls, Result);
+
+    /// <summary>The attempt failed; <paramref name="Retryable"/> lets the retry policy try again.</summary>
+    public sealed record Failed(IReadOnlyList<DeliveryCall> Calls, string? Result, string Error, bool Retryable) : HandlerOutcome(Calls, Result);
+}
+
+/// <summary>Delivers the work of some job types. Adding a job type is adding one of these.</summary>
+public interface IJobHandler
+{
+    /// <summary>The job types handled; empty = the default handler for every other type.</summary>
+    IReadOnlyCollection<JobType> JobTypes { get; }
+
+    Task<HandlerOutcome> HandleAsync(JobRunContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>Picks the handler of a job type: a specific one, else the default (webhook).</summary>
+public sealed class HandlerRegistry(IEnumerable<IJobHandler> handlers)
+{
+    private readonly IJobHandler[] _handlers = [.. handlers];
+
+    public IJobHandler For(JobType jobType) =>
+        _handlers.FirstOrDefault(h => h.JobTypes.Contains(jobType))
+        ?? _handlers.FirstOrDefault(h => h.JobTypes.Count == 0)
+        ?? throw new InvalidOperationException("No default job handler is registered.");
+}

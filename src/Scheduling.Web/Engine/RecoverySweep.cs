@@ -1,0 +1,118 @@
+using Hangfire;
+using Hangfire.States;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
+
+namespace Scheduling.Web.Engine;
+
+/// <summary>What the recovery sweep has done on this node since start-up.</summary>
+public sealed class EngineStats
+{
+    private long _recovered;
+    private long _sweeps;
+
+    public long Recovered => Interlocked.Read(ref _recovered);
+    public long Sweeps => Interlocked.Read(ref _sweeps);
+    public DateTime? LastSweepAt { get; private set; }
+
+    internal void RecordSweep(int recovered, DateTime at)
+    {
+        Interlocked.Add(ref _recovered, recovered);
+        Interlocked.Increment(ref _sweeps);
+        LastSweepAt = at;
+    }
+}
+
+/// <summary>
+/// Finds executions our database says are pending or running but that no live Hangfire job will
+/// carry (a crash, the in-memory storage after a restart, a lost enqueue) and enqueues them again
+/// with the same execution id, so the integration sees the same idempotency key.
+/// </summary>
+public sealed class RecoverySweep(
+    IDbContextFactory<AppDbContext> contexts,
+    ExecutionQueue queue,
+    JobStorage storage,
+    EngineStats stats,
+    TimeProvider clock,
+    ILogger<RecoverySweep> logger)
+{
+    /// <summary>Work younger than this may still be between commit and enqueue on another node.</summary>
+    private static readonly TimeSpan Settling = TimeSpan.FromSeconds(30);
+    private static readonly HashSet<string> LiveStates = [EnqueuedState.StateName, ScheduledState.StateName, ProcessingState.StateName, AwaitingState.StateName];
+
+    public async Task<int> SweepAsync(bool startup, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var settled = startup ? now : now - Settling;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var candidates = await db.Executions.IgnoreQueryFilters()
+            .Where(e => (e.Status == ExecutionStatus.Pending || e.Status == ExecutionStatus.Running) && e.CreatedAt <= settled)
+            .OrderBy(e => e.ScheduledFor)
+            .Take(5000)
+            .ToListAsync(ct);
+
+        var recovered = 0;
+        using var connection = storage.GetConnection();
+        foreach (var execution in candidates)
+        {
+            var state = execution.HangfireJobId is null ? null : connection.GetStateData(execution.HangfireJobId)?.Name;
+            if (execution.AwaitingCallback)
+            {
+                // Its timeout check may have been lost with the job storage: plan it again.
+                if (state is null || !LiveStates.Contains(state))
+                {
+                    var wait = execution.CallbackDeadline is { } deadline && deadline > now ? deadline - now : TimeSpan.Zero;
+                    execution.HangfireJobId = queue.ScheduleCallbackTimeout(execution.Id, wait);
+                    recovered++;
+                }
+                continue;
+            }
+            if (state is not null && LiveStates.Contains(state))
+            {
+                continue;
+            }
+            var delay = execution.NotBefore is { } notBefore && notBefore > now ? notBefore - now : TimeSpan.Zero;
+            execution.HangfireJobId = delay > TimeSpan.Zero
+                ? queue.Schedule(execution.Id, execution.Priority, delay)
+                : queue.Enqueue(execution.Id, execution.Priority);
+            execution.EnqueuedAt ??= now;
+            recovered++;
+        }
+        await db.SaveChangesAsync(ct);
+        stats.RecordSweep(recovered, now);
+        if (recovered > 0)
+        {
+            logger.LogInformation("Recovery: {Count} stranded execution(s) handed to Hangfire again ({When}).", recovered, startup ? "start-up" : "periodic");
+        }
+        return recovered;
+    }
+}
+
+/// <summary>Runs the recovery sweep at start-up and then periodically.</summary>
+public sealed class RecoveryService(IServiceScopeFactory scopes, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<RecoveryService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var startup = true;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<RecoverySweep>().SweepAsync(startup, stoppingToken);
+                startup = false;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "A recovery sweep failed; the next one retries.");
+            }
+            await Task.Delay(options.CurrentValue.RecoveryInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+}

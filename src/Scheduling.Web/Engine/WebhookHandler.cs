@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Scheduling.Core.Common;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
+
+namespace Scheduling.Web.Engine;
+
+/// <summary>Finds where an execution is delivered and with which secret.</summary>
+public sealed class WebhookTargets(IDbContextFactory<AppDbContext> contexts, IDataProtectionProvider protection, TimeProvider clock)
+{
+    private readonly IDataProtector _protector = WebhookSettingsService.CreateProtector(protection);
+
+    /// <summary>The schedule's URL, else the workspace's endpoint for the job type; null when neither is set.</summary>
+    public async Task<(Uri? Target, string Secret)> ResolveAsync(JobRunContext context, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var url = context.Schedule.WebhookUrl
+            ?? await db.WebhookEndpoints.IgnoreQueryFilters()
+                .Where(e => e.WorkspaceId == context.Schedule.WorkspaceId && e.JobType == context.Schedule.JobType)
+                .Select(e => e.Url).FirstOrDefaultAsync(ct);
+        var secret = await WebhookSettingsService.SecretForAsync(db, _protector, context.Schedule.WorkspaceId, clock.GetUtcNow().UtcDateTime, ct);
+        return (url is null ? null : new Uri(url), secret);
+    }
+}
+
+/// <summary>The default handler: one signed POST of the execution's envelope.</summary>
+public sealed class WebhookHandler(WebhookDelivery delivery, WebhookTargets targets) : IJobHandler
+{
+    public IReadOnlyCollection<JobType> JobTypes => [];
+
+    public async Task<HandlerOutcome> HandleAsync(JobRunContext context, CancellationToken cancellationToken)
+    {
+        var (target, secret) = await targets.ResolveAsync(context, cancellationToken);
+        if (target is null)
+        {
+            return new HandlerOutcome.Failed([], null,
+                $"No webhook URL: set one on the schedule or a workspace endpoint for {context.Schedule.JobType.ToWire()} in Settings.", Retryable: false);
+        }
+
+        var body = WebhookDelivery.Serialize(Envelope(context, action: null, previous: null));
+        var response = await delivery.PostAsync(target, body, context.Execution.Id.ToString(), secret, context.Timeout, cancellationToken);
+        var call = new DeliveryCall(null, target.ToString(), body, response.Status, response.Body, response.Error, response.Duration, response.IsSuccess);
+        var result = ResultJson(response);
+        if (response.IsAccepted)
+        {
+            return new HandlerOutcome.Accepted([call], result);
+        }
+        return response.IsSuccess
+            ? new HandlerOutcome.Completed([call], result)
+            : new HandlerOutcome.Failed([call], result, response.Error ?? "Delivery failed.", response.IsRetryable);
+    }
+
+    internal static WebhookEnvelope Envelope(JobRunContext context, string? action, JsonElement? previous)
+    {
+        using var config = JsonDocument.Parse(context.Schedule.JobConfig);
+        return new WebhookEnvelope(
+            context.Execution.Id,
+            context.Schedule.Id,
+            context.Schedule.Name,
+            context.Schedule.JobType.ToWire(),
+            config.RootElement.Clone(),
+            context.Execution.ScheduledFor,
+            context.Attempt,
+            context.Execution.IsManual,
+            context.Execution.Title,
+            action,
+            previous);
+    }
+
+    /// <summary>The response kept in the result: JSON as JSON, anything else as text (both truncated).</summary>
+    internal static string ResultJson(WebhookResponse response)
+    {
+        object? body = null;
+        if (!string.IsNullOrEmpty(response.Body))
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(response.Body);
+                body = document.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                body = response.Body;
+            }
+        }
+        return JsonSerializer.Serialize(new { status = response.Status, body }, JsonSerializerOptions.Web);
+    }
+}
+
+/// <summary>
+/// Newsletter: ordered actions scrape → generate → send, each its own signed POST with its own result.
+/// A failure stops the chain; <c>jobConfig.testMode: true</c> skips send and says so.
+/// </summary>
+public sealed class NewsletterPipelineHandler(WebhookDelivery delivery, WebhookTargets targets) : IJobHandler
+{
+    public static readonly string[] Actions = ["scrape", "generate", "send"];
+
+    public IReadOnlyCollection<JobType> JobTypes => [JobType.Newsletter];
+
+    public async Task<HandlerOutcome> HandleAsync(JobRunContext context, CancellationToken cancellationToken)
+    {
+        var (target, secret) = await targets.ResolveAsync(context, cancellationToken);
+        if (target is null)
+        {
+            return new HandlerOutcome.Failed([], null, "No webhook URL: set one on the schedule or a workspace endpoint for newsletter in Settings.", Retryable: false);
+        }
+
+        using var config = JsonDocument.Parse(context.Schedule.JobConfig);
+        var testMode = config.RootElement.TryGetProperty("testMode", out var flag) && flag.ValueKind == JsonValueKind.True;
+        var results = new Dictionary<string, object?>();
+        var calls = new List<DeliveryCall>();
+        JsonElement? previous = null;
+        foreach (var action in Actions)
+        {
+            if (action == "send" && testMode)
+            {
+                results[action] = new { skipped = true, reason = "Test mode: send skipped." };
+                continue;
+            }
+
+            var body = WebhookDelivery.Serialize(WebhookHandler.Envelope(context, action, previous));
+            // Each action has its own idempotency key: a retry repeats only what did not succeed.
+            var response = await delivery.PostAsync(target, body, $"{context.Execution.Id}:{action}", secret, context.Timeout, cancellationToken);
+            calls.Add(new DeliveryCall(action, target.ToString(), body, response.Status, response.Body, response.Error, response.Duration, response.IsSuccess));
+            using var result = JsonDocument.Parse(WebhookHandler.ResultJson(response));
+            results[action] = result.RootElement.Clone();
+            if (!response.IsSuccess)
+            {
+                return new HandlerOutcome.Failed(calls, Serialize(results, testMode), $"Action {action} failed: {response.Error}", response.IsRetryable);
+            }
+            previous = result.RootElement.GetProperty("body").Clone();
+        }
+        return new HandlerOutcome.Completed(calls, Serialize(results, testMode));
+    }
+
+    private static string Serialize(Dictionary<string, object?> actions, bool testMode) =>
+        JsonSerializer.Serialize(new { testMode, actions }, JsonSerializerOptions.Web);
+}

@@ -1,0 +1,117 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Schedules;
+
+namespace Scheduling.Web.Features.Executions;
+
+public enum ExecutionStatus
+{
+    Pending,
+    Running,
+    Completed,
+    Failed,
+    Skipped,
+    Cancelled,
+}
+
+/// <summary>
+/// One run of a schedule. A planned run is unique on (schedule, occurrence): whatever crashes or how
+/// many nodes dispatch, an occurrence runs at most once. The execution id is the idempotency key sent
+/// to integrations, the same on every attempt and after recovery.
+/// </summary>
+public sealed class Execution : IWorkspaceOwned
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public Guid ScheduleId { get; set; }
+    public Schedule? Schedule { get; set; }
+
+    /// <summary>"planned:2030-01-03T14:00:00Z" or "manual:&lt;id&gt;": unique per schedule.</summary>
+    public required string OccurrenceKey { get; set; }
+    public DateTime ScheduledFor { get; set; }
+    public bool IsManual { get; set; }
+    public bool CountsTowardMaxRuns { get; set; } = true;
+    public ExecutionStatus Status { get; set; }
+    public SchedulePriority Priority { get; set; }
+    public JobType JobType { get; set; }
+    public string? Title { get; set; }
+    public int Attempts { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? EnqueuedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+    public long? DurationMs { get; set; }
+
+    /// <summary>Why a pending run waits (overlap, limits) or why it was skipped.</summary>
+    public string? Reason { get; set; }
+    public DateTime? NotBefore { get; set; }
+
+    /// <summary>The integration answered 202: the run stays running until it calls back or times out.</summary>
+    public bool AwaitingCallback { get; set; }
+    public DateTime? CallbackDeadline { get; set; }
+    public string? Error { get; set; }
+
+    /// <summary>JSON: the response of the integration, or per action for pipelines.</summary>
+    public string? Result { get; set; }
+    public string? HangfireJobId { get; set; }
+    public List<ExecutionAttempt> AttemptLog { get; set; } = [];
+
+    public bool IsFinished => Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Skipped or ExecutionStatus.Cancelled;
+
+    public static string PlannedKey(DateTime scheduledForUtc) => "planned:" + scheduledForUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>One attempt of an execution, with what was sent and what came back.</summary>
+public sealed class ExecutionAttempt : IWorkspaceOwned
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public Guid ExecutionId { get; set; }
+    public int Number { get; set; }
+    public DateTime StartedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+    public ExecutionStatus Status { get; set; }
+    public string? Action { get; set; }
+    public string? Target { get; set; }
+    public string? Request { get; set; }
+    public int? ResponseStatus { get; set; }
+    public string? Response { get; set; }
+    public string? Error { get; set; }
+    public long? DurationMs { get; set; }
+}
+
+internal sealed class ExecutionConfiguration : IEntityTypeConfiguration<Execution>
+{
+    public void Configure(EntityTypeBuilder<Execution> builder)
+    {
+        builder.Property(e => e.OccurrenceKey).HasMaxLength(64);
+        builder.Property(e => e.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.JobType).HasConversion<string>().HasMaxLength(32);
+        builder.Property(e => e.Priority).HasConversion<int>();
+        builder.Property(e => e.Title).HasMaxLength(500);
+        builder.Property(e => e.Reason).HasMaxLength(500);
+        builder.Property(e => e.Error).HasMaxLength(4000);
+        builder.Property(e => e.HangfireJobId).HasMaxLength(100);
+        // The guarantee: one row per occurrence of a schedule, whichever node claims it.
+        builder.HasIndex(e => new { e.ScheduleId, e.OccurrenceKey }).IsUnique();
+        builder.HasIndex(e => new { e.ScheduleId, e.CreatedAt });
+        builder.HasIndex(e => new { e.Status, e.WorkspaceId });
+        builder.HasIndex(e => new { e.WorkspaceId, e.CreatedAt });
+        builder.HasOne(e => e.Schedule).WithMany().HasForeignKey(e => e.ScheduleId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(e => e.AttemptLog).WithOne().HasForeignKey(a => a.ExecutionId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ExecutionAttemptConfiguration : IEntityTypeConfiguration<ExecutionAttempt>
+{
+    public void Configure(EntityTypeBuilder<ExecutionAttempt> builder)
+    {
+        builder.Property(a => a.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(a => a.Action).HasMaxLength(32);
+        builder.Property(a => a.Target).HasMaxLength(2000);
+        builder.Property(a => a.Error).HasMaxLength(4000);
+        builder.HasIndex(a => new { a.ExecutionId, a.Number });
+    }
+}

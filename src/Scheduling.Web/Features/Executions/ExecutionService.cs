@@ -1,0 +1,291 @@
+using System.Text.Json;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Scheduling.Core.Common;
+using Scheduling.Core.Recurrence;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Api;
+using Scheduling.Web.Data;
+using Scheduling.Web.Engine;
+using Scheduling.Web.Features.Schedules;
+using Scheduling.Web.Features.Workspaces;
+
+namespace Scheduling.Web.Features.Executions;
+
+public sealed record ExecutionView(
+    Guid Id, Guid ScheduleId, string ScheduleName, DateTime ScheduledFor, DateTime CreatedAt, DateTime? StartedAt, DateTime? CompletedAt,
+    ExecutionStatus Status, int Attempts, bool IsManual, string? Title, string? Reason, string? Error, JsonElement? Result, long? DurationMs,
+    bool AwaitingCallback, SchedulePriority Priority, JobType JobType);
+
+public sealed record AttemptView(int Number, string? Action, DateTime StartedAt, DateTime? CompletedAt, ExecutionStatus Status, string? Target,
+    string? Request, int? ResponseStatus, string? Response, string? Error, long? DurationMs);
+
+public sealed record ExecutionDetails(ExecutionView Execution, IReadOnlyList<AttemptView> Attempts);
+
+public sealed record ExecutionQuery(Guid? ScheduleId = null, ExecutionStatus? Status = null, JobType? JobType = null, DateTime? From = null, DateTime? To = null, int Page = 1, int PageSize = 25);
+
+public sealed record RunNowRequest(bool CountTowardMaxRuns = false);
+
+public sealed record CallbackRequest(JsonElement? Result, string? Error);
+
+public sealed record UpcomingRun(Guid ScheduleId, string ScheduleName, DateTime ScheduledFor, string Local, string Timezone, SchedulePriority Priority, JobType JobType);
+
+public sealed record ScheduleStats(int Total, int Completed, int Failed, int Skipped, double? SuccessRate, double? AverageDurationMs, int FailureStreak, DateTime? NextRunAt, double? SecondsToNextRun);
+
+public sealed record QueueStatus(string Name, long Enqueued);
+
+public sealed record ServerStatus(string Name, int Workers, IReadOnlyList<string> Queues, DateTime? Heartbeat);
+
+public sealed record SchedulerStatus(
+    DateTime Now, IReadOnlyList<ServerStatus> Servers, IReadOnlyList<QueueStatus> Queues, long Processing, long Scheduled, long DueNow,
+    int StartedLastHour, double? LagP50Seconds, double? LagP95Seconds, double? LagP99Seconds, long RecoveredSinceStart, DateTime? LastRecoverySweep);
+
+/// <summary>Execution history, manual runs, integration callbacks and the engine's status, for the UI and the API.</summary>
+public sealed class ExecutionService(
+    IDbContextFactory<AppDbContext> contexts,
+    WorkspaceContext current,
+    ExecutionQueue queue,
+    ExecutionRunner runner,
+    JobStorage storage,
+    EngineStats stats,
+    IOptionsMonitor<ExecutionOptions> options,
+    TimeProvider clock)
+{
+    public async Task<PagedResult<ExecutionView>> ListAsync(ExecutionQuery query, CancellationToken ct = default)
+    {
+        current.RequireWorkspace();
+        if (query.Page < 1 || query.PageSize is < 1 or > ScheduleLimits.MaxPageSize)
+        {
+            throw new RequestValidationException(query.Page < 1 ? "page" : "pageSize", $"Page starts at 1; page size is between 1 and {ScheduleLimits.MaxPageSize}.");
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (query.ScheduleId is { } scheduleId && !await db.Schedules.AnyAsync(s => s.Id == scheduleId, ct))
+        {
+            throw new NotFoundException("Schedule");
+        }
+        var rows = db.Executions.AsNoTracking().AsQueryable();
+        if (query.ScheduleId is { } id)
+        {
+            rows = rows.Where(e => e.ScheduleId == id);
+        }
+        if (query.Status is { } status)
+        {
+            rows = rows.Where(e => e.Status == status);
+        }
+        if (query.JobType is { } jobType)
+        {
+            rows = rows.Where(e => e.JobType == jobType);
+        }
+        if (query.From is { } from)
+        {
+            rows = rows.Where(e => e.ScheduledFor >= from);
+        }
+        if (query.To is { } to)
+        {
+            rows = rows.Where(e => e.ScheduledFor < to);
+        }
+        var total = await rows.CountAsync(ct);
+        var page = await rows.OrderByDescending(e => e.ScheduledFor).ThenByDescending(e => e.CreatedAt)
+            .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
+            .Select(e => new { Execution = e, e.Schedule!.Name })
+            .ToListAsync(ct);
+        return new PagedResult<ExecutionView>([.. page.Select(r => ToView(r.Execution, r.Name))], total, query.Page, query.PageSize);
+    }
+
+    public async Task<ExecutionDetails> GetAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var row = await db.Executions.AsNoTracking().Where(e => e.Id == id)
+            .Select(e => new { Execution = e, e.Schedule!.Name }).FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Execution");
+        var attempts = await db.ExecutionAttempts.AsNoTracking().Where(a => a.ExecutionId == id).ToListAsync(ct);
+        return new ExecutionDetails(ToView(row.Execution, row.Name), [.. attempts.OrderBy(a => a.Number).ThenBy(a => a.StartedAt).Select(a =>
+            new AttemptView(a.Number, a.Action, a.StartedAt, a.CompletedAt, a.Status, a.Target, a.Request, a.ResponseStatus, a.Response, a.Error, a.DurationMs))]);
+    }
+
+    /// <summary>A manual run now; the schedule's next planned run is unchanged.</summary>
+    public async Task<ExecutionView> RunNowAsync(Guid scheduleId, bool countTowardMaxRuns, CancellationToken ct = default)
+    {
+        current.RequireEditor();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.Id == scheduleId, ct) ?? throw new NotFoundException("Schedule");
+        if (schedule.Status == ScheduleStatus.Cancelled)
+        {
+            throw new ConflictException("A cancelled schedule does not run: clone it to run it again.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (countTowardMaxRuns)
+        {
+            if (schedule.MaxRuns is { } max && schedule.RunCount >= max)
+            {
+                throw new ConflictException($"The schedule has used its {max} runs; run it without counting, or raise max runs.");
+            }
+            schedule.RunCount++;
+            if (schedule.MaxRuns is { } limit && schedule.RunCount >= limit)
+            {
+                schedule.NextRunAt = null;
+                schedule.Status = ScheduleStatus.Completed;
+            }
+        }
+        var execution = new Execution
+        {
+            Id = Guid.CreateVersion7(),
+            WorkspaceId = schedule.WorkspaceId,
+            ScheduleId = schedule.Id,
+            OccurrenceKey = "manual:" + Guid.NewGuid().ToString("N"),
+            ScheduledFor = now,
+            IsManual = true,
+            CountsTowardMaxRuns = countTowardMaxRuns,
+            Status = ExecutionStatus.Pending,
+            Priority = schedule.Priority,
+            JobType = schedule.JobType,
+            Title = schedule.TitleTemplate is { } template ? Core.Templates.TitleTemplate.Render(template, Instant.FromDateTimeUtc(now), schedule.TimeZone, schedule.RunCount) : null,
+            CreatedAt = now,
+            EnqueuedAt = now,
+        };
+        db.Executions.Add(execution);
+        await db.SaveChangesAsync(ct);
+        execution.HangfireJobId = queue.Enqueue(execution.Id, execution.Priority);
+        await db.SaveChangesAsync(ct);
+        return ToView(execution, schedule.Name);
+    }
+
+    /// <summary>Runs a failed (or cancelled) execution again, same id, attempts continuing.</summary>
+    public async Task<ExecutionView> RetryAsync(Guid id, CancellationToken ct = default)
+    {
+        current.RequireEditor();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var execution = await db.Executions.Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new NotFoundException("Execution");
+        if (execution.Status is not (ExecutionStatus.Failed or ExecutionStatus.Cancelled))
+        {
+            throw new ConflictException($"Only a failed or cancelled run can be retried; this one is {execution.Status.ToString().ToLowerInvariant()}.");
+        }
+        execution.Status = ExecutionStatus.Pending;
+        execution.CompletedAt = null;
+        execution.Reason = "Retry requested.";
+        execution.HangfireJobId = queue.Enqueue(execution.Id, execution.Priority);
+        await db.SaveChangesAsync(ct);
+        return ToView(execution, execution.Schedule!.Name);
+    }
+
+    /// <summary>The integration reports the end of an accepted (202) run.</summary>
+    public async Task<ExecutionView> CallbackAsync(Guid id, bool succeeded, CallbackRequest body, CancellationToken ct = default)
+    {
+        current.RequireEditor();
+        if (!succeeded && string.IsNullOrWhiteSpace(body.Error))
+        {
+            throw new RequestValidationException("error", "Say what failed: error is required.");
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var execution = await db.Executions.Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new NotFoundException("Execution");
+        if (execution.Status != ExecutionStatus.Running)
+        {
+            throw new ConflictException($"The run is {execution.Status.ToString().ToLowerInvariant()}, not running: nothing to complete.");
+        }
+        var result = body.Result is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } value
+            ? JsonSerializer.Serialize(new { callback = value, delivery = Parse(execution.Result) }, JsonSerializerOptions.Web)
+            : execution.Result;
+        var call = new DeliveryCall("callback", null, body.Result?.GetRawText(), null, null, body.Error, TimeSpan.Zero, succeeded);
+        HandlerOutcome outcome = succeeded
+            ? new HandlerOutcome.Completed([call], result)
+            : new HandlerOutcome.Failed([call], result, body.Error!.Trim(), Retryable: true);
+        await runner.ApplyAsync(db, execution, outcome, clock.GetUtcNow().UtcDateTime, options.CurrentValue, ct);
+        return ToView(execution, execution.Schedule!.Name);
+    }
+
+    public async Task<IReadOnlyList<UpcomingRun>> UpcomingAsync(int hoursAhead, int limit, SchedulePriority? priority, JobType? jobType, CancellationToken ct = default)
+    {
+        current.RequireWorkspace();
+        if (hoursAhead is < 1 or > 24 * 366)
+        {
+            throw new RequestValidationException("hoursAhead", "hoursAhead is between 1 and 8784 (a year).");
+        }
+        if (limit is < 1 or > 1000)
+        {
+            throw new RequestValidationException("limit", "limit is between 1 and 1000.");
+        }
+        var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
+        var until = now + Duration.FromHours(hoursAhead);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var untilUtc = until.ToDateTimeUtc();
+        var schedules = db.Schedules.AsNoTracking().Include(s => s.Exceptions)
+            .Where(s => s.Status == ScheduleStatus.Active && s.NextRunAt != null && s.NextRunAt < untilUtc);
+        if (priority is { } p)
+        {
+            schedules = schedules.Where(s => s.Priority == p);
+        }
+        if (jobType is { } j)
+        {
+            schedules = schedules.Where(s => s.JobType == j);
+        }
+        var runs = new List<UpcomingRun>();
+        foreach (var schedule in await schedules.ToListAsync(ct))
+        {
+            var timing = ScheduleTiming.FromSchedule(schedule);
+            var from = Instant.FromDateTimeUtc(schedule.NextRunAt!.Value);
+            var remaining = schedule.MaxRuns is { } max ? max - schedule.RunCount : int.MaxValue;
+            IEnumerable<Instant> instants = timing.Type == ScheduleType.Once ? [from] : timing.Set!.OccurrencesAfter(from, inclusive: true).Select(o => o.Instant);
+            foreach (var at in instants.TakeWhile(i => i < until).Take(Math.Min(limit, remaining)))
+            {
+                runs.Add(new UpcomingRun(schedule.Id, schedule.Name, at.ToDateTimeUtc(), ScheduleTiming.FormatLocal(at.InZone(timing.Zone).LocalDateTime), schedule.TimeZone, schedule.Priority, schedule.JobType));
+            }
+        }
+        return [.. runs.OrderBy(r => r.ScheduledFor).ThenByDescending(r => r.Priority).Take(limit)];
+    }
+
+    public async Task<ScheduleStats> StatsAsync(Guid scheduleId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var schedule = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == scheduleId, ct) ?? throw new NotFoundException("Schedule");
+        var finished = await db.Executions.AsNoTracking()
+            .Where(e => e.ScheduleId == scheduleId && (e.Status == ExecutionStatus.Completed || e.Status == ExecutionStatus.Failed || e.Status == ExecutionStatus.Skipped))
+            .Select(e => new { e.Status, e.DurationMs, e.ScheduledFor })
+            .ToListAsync(ct);
+        var completed = finished.Count(e => e.Status == ExecutionStatus.Completed);
+        var failed = finished.Count(e => e.Status == ExecutionStatus.Failed);
+        var streak = finished.Where(e => e.Status != ExecutionStatus.Skipped).OrderByDescending(e => e.ScheduledFor).TakeWhile(e => e.Status == ExecutionStatus.Failed).Count();
+        var durations = finished.Where(e => e.Status == ExecutionStatus.Completed && e.DurationMs is not null).Select(e => (double)e.DurationMs!.Value).ToList();
+        var now = clock.GetUtcNow().UtcDateTime;
+        return new ScheduleStats(finished.Count, completed, failed, finished.Count - completed - failed,
+            completed + failed == 0 ? null : Math.Round(100.0 * completed / (completed + failed), 1),
+            durations.Count == 0 ? null : Math.Round(durations.Average(), 1),
+            streak, schedule.NextRunAt, schedule.NextRunAt is { } next ? Math.Round((next - now).TotalSeconds, 1) : null);
+    }
+
+    /// <summary>The engine across nodes: Hangfire servers and queues, planned-run lag over the last hour, recovery.</summary>
+    public async Task<SchedulerStatus> StatusAsync(CancellationToken ct = default)
+    {
+        var monitoring = storage.GetMonitoringApi();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var servers = monitoring.Servers().Select(s => new ServerStatus(s.Name, s.WorkersCount, [.. s.Queues], s.Heartbeat)).ToList();
+        var queues = ExecutionOptions.Queues.Select(q => new QueueStatus(q, monitoring.EnqueuedCount(q))).ToList();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var hourAgo = now.AddHours(-1);
+        var lags = await db.Executions.IgnoreQueryFilters().AsNoTracking()
+            .Where(e => !e.IsManual && e.StartedAt != null && e.StartedAt >= hourAgo)
+            .Select(e => new { e.StartedAt, e.ScheduledFor })
+            .ToListAsync(ct);
+        var seconds = lags.Select(l => Math.Max(0, (l.StartedAt!.Value - l.ScheduledFor).TotalSeconds)).Order().ToArray();
+        var due = await db.Schedules.IgnoreQueryFilters().LongCountAsync(s => s.Status == ScheduleStatus.Active && s.NextRunAt <= now, ct);
+        return new SchedulerStatus(now, servers, queues, monitoring.ProcessingCount(), monitoring.ScheduledCount(), due, seconds.Length,
+            Percentile(seconds, 0.50), Percentile(seconds, 0.95), Percentile(seconds, 0.99), stats.Recovered, stats.LastSweepAt);
+    }
+
+    internal static double? Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? null : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)], 3);
+
+    private static JsonElement? Parse(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    internal static ExecutionView ToView(Execution e, string scheduleName) => new(
+        e.Id, e.ScheduleId, scheduleName, e.ScheduledFor, e.CreatedAt, e.StartedAt, e.CompletedAt, e.Status, e.Attempts, e.IsManual, e.Title,
+        e.Reason, e.Error, Parse(e.Result), e.DurationMs, e.AwaitingCallback, e.Priority, e.JobType);
+}

@@ -1,0 +1,84 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Scheduling.Web.Data;
+using Scheduling.Web.Tests.Infrastructure;
+
+namespace Scheduling.Web.Tests.Engine;
+
+/// <summary>The app with a fast dispatcher and loopback targets allowed, a signed-in creator, and a receiver.</summary>
+public sealed class EngineHost : IAsyncDisposable
+{
+    public required AppFactory App { get; init; }
+    public required HttpClient Client { get; init; }
+    public required WebhookReceiver Receiver { get; init; }
+    public required string Secret { get; init; }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static Dictionary<string, string?> FastSettings(bool allowPrivate = true) => new()
+    {
+        ["Execution:AllowPrivateNetworkTargets"] = allowPrivate ? "true" : "false",
+        ["Execution:DispatchInterval"] = "00:00:00.100",
+        ["Execution:SchedulePollingInterval"] = "00:00:00.200",
+        ["Execution:WorkerCount"] = "8",
+    };
+
+    public static async Task<EngineHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, bool allowPrivate = true, Dictionary<string, string?>? extra = null)
+    {
+        var settings = FastSettings(allowPrivate);
+        foreach (var (key, setting) in extra ?? [])
+        {
+            settings[key] = setting;
+        }
+        var receiver = await WebhookReceiver.StartAsync();
+        var app = await AppFactory.StartAsync(provider, settings);
+        var client = await Session.RegisterAsync(app, "engine@example.com");
+        var secret = await client.PostAsync("/api/v1/workspace/webhooks/secret", null, Ct);
+        secret.EnsureSuccessStatusCode();
+        var value = (await secret.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("secret").GetString()!;
+        return new EngineHost { App = app, Client = client, Receiver = receiver, Secret = value };
+    }
+
+    /// <summary>A once-schedule due in a second (UTC wall time), delivering to the receiver's path.</summary>
+    public async Task<Guid> CreateOnceAsync(string path, object? extra = null, string jobType = "export", int inSeconds = 1)
+    {
+        var at = DateTime.UtcNow.AddSeconds(inSeconds);
+        var body = new Dictionary<string, object?>
+        {
+            ["name"] = $"Run {path}",
+            ["jobType"] = jobType,
+            ["jobConfig"] = new { format = "mp4" },
+            ["scheduleType"] = "once",
+            ["scheduledAt"] = at.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture),
+            ["timezone"] = "UTC",
+            ["webhookUrl"] = Receiver.Url(path),
+        };
+        foreach (var property in extra?.GetType().GetProperties() ?? [])
+        {
+            body[char.ToLowerInvariant(property.Name[0]) + property.Name[1..]] = property.GetValue(extra);
+        }
+        var response = await Client.PostAsJsonAsync("/api/v1/schedules", body, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
+    }
+
+    public async Task<JsonElement> ExecutionsOfAsync(Guid scheduleId) =>
+        (await Client.GetFromJsonAsync<JsonElement>($"/api/v1/schedules/{scheduleId}/executions?pageSize=100", Ct)).GetProperty("items");
+
+    /// <summary>Waits until the schedule has an execution in one of <paramref name="statuses"/>; returns its details.</summary>
+    public async Task<JsonElement> WaitForExecutionAsync(Guid scheduleId, params string[] statuses)
+    {
+        var items = await Eventually.GetAsync(() => ExecutionsOfAsync(scheduleId),
+            list => list.EnumerateArray().Any(e => statuses.Contains(e.GetProperty("status").GetString())),
+            TimeSpan.FromSeconds(30), $"an execution {string.Join("|", statuses)} of {scheduleId}");
+        var id = items.EnumerateArray().First(e => statuses.Contains(e.GetProperty("status").GetString())).GetProperty("id").GetGuid();
+        return await Client.GetFromJsonAsync<JsonElement>($"/api/v1/executions/{id}", Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Receiver.DisposeAsync();
+    }
+}

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Scheduling.Web.Tests.Infrastructure;
+
+/// <summary>One request the receiver got.</summary>
+public sealed record ReceivedWebhook(string Path, string Body, string? IdempotencyKey, string? Signature, string? Node, DateTime ReceivedAt)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+}
+
+/// <summary>
+/// An integration on 127.0.0.1: records every POST and answers what the test scripted per path
+/// (status codes in order, then the last one repeats; an optional delay).
+/// </summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
+    private readonly ConcurrentDictionary<string, Script> _scripts = new();
+
+    private sealed class Script(int[] statuses, TimeSpan delay)
+    {
+        private int _next;
+        public TimeSpan Delay { get; } = delay;
+        public int Next() => statuses[Math.Min(Interlocked.Increment(ref _next) - 1, statuses.Length - 1)];
+    }
+
+    private WebhookReceiver(WebApplication app) => _app = app;
+
+    public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
+
+    public string BaseUrl { get; private set; } = "";
+
+    public string Url(string path) => $"{BaseUrl}/{path.TrimStart('/')}";
+
+    public static async Task<WebhookReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var receiver = new WebhookReceiver(app);
+        app.MapPost("/{**path}", (Delegate)receiver.HandleAsync);
+        await app.StartAsync();
+        receiver.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return receiver;
+    }
+
+    /// <summary>Answers POSTs to <paramref name="path"/> with these statuses in turn (the last repeats).</summary>
+    public void Respond(string path, int[] statuses, TimeSpan? delay = null) => _scripts["/" + path.TrimStart('/')] = new Script(statuses, delay ?? TimeSpan.Zero);
+
+    public IReadOnlyList<ReceivedWebhook> On(string path) => [.. _received.Where(r => r.Path == "/" + path.TrimStart('/'))];
+
+    private async Task<IResult> HandleAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync();
+        var path = context.Request.Path.Value ?? "/";
+        _received.Enqueue(new ReceivedWebhook(path, body, context.Request.Headers["Idempotency-Key"], context.Request.Headers["X-Signature-256"],
+            context.Request.Headers["X-Scheduling-Node"], DateTime.UtcNow));
+        var script = _scripts.GetValueOrDefault(path);
+        if (script is not null && script.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(script.Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return Results.StatusCode(499);
+            }
+        }
+        var status = script?.Next() ?? 200;
+        return Results.Json(new { ok = status is >= 200 and < 300, path, status }, statusCode: status);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
