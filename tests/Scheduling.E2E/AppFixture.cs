@@ -18,6 +18,9 @@ public sealed class AppFixture : IAsyncLifetime
     public const string SeedAdminEmail = "admin@example.com";
     public const string SeedAdminPassword = "Seed-Admin-Pass-1";
 
+    /// <summary>An API token of the seeded admin in their own workspace: tests create data through /api/v1 with it.</summary>
+    public const string SeedApiToken = "sch_e2e_seed_token_4f7c2a9d1b";
+
     private static readonly string[] ChromiumArgs =
     [
         "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -66,6 +69,7 @@ public sealed class AppFixture : IAsyncLifetime
             ["Execution:RunServer"] = "false",
             ["Seed:AdminEmail"] = SeedAdminEmail,
             ["Seed:AdminPassword"] = SeedAdminPassword,
+            ["Seed:ApiToken"] = SeedApiToken,
         });
         _factory.UseKestrel(0);
         _factory.StartServer();
@@ -97,6 +101,14 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     public HttpClient CreateApiClient() => new() { BaseAddress = BaseUrl };
+
+    /// <summary>An API client that acts as the seeded admin in their own workspace (Bearer <see cref="SeedApiToken"/>).</summary>
+    public HttpClient CreateSeededApiClient()
+    {
+        var client = CreateApiClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", SeedApiToken);
+        return client;
+    }
 
     public string ScreenshotPath(string name) => Path.Combine(ScreenshotDirectory, name + ".png");
 

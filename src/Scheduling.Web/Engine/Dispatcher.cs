@@ -102,6 +102,7 @@ public sealed class Dispatcher(
 
         var created = new List<Execution>(plan.Runs.Count);
         var runNumber = schedule.RunCount;
+        var firstRun = true;
         var createdAt = now.ToDateTimeUtc();
         foreach (var run in plan.Runs)
         {
@@ -119,13 +120,15 @@ public sealed class Dispatcher(
                 OccurrenceKey = Execution.PlannedKey(scheduledFor),
                 ScheduledFor = scheduledFor,
                 Status = isRun ? ExecutionStatus.Pending : ExecutionStatus.Skipped,
-                Reason = run.Reason,
+                // Several runs claimed at once (run_all catching up) go in order, one after the other.
+                Reason = isRun ? (firstRun ? null : ExecutionRunner.CatchingUp) : run.Reason,
                 CompletedAt = isRun ? null : createdAt,
                 Priority = schedule.Priority,
                 JobType = schedule.JobType,
                 Title = schedule.TitleTemplate is { } template ? TitleTemplate.Render(template, run.ScheduledFor, schedule.TimeZone, runNumber) : null,
                 CreatedAt = createdAt,
             };
+            firstRun &= !isRun;
             created.Add(execution);
             db.Executions.Add(execution);
         }

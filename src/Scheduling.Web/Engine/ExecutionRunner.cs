@@ -23,6 +23,9 @@ public sealed class ExecutionRunner(
     ILogger<ExecutionRunner> logger)
 {
     public const string WaitingForPreviousRun = "Waiting for the previous run of this schedule to finish.";
+
+    /// <summary>Missed runs caught up by run_all go one after the other, in order, whatever the overlap policy.</summary>
+    public const string CatchingUp = "Catching up missed runs in order: waits for the earlier one.";
     private static readonly TimeSpan OverlapRecheck = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(Guid executionId, CancellationToken cancellationToken)
@@ -52,16 +55,18 @@ public sealed class ExecutionRunner(
         // The overlap check and the start happen under a lock per schedule, so two workers cannot both start.
         using (storage.GetConnection().AcquireDistributedLock($"scheduling:schedule:{schedule.Id}", TimeSpan.FromSeconds(30)))
         {
+            var catchingUp = execution.Reason == CatchingUp;
             var siblings = db.Executions.IgnoreQueryFilters().Where(e => e.ScheduleId == schedule.Id && e.Id != execution.Id);
-            var running = await siblings.CountAsync(e => e.Status == ExecutionStatus.Running, cancellationToken);
-            var waitingAhead = await siblings.CountAsync(e => e.Status == ExecutionStatus.Pending && e.Reason == WaitingForPreviousRun && e.ScheduledFor < execution.ScheduledFor, cancellationToken);
-            switch (OverlapRules.Decide(schedule.OverlapPolicy, running, waitingAhead))
+            var running = await siblings.CountAsync(e => e.Status == ExecutionStatus.Running && !e.AwaitingCallback, cancellationToken);
+            var waitingAhead = await siblings.CountAsync(e => e.Status == ExecutionStatus.Pending && e.ScheduledFor < execution.ScheduledFor
+                && (catchingUp || e.Reason == WaitingForPreviousRun || e.Reason == CatchingUp), cancellationToken);
+            switch (OverlapRules.Decide(catchingUp ? OverlapPolicy.QueueAll : schedule.OverlapPolicy, running, waitingAhead))
             {
                 case OverlapDecision.Skip:
                     await FinishAsync(db, execution, ExecutionStatus.Skipped, "Skipped: the previous run of this schedule was still going.", cancellationToken);
                     return;
                 case OverlapDecision.Wait:
-                    await DeferAsync(db, execution, OverlapRecheck, WaitingForPreviousRun, cancellationToken);
+                    await DeferAsync(db, execution, OverlapRecheck, catchingUp ? CatchingUp : WaitingForPreviousRun, cancellationToken);
                     return;
             }
 
@@ -195,7 +200,7 @@ public sealed class ExecutionRunner(
     private async Task ReleaseWaitingAsync(AppDbContext db, Execution finished, CancellationToken ct)
     {
         var next = await db.Executions.IgnoreQueryFilters()
-            .Where(e => e.ScheduleId == finished.ScheduleId && e.Status == ExecutionStatus.Pending && e.Reason == WaitingForPreviousRun)
+            .Where(e => e.ScheduleId == finished.ScheduleId && e.Status == ExecutionStatus.Pending && (e.Reason == WaitingForPreviousRun || e.Reason == CatchingUp))
             .OrderBy(e => e.ScheduledFor)
             .Select(e => new { e.Id, e.Priority })
             .FirstOrDefaultAsync(ct);
