@@ -1,6 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.InMemory;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Hangfire.SqlServer;
 using Scheduling.Web.Data;
 
@@ -8,6 +11,12 @@ namespace Scheduling.Web.Engine;
 
 public static class ExecutionServiceCollectionExtensions
 {
+    private static readonly PostgreSqlStorageOptions PostgreSqlOptions = new()
+    {
+        PrepareSchemaIfNecessary = true,
+        QueuePollInterval = TimeSpan.FromMilliseconds(200),
+    };
+
     /// <summary>
     /// Hangfire with the storage that follows the database provider: in-memory beside SQLite (our
     /// database stays the source of truth), SQL Server or PostgreSQL storage otherwise (multi-node).
@@ -23,32 +32,23 @@ public static class ExecutionServiceCollectionExtensions
             throw new InvalidOperationException(string.Join(" ", errors.Select(e => e.ErrorMessage)));
         }
 
-        services.AddHangfire(config =>
+        // The storage instance is ours, in DI, not Hangfire's static JobStorage.Current: several hosts in one
+        // process (tests) would otherwise share the last one configured.
+        services.AddSingleton<JobStorage>(_ => database.Provider switch
         {
-            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
-            switch (database.Provider)
+            DatabaseProvider.SqlServer => new SqlServerStorage(database.ConnectionString, new SqlServerStorageOptions
             {
-                case DatabaseProvider.SqlServer:
-                    config.UseSqlServerStorage(database.ConnectionString, new SqlServerStorageOptions
-                    {
-                        PrepareSchemaIfNecessary = true,
-                        QueuePollInterval = TimeSpan.FromMilliseconds(200),
-                    });
-                    break;
-                case DatabaseProvider.PostgreSql:
-                    config.UsePostgreSqlStorage(pg => pg.UseNpgsqlConnection(database.ConnectionString), new PostgreSqlStorageOptions
-                    {
-                        PrepareSchemaIfNecessary = true,
-                        QueuePollInterval = TimeSpan.FromMilliseconds(200),
-                    });
-                    break;
-                default:
-                    config.UseInMemoryStorage();
-                    break;
-            }
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = TimeSpan.FromMilliseconds(200),
+            }),
+            DatabaseProvider.PostgreSql => new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, PostgreSqlOptions), PostgreSqlOptions),
+            _ => new InMemoryStorage(),
         });
+        services.AddHangfire((provider, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
 
         services.AddSingleton<EngineStats>();
         services.AddScoped<ExecutionQueue>();
@@ -79,6 +79,8 @@ public static class ExecutionServiceCollectionExtensions
                 server.WorkerCount = options.WorkerCount;
                 server.SchedulePollingInterval = options.SchedulePollingInterval;
                 server.ServerName = options.NodeName;
+                // Jobs are built from this host's services (Hangfire's default activator is process-wide).
+                server.Activator = new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
             });
         }
         return services;

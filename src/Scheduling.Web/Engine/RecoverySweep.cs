@@ -48,7 +48,8 @@ public sealed class RecoverySweep(
         var settled = startup ? now : now - Settling;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var candidates = await db.Executions.IgnoreQueryFilters()
-            .Where(e => (e.Status == ExecutionStatus.Pending || e.Status == ExecutionStatus.Running) && e.CreatedAt <= settled)
+            // Rows without a job id may be between commit and enqueue on another node: give them time.
+            .Where(e => (e.Status == ExecutionStatus.Pending || e.Status == ExecutionStatus.Running) && (e.HangfireJobId != null || e.CreatedAt <= settled))
             .OrderBy(e => e.ScheduledFor)
             .Take(5000)
             .ToListAsync(ct);

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Scheduling.Web.Data;
 using Scheduling.Web.Tests.Infrastructure;
@@ -21,6 +22,7 @@ public sealed class EngineHost : IAsyncDisposable
         ["Execution:DispatchInterval"] = "00:00:00.100",
         ["Execution:SchedulePollingInterval"] = "00:00:00.200",
         ["Execution:WorkerCount"] = "8",
+        ["Execution:RecoveryInterval"] = "00:00:05",
     };
 
     public static async Task<EngineHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, bool allowPrivate = true, Dictionary<string, string?>? extra = null)
@@ -69,9 +71,20 @@ public sealed class EngineHost : IAsyncDisposable
     /// <summary>Waits until the schedule has an execution in one of <paramref name="statuses"/>; returns its details.</summary>
     public async Task<JsonElement> WaitForExecutionAsync(Guid scheduleId, params string[] statuses)
     {
-        var items = await Eventually.GetAsync(() => ExecutionsOfAsync(scheduleId),
-            list => list.EnumerateArray().Any(e => statuses.Contains(e.GetProperty("status").GetString())),
-            TimeSpan.FromSeconds(30), $"an execution {string.Join("|", statuses)} of {scheduleId}");
+        JsonElement items;
+        try
+        {
+            items = await Eventually.GetAsync(() => ExecutionsOfAsync(scheduleId),
+                list => list.EnumerateArray().Any(e => statuses.Contains(e.GetProperty("status").GetString())),
+                TimeSpan.FromSeconds(30), $"an execution {string.Join("|", statuses)} of {scheduleId}");
+        }
+        catch (TimeoutException timeout)
+        {
+            // Why a job did not run is in Hangfire's failed jobs.
+            var monitoring = App.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+            var failed = monitoring.FailedJobs(0, 3).Select(j => $"{j.Value.ExceptionType}: {j.Value.ExceptionMessage} {j.Value.ExceptionDetails?[..Math.Min(800, j.Value.ExceptionDetails.Length)]}");
+            throw new TimeoutException($"{timeout.Message}\nHangfire: servers {monitoring.Servers().Count}, enqueued {string.Join(",", monitoring.Queues().Select(q => q.Name + "=" + q.Length))}, processing {monitoring.ProcessingCount()}, scheduled {monitoring.ScheduledCount()}, failed {monitoring.FailedCount()}\n{string.Join("\n", failed)}", timeout);
+        }
         var id = items.EnumerateArray().First(e => statuses.Contains(e.GetProperty("status").GetString())).GetProperty("id").GetGuid();
         return await Client.GetFromJsonAsync<JsonElement>($"/api/v1/executions/{id}", Ct);
     }

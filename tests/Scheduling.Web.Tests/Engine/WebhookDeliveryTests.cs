@@ -82,9 +82,11 @@ public class WebhookDeliveryTests
         host.Receiver.Respond("async", [202]);
         var scheduleId = await host.CreateOnceAsync("async");
 
-        var running = await host.WaitForExecutionAsync(scheduleId, "running");
-        Assert.True(running.GetProperty("execution").GetProperty("awaitingCallback").GetBoolean());
-        var id = running.GetProperty("execution").GetProperty("id").GetGuid();
+        // Running starts before the POST; awaiting the callback starts when the 202 comes back.
+        var started = await host.WaitForExecutionAsync(scheduleId, "running");
+        var id = started.GetProperty("execution").GetProperty("id").GetGuid();
+        await Eventually.GetAsync(() => host.Client.GetFromJsonAsync<JsonElement>($"/api/v1/executions/{id}", Ct),
+            d => d.GetProperty("execution").GetProperty("awaitingCallback").GetBoolean(), what: "the 202 to be recorded");
         await Task.Delay(500, Ct);
         Assert.Equal("running", (await host.Client.GetFromJsonAsync<JsonElement>($"/api/v1/executions/{id}", Ct)).GetProperty("execution").GetProperty("status").GetString());
 
