@@ -57,6 +57,22 @@ public sealed class ScheduleEditorTests(AppFixture app, ITestOutputHelper output
             await page.GotoAsync($"schedules/{id}/edit");
             await WaitForCircuitAsync(page);
             await Expect(page.GetByTestId("recurrence-description")).ToContainTextAsync("Monday, Thursday and Friday");
+
+            // The grid lists it; pause it with a note, then resume it, from its row.
+            await page.GotoAsync("schedules");
+            await WaitForCircuitAsync(page);
+            var row = page.GetByTestId("schedules-grid").Locator("tbody tr")
+                .Filter(new() { Has = page.GetByTestId("schedule-row").GetByText("Weekly deep dive", new() { Exact = true }) });
+            await Expect(row.GetByTestId("schedule-status")).ToHaveTextAsync("active");
+            await row.GetByTestId("action-pause").ClickAsync();
+            await page.Locator("textarea[data-testid='pause-note'], [data-testid='pause-note'] textarea").FillAsync("Holiday break");
+            await page.GetByTestId("confirm-pause").ClickAsync();
+            await Expect(row.GetByTestId("schedule-status")).ToHaveTextAsync("paused");
+            await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("22-schedule-grid-paused"), FullPage = true });
+            await row.GetByTestId("action-resume").ClickAsync();
+            await Expect(row.GetByTestId("schedule-status")).ToHaveTextAsync("active");
+            var resumed = await (await context.APIRequest.GetAsync($"api/v1/schedules/{id}")).JsonAsync();
+            Assert.Equal("active", resumed!.Value.GetProperty("status").GetString());
         }
         catch
         {
