@@ -8,6 +8,7 @@ using Scheduling.Web.Components;
 using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
 using Scheduling.Web.Features.Accounts;
+using Scheduling.Web.Features.Alerts;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Operations;
@@ -29,6 +30,7 @@ builder.Services.AddExecutionEngine(builder.Configuration, database);
 builder.Services.AddOperationalHealthChecks();
 builder.Services.AddScheduleFeature();
 builder.Services.AddExecutionFeature();
+builder.Services.AddAlertFeature();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices(mud =>

@@ -12,7 +12,7 @@ namespace Scheduling.E2E;
 /// Chromium, shared by the tests of a class: starting both costs seconds, a new browser context per test
 /// costs milliseconds and still isolates cookies.
 /// </summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
     /// <summary>Seeded at start-up so that a known account exists before any test registers one.</summary>
     public const string SeedAdminEmail = "admin@example.com";
@@ -37,6 +37,9 @@ public sealed class AppFixture : IAsyncLifetime
     private static readonly string? ScreenshotDirFromEnvironment = Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } dir ? dir : null;
 
     public string ScreenshotDirectory { get; } = ScreenshotDirFromEnvironment ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    /// <summary>Settings a derived fixture adds or overrides (for example a Hangfire server that really runs jobs).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The fixture is not initialized.");
 
@@ -70,7 +73,7 @@ public sealed class AppFixture : IAsyncLifetime
             ["Seed:AdminEmail"] = SeedAdminEmail,
             ["Seed:AdminPassword"] = SeedAdminPassword,
             ["Seed:ApiToken"] = SeedApiToken,
-        });
+        }.Concat(ExtraSettings).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
         _factory.UseKestrel(0);
         _factory.StartServer();
         BaseUrl = ReadServerAddress(_factory.Services);

@@ -74,9 +74,9 @@ public sealed class ScheduleJourneyTests(AppFixture app, ITestOutputHelper outpu
             await ShotAsync(page, "s05-schedule-details");
             await PhoneShotAsync(context, $"schedules/{weeklyId}", "s06-schedule-details-phone-390x844", page => Expect(page.GetByTestId("next-occurrence")).ToHaveCountAsync(10));
 
-            // History tab placeholder.
+            // History tab: no run yet.
             await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
-            await Expect(page.GetByTestId("history-placeholder")).ToContainTextAsync("execution engine");
+            await Expect(page.GetByTestId("history-empty")).ToContainTextAsync("No runs yet.");
 
             // An unknown id is a readable message, not an error page.
             await page.GotoAsync($"schedules/{Guid.NewGuid()}");

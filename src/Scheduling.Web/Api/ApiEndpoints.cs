@@ -1,4 +1,5 @@
 using Scheduling.Web.Features.Accounts;
+using Scheduling.Web.Features.Alerts;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Features.Tokens;
@@ -22,6 +23,7 @@ public static class ApiEndpoints
         authenticated.MapTokenEndpoints();
         authenticated.MapScheduleEndpoints();
         authenticated.MapExecutionEndpoints();
+        authenticated.MapAlertEndpoints();
         api.MapRecurrenceEndpoints();
         return api;
     }

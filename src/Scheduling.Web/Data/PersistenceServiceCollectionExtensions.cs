@@ -35,7 +35,7 @@ public static class PersistenceServiceCollectionExtensions
                 options.UseNpgsql(connectionString);
                 break;
             default:
-                options.UseSqlite(connectionString);
+                options.UseSqlite(connectionString).AddInterceptors(SqliteBusyTimeout.Instance);
                 break;
         }
         return options;

@@ -62,6 +62,16 @@ public sealed class ExecutionOptions
     /// <summary>Allow webhook targets on loopback, private and link-local addresses (tests, local setups).</summary>
     public bool AllowPrivateNetworkTargets { get; set; }
 
+    /// <summary>Consecutive failed runs that raise an alert.</summary>
+    [Range(1, 100, ErrorMessage = "Setting 'Execution:AlertFailureThreshold' must be between 1 and 100.")]
+    public int AlertFailureThreshold { get; set; } = 3;
+
+    /// <summary>A due run not started after this raises an "overdue" alert.</summary>
+    public TimeSpan AlertOverdueAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often alert conditions are evaluated.</summary>
+    public TimeSpan AlertEvaluationInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Queues in the order workers serve them: urgent first, FIFO within one.</summary>
     public static readonly string[] Queues = ["urgent", "high", "default", "low"];
 

@@ -26,7 +26,7 @@ public sealed class ExecutionRunner(
 
     /// <summary>Missed runs caught up by run_all go one after the other, in order, whatever the overlap policy.</summary>
     public const string CatchingUp = "Catching up missed runs in order: waits for the earlier one.";
-    private static readonly TimeSpan OverlapRecheck = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan OverlapRecheck = TimeSpan.FromSeconds(5);
 
     public async Task RunAsync(Guid executionId, CancellationToken cancellationToken)
     {
@@ -70,12 +70,29 @@ public sealed class ExecutionRunner(
                     return;
             }
 
-            execution.Status = ExecutionStatus.Running;
-            execution.Attempts++;
-            execution.StartedAt ??= now;
-            execution.Reason = null;
-            execution.NotBefore = null;
-            await db.SaveChangesAsync(cancellationToken);
+            // Compare-and-set: two jobs may carry one execution (a release and a recheck, a replay), only one starts it.
+            var observedStatus = execution.Status;
+            var observedAttempts = execution.Attempts;
+            var startedAt = execution.StartedAt ?? now;
+            var won = await db.Executions.IgnoreQueryFilters()
+                .Where(e => e.Id == execution.Id && e.Status == observedStatus && e.Attempts == observedAttempts)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(e => e.Status, ExecutionStatus.Running)
+                    .SetProperty(e => e.Attempts, observedAttempts + 1)
+                    .SetProperty(e => e.StartedAt, startedAt)
+                    .SetProperty(e => e.Reason, (string?)null)
+                    .SetProperty(e => e.NotBefore, (DateTime?)null), cancellationToken);
+            if (won == 0)
+            {
+                return;
+            }
+            // Keep the tracked entity in step with the row (without writing it again).
+            var entry = db.Entry(execution);
+            entry.Property(e => e.Status).OriginalValue = entry.Property(e => e.Status).CurrentValue = ExecutionStatus.Running;
+            entry.Property(e => e.Attempts).OriginalValue = entry.Property(e => e.Attempts).CurrentValue = observedAttempts + 1;
+            entry.Property(e => e.StartedAt).OriginalValue = entry.Property(e => e.StartedAt).CurrentValue = startedAt;
+            entry.Property(e => e.Reason).OriginalValue = entry.Property(e => e.Reason).CurrentValue = null;
+            entry.Property(e => e.NotBefore).OriginalValue = entry.Property(e => e.NotBefore).CurrentValue = null;
         }
 
         var timeout = schedule.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultTimeout;
@@ -220,18 +237,33 @@ public sealed class ExecutionRunner(
 
     private async Task<(TimeSpan Delay, string Reason)?> LimitDelayAsync(AppDbContext db, Execution execution, ExecutionOptions settings, DateTime now, CancellationToken ct)
     {
-        var workspace = db.Executions.IgnoreQueryFilters().Where(e => e.WorkspaceId == execution.WorkspaceId && e.Id != execution.Id);
-        if (await workspace.CountAsync(e => e.Status == ExecutionStatus.Running && !e.AwaitingCallback, ct) >= settings.WorkspaceConcurrencyLimit)
+        var minuteAgo = now.AddMinutes(-1);
+        var dayStart = now.Date;
+        // One query for the three limits: running now, started this minute, started today.
+        var counts = await db.Executions.IgnoreQueryFilters()
+            .Where(e => e.WorkspaceId == execution.WorkspaceId && e.Id != execution.Id
+                && ((e.Status == ExecutionStatus.Running && !e.AwaitingCallback) || e.StartedAt >= dayStart))
+            .GroupBy(_ => 1)
+            .Select(g => new
+            {
+                Running = g.Count(e => e.Status == ExecutionStatus.Running && !e.AwaitingCallback),
+                LastMinute = g.Count(e => e.StartedAt >= minuteAgo),
+                Today = g.Count(e => e.StartedAt >= dayStart),
+            })
+            .FirstOrDefaultAsync(ct);
+        if (counts is null)
+        {
+            return null;
+        }
+        if (counts.Running >= settings.WorkspaceConcurrencyLimit)
         {
             return (TimeSpan.FromSeconds(1), $"Waiting: the workspace runs {settings.WorkspaceConcurrencyLimit} jobs at once (Execution:WorkspaceConcurrencyLimit).");
         }
-        var minuteAgo = now.AddMinutes(-1);
-        if (await workspace.CountAsync(e => e.StartedAt >= minuteAgo, ct) >= settings.WorkspaceRatePerMinute)
+        if (counts.LastMinute >= settings.WorkspaceRatePerMinute)
         {
             return (TimeSpan.FromSeconds(5), $"Waiting: the workspace starts at most {settings.WorkspaceRatePerMinute} jobs a minute (Execution:WorkspaceRatePerMinute).");
         }
-        var dayStart = now.Date;
-        if (await workspace.CountAsync(e => e.StartedAt >= dayStart, ct) >= settings.WorkspaceDailyQuota)
+        if (counts.Today >= settings.WorkspaceDailyQuota)
         {
             return (dayStart.AddDays(1) - now, $"Waiting for tomorrow (UTC): the workspace's daily quota of {settings.WorkspaceDailyQuota} runs is used (Execution:WorkspaceDailyQuota).");
         }

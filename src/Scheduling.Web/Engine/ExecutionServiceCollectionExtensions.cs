@@ -68,6 +68,7 @@ public static class ExecutionServiceCollectionExtensions
         if (options.RunDispatcher)
         {
             services.AddHostedService<DispatcherService>();
+            services.AddHostedService<Features.Alerts.AlertEvaluationService>();
         }
         if (options.RunServer)
         {

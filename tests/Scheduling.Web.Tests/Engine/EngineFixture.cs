@@ -76,7 +76,7 @@ public sealed class EngineHost : IAsyncDisposable
         {
             items = await Eventually.GetAsync(() => ExecutionsOfAsync(scheduleId),
                 list => list.EnumerateArray().Any(e => statuses.Contains(e.GetProperty("status").GetString())),
-                TimeSpan.FromSeconds(30), $"an execution {string.Join("|", statuses)} of {scheduleId}");
+                TimeSpan.FromSeconds(60), $"an execution {string.Join("|", statuses)} of {scheduleId}");
         }
         catch (TimeoutException timeout)
         {

@@ -76,6 +76,9 @@ public class ExecutionApiTests
         Assert.True(status.GetProperty("startedLastHour").GetInt32() >= 1);
         // The dispatcher runs every 100 ms here: a due run starts well within a couple of seconds.
         Assert.InRange(status.GetProperty("lagP95Seconds").GetDouble(), 0, 5);
+        // Instance-wide figures are for instance Administrators only (the first account is one; the second is not).
+        var member = await Session.RegisterAsync(host.App, "member@example.com");
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync("/api/v1/scheduler/status", Ct)).StatusCode);
     }
 
     [Fact]

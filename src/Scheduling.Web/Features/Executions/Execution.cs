@@ -99,6 +99,8 @@ internal sealed class ExecutionConfiguration : IEntityTypeConfiguration<Executio
         builder.HasIndex(e => new { e.ScheduleId, e.CreatedAt });
         builder.HasIndex(e => new { e.Status, e.WorkspaceId });
         builder.HasIndex(e => new { e.WorkspaceId, e.CreatedAt });
+        // The workspace limits count recent starts before every run.
+        builder.HasIndex(e => new { e.WorkspaceId, e.StartedAt });
         builder.HasOne(e => e.Schedule).WithMany().HasForeignKey(e => e.ScheduleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(e => e.AttemptLog).WithOne().HasForeignKey(a => a.ExecutionId).OnDelete(DeleteBehavior.Cascade);
     }

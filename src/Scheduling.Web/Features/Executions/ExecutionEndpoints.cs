@@ -48,8 +48,10 @@ public static class ExecutionEndpoints
             service.CallbackAsync(id, succeeded: false, body ?? new CallbackRequest(null, null), ct))
             .WithSummary("Integration callback: an accepted run failed (error required); the retry policy applies.");
 
+        // Instance-wide figures (every workspace's load): for instance Administrators only.
         api.MapGet("/scheduler/status", (ExecutionService service, CancellationToken ct) => service.StatusAsync(ct))
-            .WithTags("Operations").WithSummary("Hangfire servers and queue depths, planned-run lag percentiles of the last hour, recovery counts.");
+            .RequireAuthorization(AccountRoles.Administrator)
+            .WithTags("Operations").WithSummary("Administrators: Hangfire servers and queue depths, planned-run lag percentiles of the last hour, recovery counts.");
 
         var webhooks = api.MapGroup("/workspace/webhooks").WithTags("Webhooks");
         webhooks.MapGet("", (WebhookSettingsService service, CancellationToken ct) => service.GetAsync(ct));

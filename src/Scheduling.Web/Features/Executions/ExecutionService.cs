@@ -34,6 +34,9 @@ public sealed record UpcomingRun(Guid ScheduleId, string ScheduleName, DateTime 
 
 public sealed record ScheduleStats(int Total, int Completed, int Failed, int Skipped, double? SuccessRate, double? AverageDurationMs, int FailureStreak, DateTime? NextRunAt, double? SecondsToNextRun);
 
+/// <summary>One finished run, for charts: when it was planned, how it ended, how long it took.</summary>
+public sealed record ExecutionOutcome(DateTime ScheduledFor, ExecutionStatus Status, long? DurationMs);
+
 public sealed record QueueStatus(string Name, long Enqueued);
 
 public sealed record ServerStatus(string Name, int Workers, IReadOnlyList<string> Queues, DateTime? Heartbeat);
@@ -251,6 +254,26 @@ public sealed class ExecutionService(
             completed + failed == 0 ? null : Math.Round(100.0 * completed / (completed + failed), 1),
             durations.Count == 0 ? null : Math.Round(durations.Average(), 1),
             streak, schedule.NextRunAt, schedule.NextRunAt is { } next ? Math.Round((next - now).TotalSeconds, 1) : null);
+    }
+
+    /// <summary>
+    /// Completed and failed runs of a schedule planned at or after <paramref name="sinceUtc"/>, newest first, at most
+    /// <paramref name="limit"/> (read-only; the history charts: success rate per day, durations of the last runs).
+    /// </summary>
+    public async Task<IReadOnlyList<ExecutionOutcome>> OutcomesAsync(Guid scheduleId, DateTime sinceUtc, int limit, CancellationToken ct = default)
+    {
+        current.RequireWorkspace();
+        if (limit is < 1 or > 10_000)
+        {
+            throw new RequestValidationException("limit", "limit is between 1 and 10000.");
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Executions.AsNoTracking()
+            .Where(e => e.ScheduleId == scheduleId && e.ScheduledFor >= sinceUtc && (e.Status == ExecutionStatus.Completed || e.Status == ExecutionStatus.Failed))
+            .OrderByDescending(e => e.ScheduledFor).ThenByDescending(e => e.CreatedAt)
+            .Take(limit)
+            .Select(e => new ExecutionOutcome(e.ScheduledFor, e.Status, e.DurationMs))
+            .ToListAsync(ct);
     }
 
     /// <summary>The engine across nodes: Hangfire servers and queues, planned-run lag over the last hour, recovery.</summary>

@@ -39,7 +39,7 @@ public sealed class ScheduleDetailsPageTests
         Assert.Equal($"schedules/{weekly.Id}/edit", cut.Find("[data-testid=edit-schedule]").GetAttribute("href"));
 
         cut.FindAll(".mud-tab").Single(t => t.TextContent.Contains("History", StringComparison.Ordinal)).Click();
-        cut.WaitForAssertion(() => Assert.Contains("execution engine", cut.Find("[data-testid=history-placeholder]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("No runs yet.", cut.Find("[data-testid=history-empty]").TextContent, StringComparison.Ordinal));
     }
 
     [Fact]

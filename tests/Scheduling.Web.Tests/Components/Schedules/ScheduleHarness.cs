@@ -14,6 +14,8 @@ using MudBlazor;
 using Scheduling.Core.Recurrence;
 using Scheduling.Core.Scheduling;
 using Scheduling.Web.Data;
+using Scheduling.Web.Engine;
+using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Accounts;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Features.Workspaces;
@@ -62,6 +64,9 @@ internal sealed class ScheduleHarness : IAsyncDisposable
             ["ConnectionStrings:Scheduling"] = $"Data Source={Path.Combine(root, "app.db")}",
             ["Database:Provider"] = "Sqlite",
             ["Mail:PickupDirectory"] = Path.Combine(root, "mail"),
+            // The details page runs schedules now (ExecutionService): the engine is registered, but nothing runs in the background.
+            ["Execution:RunServer"] = "false",
+            ["Execution:RunDispatcher"] = "false",
         }).Build();
         var clock = new FakeTimeProvider(Start);
         var context = MudBunit.NewContext(services =>
@@ -70,9 +75,11 @@ internal sealed class ScheduleHarness : IAsyncDisposable
             services.AddSingleton<IHostEnvironment>(new TestHostEnvironment(root));
             services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
             services.AddSingleton<TimeProvider>(clock);
-            services.AddPersistence(configuration, new TestHostEnvironment(root));
+            var database = services.AddPersistence(configuration, new TestHostEnvironment(root));
             services.AddAccounts(configuration, new TestHostEnvironment(root));
+            services.AddExecutionEngine(configuration, database);
             services.AddScheduleFeature();
+            services.AddExecutionFeature();
         });
         var harness = new ScheduleHarness(root, context, clock);
         await context.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(Ct);

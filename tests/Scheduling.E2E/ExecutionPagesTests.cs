@@ -1,0 +1,229 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Scheduling.E2E;
+
+/// <summary>The app with a Hangfire server that really delivers webhooks, to loopback receivers (private targets allowed).</summary>
+public sealed class ExecutionAppFixture : AppFixture
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>
+    {
+        ["Execution:RunServer"] = "true",
+        ["Execution:AllowPrivateNetworkTargets"] = "true",
+        ["Execution:WorkerCount"] = "2",
+    };
+}
+
+/// <summary>
+/// Runs delivered for real (Run now through /api/v1) to a receiver started by the test, then the execution pages
+/// looked at in the browser: the grid, the details drawer, the History tab, the dashboard and Settings > Webhooks,
+/// at 1280 and 390 px.
+/// </summary>
+public sealed class ExecutionPagesTests(ExecutionAppFixture app, ITestOutputHelper output) : IClassFixture<ExecutionAppFixture>
+{
+    private const string SubmitButton = "button[type=submit]:not([name=__passkeySubmit])";
+    private const string Good = "E2E Publish hook";
+    private const string Bad = "E2E Failing hook";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Journey_RunNowToLoopbackReceiver_ShowsRunsDrawerHistoryDashboardAndWebhookSettings()
+    {
+        await using var receiver = await StartReceiverAsync();
+        var receiverUrl = receiver.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal));
+        using var http = app.CreateSeededApiClient();
+        var goodId = await CreateScheduleAsync(http, Good, $"{receiverUrl}/hook");
+        var badId = await CreateScheduleAsync(http, Bad, $"{receiverUrl}/fail");
+        // Twice the good one at once: the overlap policy (skip) records the second as skipped.
+        foreach (var id in new[] { goodId, goodId, badId })
+        {
+            using var run = await http.PostAsJsonAsync($"api/v1/schedules/{id}/run", new { countTowardMaxRuns = false }, Ct);
+            Assert.True(run.IsSuccessStatusCode, $"run answered {(int)run.StatusCode}: {await run.Content.ReadAsStringAsync(Ct)}");
+        }
+        await WaitForFinishedRunsAsync(http, 3);
+
+        await using var context = await app.NewContextAsync();
+        var page = await NewPageAsync(context);
+        await RunCapturingFailureAsync(page, nameof(Journey_RunNowToLoopbackReceiver_ShowsRunsDrawerHistoryDashboardAndWebhookSettings), async () =>
+        {
+            await SignInAsync(page);
+            await Expect(page.GetByTestId("failure-row")).ToHaveCountAsync(1);
+            await Expect(page.GetByTestId("failure-row")).ToContainTextAsync(Bad);
+            await ShotAsync(page, "e01-dashboard-1280");
+            await PhoneShotAsync(context, "", "e02-dashboard-phone-390", p => Expect(p.GetByTestId("failure-row")).ToHaveCountAsync(1));
+
+            await page.GotoAsync("executions");
+            await WaitForCircuitAsync(page);
+            var chips = page.GetByTestId("executions-grid").GetByTestId("execution-status");
+            await Expect(chips).ToHaveCountAsync(3);
+            // The second Run now of the good schedule came while the first was going: skipped (overlap policy).
+            await Expect(page.GetByTestId("executions-grid").Locator("[data-status=completed]")).ToHaveCountAsync(1);
+            await Expect(page.GetByTestId("executions-grid").Locator("[data-status=skipped]")).ToHaveCountAsync(1);
+            await Expect(page.GetByTestId("executions-grid").Locator("[data-status=failed]")).ToHaveCountAsync(1);
+            await ShotAsync(page, "e03-executions-1280");
+
+            // The drawer of the failed run: the attempt with its request and the receiver's answer.
+            await page.GetByTestId("executions-grid").Locator("tbody tr").Filter(new() { Has = page.Locator("[data-status=failed]") })
+                .GetByTestId("execution-duration").ClickAsync();
+            await Expect(page.GetByTestId("attempt")).ToHaveCountAsync(1);
+            await Expect(page.GetByTestId("attempt-response-status")).ToHaveTextAsync("HTTP 500");
+            await page.GetByTestId("attempt-request").Locator("summary").ClickAsync();
+            await page.GetByTestId("attempt-response").Locator("summary").ClickAsync();
+            await Expect(page.GetByTestId("attempt-response")).ToContainTextAsync("receiver says no");
+            await ShotAsync(page, "e04-execution-drawer-1280");
+            await PhoneShotAsync(context, "executions", "e05-executions-phone-390", p => Expect(p.GetByTestId("executions-grid").GetByTestId("execution-status")).ToHaveCountAsync(3));
+            var phone = await context.NewPageAsync();
+            await phone.SetViewportSizeAsync(390, 844);
+            await phone.GotoAsync("executions");
+            await WaitForCircuitAsync(phone);
+            await phone.GetByTestId("executions-grid").Locator("[data-status=failed]").ClickAsync();
+            await Expect(phone.GetByTestId("attempt")).ToHaveCountAsync(1);
+            await ShotAsync(phone, "e06-execution-drawer-phone-390");
+            await phone.CloseAsync();
+
+            // History tab of the good schedule: 100 % (the skipped run does not count), charts, two manual runs.
+            await page.GotoAsync($"schedules/{goodId}");
+            await WaitForCircuitAsync(page);
+            await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+            await Expect(page.GetByTestId("stat-success-rate-value")).ToHaveTextAsync("100 %");
+            await Expect(page.GetByTestId("history-grid").GetByTestId("execution-status")).ToHaveCountAsync(2);
+            await ShotAsync(page, "e07-schedule-history-1280");
+            var historyPhone = await context.NewPageAsync();
+            await historyPhone.SetViewportSizeAsync(390, 844);
+            await historyPhone.GotoAsync($"schedules/{goodId}");
+            await WaitForCircuitAsync(historyPhone);
+            await historyPhone.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+            await Expect(historyPhone.GetByTestId("stat-success-rate-value")).ToHaveTextAsync("100 %");
+            await ShotAsync(historyPhone, "e08-schedule-history-phone-390");
+            await historyPhone.CloseAsync();
+
+            // Settings > Webhooks: the secret was generated by the first delivery; rotate shows the new one once.
+            await page.GotoAsync("settings/webhooks");
+            await WaitForCircuitAsync(page);
+            await Expect(page.GetByTestId("secret-status")).ToHaveTextAsync("set");
+            await page.GetByTestId("rotate-secret").ClickAsync();
+            await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickAsync();
+            await Expect(page.GetByTestId("secret-value")).ToContainTextAsync("whsec_");
+            await ShotAsync(page, "e09-settings-webhooks-1280");
+            await PhoneShotAsync(context, "settings/webhooks", "e10-settings-webhooks-phone-390", p => Expect(p.GetByTestId("secret-status")).ToHaveTextAsync("set"));
+        });
+    }
+
+    private static async Task<WebApplication> StartReceiverAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var receiver = builder.Build();
+        receiver.MapPost("/hook", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync();
+            return Results.Json(new { received = true, bytes = body.Length, signature = request.Headers["X-Signature-256"].ToString().Length > 0 });
+        });
+        receiver.MapPost("/fail", () => Results.Json(new { error = "receiver says no" }, statusCode: 500));
+        await receiver.StartAsync();
+        return receiver;
+    }
+
+    private static async Task<Guid> CreateScheduleAsync(HttpClient http, string name, string webhookUrl)
+    {
+        using var response = await http.PostAsJsonAsync("api/v1/schedules", new
+        {
+            name,
+            jobType = "publish",
+            scheduleType = "once",
+            scheduledAt = "2031-01-03T09:00:00",
+            timezone = "Europe/Paris",
+            webhookUrl,
+            retry = new { maxAttempts = 1, strategy = "none" },
+            jobConfig = new { channel = "web" },
+        }, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, $"POST /api/v1/schedules answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
+    }
+
+    private async Task WaitForFinishedRunsAsync(HttpClient http, int count)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        string last = "";
+        while (DateTime.UtcNow < until)
+        {
+            last = await http.GetStringAsync("api/v1/executions?pageSize=50", Ct);
+            var items = JsonDocument.Parse(last).RootElement.GetProperty("items").EnumerateArray().ToList();
+            if (items.Count >= count && items.All(i => i.GetProperty("status").GetString() is "completed" or "failed" or "skipped"))
+            {
+                return;
+            }
+            await Task.Delay(250, Ct);
+        }
+        output.WriteLine(last);
+        Assert.Fail("The runs did not finish within 30 s.");
+    }
+
+    private async Task SignInAsync(IPage page)
+    {
+        await page.GotoAsync("Account/Login");
+        await page.Locator("[id='Input.Email']").FillAsync(AppFixture.SeedAdminEmail);
+        await page.Locator("[id='Input.Password']").FillAsync(AppFixture.SeedAdminPassword);
+        await page.Locator(SubmitButton).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Uri(app.BaseUrl, "/").ToString());
+        await WaitForCircuitAsync(page);
+        await Expect(page.Locator("#dashboard-title")).ToHaveTextAsync("Dashboard");
+    }
+
+    private async Task PhoneShotAsync(IBrowserContext desktop, string url, string name, Func<IPage, Task> ready)
+    {
+        var phone = await desktop.NewPageAsync();
+        await phone.SetViewportSizeAsync(390, 844);
+        await phone.GotoAsync(url);
+        await WaitForCircuitAsync(phone);
+        await ready(phone);
+        await ShotAsync(phone, name);
+        await phone.CloseAsync();
+    }
+
+    private async Task<IPage> NewPageAsync(IBrowserContext context)
+    {
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                output.WriteLine($"[browser {message.Type}] {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => output.WriteLine($"[page error] {error}");
+        return page;
+    }
+
+    private async Task RunCapturingFailureAsync(IPage page, string name, Func<Task> steps)
+    {
+        try
+        {
+            await steps();
+        }
+        catch
+        {
+            await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("FAILED-" + name), FullPage = true });
+            await File.WriteAllTextAsync(Path.ChangeExtension(app.ScreenshotPath("FAILED-" + name), ".html"), await page.ContentAsync());
+            output.WriteLine($"Failure screenshot: {app.ScreenshotPath("FAILED-" + name)} (URL {page.Url})");
+            throw;
+        }
+    }
+
+    private static Task WaitForCircuitAsync(IPage page) =>
+        page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+    private async Task ShotAsync(IPage page, string name)
+    {
+        await page.ScreenshotAsync(new() { Path = app.ScreenshotPath(name), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        output.WriteLine($"Screenshot {name}: {page.Url}");
+    }
+}
