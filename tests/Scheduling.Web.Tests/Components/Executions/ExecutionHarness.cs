@@ -15,6 +15,7 @@ using Scheduling.Core.Scheduling;
 using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
 using Scheduling.Web.Features.Accounts;
+using Scheduling.Web.Features.Alerts;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Features.Workspaces;
@@ -83,6 +84,7 @@ internal sealed class ExecutionHarness : IAsyncDisposable
             services.AddExecutionEngine(configuration, database);
             services.AddScheduleFeature();
             services.AddExecutionFeature();
+            services.AddAlertFeature();
         });
         var harness = new ExecutionHarness(root, context, clock);
         await context.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(Ct);

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Workspaces;
+using Microsoft.Extensions.DependencyInjection;
+using Scheduling.Web.Tests.Infrastructure;
+
+namespace Scheduling.Web.Tests.Engine;
+
+public class AlertTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ConsecutiveFailures_RaiseOneAlert_ThatStaysDismissed()
+    {
+        await using var host = await EngineHost.StartAsync(extra: new()
+        {
+            ["Execution:AlertFailureThreshold"] = "2",
+            ["Execution:AlertEvaluationInterval"] = "00:00:00.500",
+        });
+        host.Receiver.Respond("broken", [400]);
+        var created = await host.Client.PostAsJsonAsync("/api/v1/schedules", new
+        {
+            name = "Broken",
+            jobType = "export",
+            timezone = "UTC",
+            recurrence = new { rrule = "FREQ=DAILY;BYHOUR=6;BYMINUTE=0", start = "2030-01-01T00:00" },
+            maxRuns = 100,
+            webhookUrl = host.Receiver.Url("broken"),
+        }, Ct);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+        for (var i = 0; i < 2; i++)
+        {
+            (await host.Client.PostAsJsonAsync($"/api/v1/schedules/{id}/run", new { }, Ct)).EnsureSuccessStatusCode();
+            await Eventually.GetAsync(() => host.ExecutionsOfAsync(id), list => list.EnumerateArray().Count(e => e.GetProperty("status").GetString() == "failed") == i + 1, TimeSpan.FromSeconds(60));
+        }
+
+        var alerts = await Eventually.GetAsync(() => host.Client.GetFromJsonAsync<JsonElement[]>($"/api/v1/alerts?scheduleId={id}", Ct)!,
+            list => list!.Any(a => a.GetProperty("kind").GetString() == "consecutive_failures"), TimeSpan.FromSeconds(30), "a failure alert");
+        var alert = Assert.Single(alerts!, a => a.GetProperty("kind").GetString() == "consecutive_failures");
+        Assert.Contains("2 runs in a row failed", alert.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.PostAsync($"/api/v1/alerts/{alert.GetProperty("id").GetGuid()}/dismiss", null, Ct)).StatusCode);
+        await Task.Delay(1500, Ct);
+        // The same cause does not raise it again.
+        Assert.DoesNotContain(await host.Client.GetFromJsonAsync<JsonElement[]>($"/api/v1/alerts?scheduleId={id}", Ct) ?? [], a => a.GetProperty("kind").GetString() == "consecutive_failures");
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.PostAsync($"/api/v1/alerts/{Guid.NewGuid()}/dismiss", null, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task OverdueAndApproachingMaxRuns_AreRaised()
+    {
+        await using var host = await EngineHost.StartAsync(extra: new()
+        {
+            ["Execution:AlertEvaluationInterval"] = "00:00:00.500",
+            // This node does not dispatch: due schedules stay due, as when the dispatcher is down.
+            ["Execution:RunDispatcher"] = "false",
+        });
+        var created = await host.Client.PostAsJsonAsync("/api/v1/schedules", new
+        {
+            name = "Nearly done",
+            jobType = "export",
+            timezone = "UTC",
+            recurrence = new { rrule = "FREQ=DAILY;BYHOUR=6;BYMINUTE=0", start = "2030-01-01T00:00" },
+            maxRuns = 5,
+        }, Ct);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+        await using (var db = new SqliteAppDbContext(DesignTime.Options(DatabaseProvider.Sqlite, host.App.Database.ConnectionString), new WorkspaceContext()))
+        {
+            var schedule = await db.Schedules.IgnoreQueryFilters().FirstAsync(s => s.Id == id, Ct);
+            schedule.RunCount = 3;
+            schedule.NextRunAt = DateTime.UtcNow.AddHours(-2);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        // Alerts are evaluated where the dispatcher runs: this host runs none, so start the evaluation by hand.
+        using (var scope = host.App.Services.CreateScope())
+        {
+            await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetRequiredService<Scheduling.Web.Features.Alerts.AlertEvaluator>(scope.ServiceProvider).EvaluateAsync(Ct);
+        }
+        var kinds = (await host.Client.GetFromJsonAsync<JsonElement[]>($"/api/v1/alerts?scheduleId={id}", Ct))!.Select(a => a.GetProperty("kind").GetString()).Order().ToList();
+
+        Assert.Equal(["approaching_max_runs", "overdue"], kinds);
+    }
+}
