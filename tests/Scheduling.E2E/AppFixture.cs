@@ -34,6 +34,7 @@ public class AppFixture : IAsyncLifetime
 
     public Uri BaseUrl { get; private set; } = default!;
     public string MailDirectory => Path.Combine(_root, "mail");
+    private static int _screenshotsCleared;
     private static readonly string? ScreenshotDirFromEnvironment = Environment.GetEnvironmentVariable("SCREENSHOT_DIR") is { Length: > 0 } dir ? dir : null;
 
     public string ScreenshotDirectory { get; } = ScreenshotDirFromEnvironment ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -55,7 +56,8 @@ public class AppFixture : IAsyncLifetime
 
         Directory.CreateDirectory(_root);
         Directory.CreateDirectory(ScreenshotDirectory);
-        if (ScreenshotDirFromEnvironment is null)
+        // Once per test run, not per test class (each class has its own fixture and would erase the others' pictures).
+        if (ScreenshotDirFromEnvironment is null && Interlocked.Exchange(ref _screenshotsCleared, 1) == 0)
         {
             // Pictures of an earlier run (a FAILED-* one above all) would be mistaken for this run's.
             foreach (var old in Directory.EnumerateFiles(ScreenshotDirectory, "*.png").Concat(Directory.EnumerateFiles(ScreenshotDirectory, "*.html")))
