@@ -40,30 +40,8 @@ internal sealed class AppServicesHarness : IAsyncDisposable
 
     public static async Task<AppServicesHarness> CreateAsync()
     {
-        var root = Path.Combine(Path.GetTempPath(), "scheduling-bunit-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Scheduling"] = $"Data Source={Path.Combine(root, "app.db")}",
-            ["Database:Provider"] = "Sqlite",
-            ["Mail:PickupDirectory"] = Path.Combine(root, "mail"),
-        }).Build();
-        var environment = new TestHostEnvironment(root);
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 9, 30, 0, TimeSpan.Zero));
-
-        var context = MudBunit.NewContext(services =>
-        {
-            services.AddSingleton<IConfiguration>(configuration);
-            services.AddSingleton<IHostEnvironment>(environment);
-            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            services.AddSingleton<TimeProvider>(clock);
-            // The same registrations as Program.cs.
-            services.AddPersistence(configuration, environment);
-            services.AddAccounts(configuration, environment);
-        });
-
+        var (root, context, clock) = await AppTestHost.CreateAsync("app", new DateTimeOffset(2026, 3, 10, 9, 30, 0, TimeSpan.Zero));
         var harness = new AppServicesHarness(root, context, clock);
-        await context.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(Xunit.TestContext.Current.CancellationToken);
         return harness;
     }
 
@@ -103,13 +81,5 @@ internal sealed class AppServicesHarness : IAsyncDisposable
         {
             // A leftover temp folder is harmless.
         }
-    }
-
-    private sealed class TestHostEnvironment(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Development;
-        public string ApplicationName { get; set; } = "Scheduling.Web";
-        public string ContentRootPath { get; set; } = root;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

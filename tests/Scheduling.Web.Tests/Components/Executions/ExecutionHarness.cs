@@ -60,34 +60,8 @@ internal sealed class ExecutionHarness : IAsyncDisposable
 
     public static async Task<ExecutionHarness> CreateAsync(string viewerZone = "Europe/Paris")
     {
-        var root = Path.Combine(Path.GetTempPath(), "scheduling-bunit-executions-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Scheduling"] = $"Data Source={Path.Combine(root, "app.db")}",
-            ["Database:Provider"] = "Sqlite",
-            ["Mail:PickupDirectory"] = Path.Combine(root, "mail"),
-            ["Execution:RunServer"] = "false",
-            ["Execution:RunDispatcher"] = "false",
-        }).Build();
-        var environment = new TestHostEnvironment(root);
-        var clock = new FakeTimeProvider(Start);
-        var context = MudBunit.NewContext(services =>
-        {
-            services.AddSingleton<IConfiguration>(configuration);
-            services.AddSingleton<IHostEnvironment>(environment);
-            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            services.AddSingleton<TimeProvider>(clock);
-            // The same registrations as Program.cs.
-            var database = services.AddPersistence(configuration, environment);
-            services.AddAccounts(configuration, environment);
-            services.AddExecutionEngine(configuration, database);
-            services.AddScheduleFeature();
-            services.AddExecutionFeature();
-            services.AddAlertFeature();
-        });
+        var (root, context, clock) = await AppTestHost.CreateAsync("executions", Start);
         var harness = new ExecutionHarness(root, context, clock);
-        await context.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(Ct);
 
         var users = context.Services.GetRequiredService<UserManager<ApplicationUser>>();
         var user = new ApplicationUser { UserName = Email, Email = Email, EmailConfirmed = true, CreatedAt = clock.GetUtcNow().UtcDateTime };
@@ -212,13 +186,5 @@ internal sealed class ExecutionHarness : IAsyncDisposable
         {
             // A leftover temp folder is harmless.
         }
-    }
-
-    private sealed class TestHostEnvironment(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Development;
-        public string ApplicationName { get; set; } = "Scheduling.Web";
-        public string ContentRootPath { get; set; } = root;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

@@ -50,28 +50,8 @@ internal sealed class EditorHarness : IAsyncDisposable
     /// <summary>A signed-in owner whose profile zone is <paramref name="viewerZone"/>.</summary>
     public static async Task<EditorHarness> CreateAsync(string viewerZone = "Europe/Paris")
     {
-        var root = Path.Combine(Path.GetTempPath(), "scheduling-bunit-editor-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Scheduling"] = $"Data Source={Path.Combine(root, "app.db")}",
-            ["Database:Provider"] = "Sqlite",
-            ["Mail:PickupDirectory"] = Path.Combine(root, "mail"),
-        }).Build();
-        var environment = new TestHostEnvironment(root);
-        var clock = new FakeTimeProvider(Start);
-        var context = MudBunit.NewContext(services =>
-        {
-            services.AddSingleton<IConfiguration>(configuration);
-            services.AddSingleton<IHostEnvironment>(environment);
-            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            services.AddSingleton<TimeProvider>(clock);
-            services.AddPersistence(configuration, environment);
-            services.AddAccounts(configuration, environment);
-            services.AddScheduleFeature();
-        });
+        var (root, context, clock) = await AppTestHost.CreateAsync("editor", Start);
         var harness = new EditorHarness(root, context, clock);
-        await context.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(Ct);
 
         var users = context.Services.GetRequiredService<UserManager<ApplicationUser>>();
         var user = new ApplicationUser { UserName = Email, Email = Email, EmailConfirmed = true, CreatedAt = clock.GetUtcNow().UtcDateTime };
@@ -120,13 +100,5 @@ internal sealed class EditorHarness : IAsyncDisposable
         {
             // A leftover temp folder is harmless.
         }
-    }
-
-    private sealed class TestHostEnvironment(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Development;
-        public string ApplicationName { get; set; } = "Scheduling.Web";
-        public string ContentRootPath { get; set; } = root;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

@@ -58,33 +58,8 @@ internal sealed class ScheduleHarness : IAsyncDisposable
     /// <summary>A migrated database with one signed-in user acting in their personal workspace, viewing in <paramref name="viewerZone"/>.</summary>
     public static async Task<ScheduleHarness> CreateAsync(string? viewerZone = "Europe/Paris")
     {
-        var root = Path.Combine(Path.GetTempPath(), "scheduling-bunit-schedules-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Scheduling"] = $"Data Source={Path.Combine(root, "app.db")}",
-            ["Database:Provider"] = "Sqlite",
-            ["Mail:PickupDirectory"] = Path.Combine(root, "mail"),
-            // The details page runs schedules now (ExecutionService): the engine is registered, but nothing runs in the background.
-            ["Execution:RunServer"] = "false",
-            ["Execution:RunDispatcher"] = "false",
-        }).Build();
-        var clock = new FakeTimeProvider(Start);
-        var context = MudBunit.NewContext(services =>
-        {
-            services.AddSingleton<IConfiguration>(configuration);
-            services.AddSingleton<IHostEnvironment>(new TestHostEnvironment(root));
-            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            services.AddSingleton<TimeProvider>(clock);
-            var database = services.AddPersistence(configuration, new TestHostEnvironment(root));
-            services.AddAccounts(configuration, new TestHostEnvironment(root));
-            services.AddExecutionEngine(configuration, database);
-            services.AddScheduleFeature();
-            services.AddExecutionFeature();
-            services.AddAlertFeature();
-        });
+        var (root, context, clock) = await AppTestHost.CreateAsync("schedules", Start);
         var harness = new ScheduleHarness(root, context, clock);
-        await context.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(Ct);
 
         var users = context.Services.GetRequiredService<UserManager<ApplicationUser>>();
         var user = new ApplicationUser { UserName = Email, Email = Email, EmailConfirmed = true, CreatedAt = clock.GetUtcNow().UtcDateTime };
@@ -172,13 +147,5 @@ internal sealed class ScheduleHarness : IAsyncDisposable
         {
             // A leftover temp folder is harmless.
         }
-    }
-
-    private sealed class TestHostEnvironment(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Development;
-        public string ApplicationName { get; set; } = "Scheduling.Web";
-        public string ContentRootPath { get; set; } = root;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

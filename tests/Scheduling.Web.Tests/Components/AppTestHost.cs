@@ -1,0 +1,62 @@
+using Bunit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Scheduling.Web.Data;
+using Scheduling.Web.Engine;
+using Scheduling.Web.Features.Accounts;
+using Scheduling.Web.Features.Alerts;
+using Scheduling.Web.Features.Executions;
+using Scheduling.Web.Features.Schedules;
+
+namespace Scheduling.Web.Tests.Components;
+
+/// <summary>
+/// The app's own service registrations (those of Program.cs) for a bUnit context, over a fresh, migrated
+/// SQLite file in a temp folder, with a fake clock. The engine is registered but runs nothing in the
+/// background (no Hangfire server, no dispatcher). Shared by the component harnesses.
+/// </summary>
+internal static class AppTestHost
+{
+    public static async Task<(string Root, BunitContext Context, FakeTimeProvider Clock)> CreateAsync(string name, DateTimeOffset start)
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"scheduling-bunit-{name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Scheduling"] = $"Data Source={Path.Combine(root, "app.db")}",
+            ["Database:Provider"] = "Sqlite",
+            ["Mail:PickupDirectory"] = Path.Combine(root, "mail"),
+            ["Execution:RunServer"] = "false",
+            ["Execution:RunDispatcher"] = "false",
+        }).Build();
+        var environment = new TestHostEnvironment(root);
+        var clock = new FakeTimeProvider(start);
+        var context = MudBunit.NewContext(services =>
+        {
+            services.AddSingleton<IConfiguration>(configuration);
+            services.AddSingleton<IHostEnvironment>(environment);
+            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            services.AddSingleton<TimeProvider>(clock);
+            var database = services.AddPersistence(configuration, environment);
+            services.AddAccounts(configuration, environment);
+            services.AddExecutionEngine(configuration, database);
+            services.AddScheduleFeature();
+            services.AddExecutionFeature();
+            services.AddAlertFeature();
+        });
+        await context.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(Xunit.TestContext.Current.CancellationToken);
+        return (root, context, clock);
+    }
+
+    private sealed class TestHostEnvironment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = Environments.Development;
+        public string ApplicationName { get; set; } = "Scheduling.Web";
+        public string ContentRootPath { get; set; } = root;
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}
