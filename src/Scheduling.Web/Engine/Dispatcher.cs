@@ -138,32 +138,10 @@ public sealed class Dispatcher(
 
 /// <summary>Runs the dispatcher on this node: a short loop (Hangfire's recurring jobs poll every 15 s).</summary>
 public sealed class DispatcherService(IServiceScopeFactory scopes, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<DispatcherService> logger)
-    : BackgroundService
+    : PeriodicService(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var full = false;
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var claimed = await scope.ServiceProvider.GetRequiredService<Dispatcher>().DispatchDueAsync(stoppingToken);
-                full = claimed >= options.CurrentValue.DispatchBatchSize;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // A failed pass (database busy, a node racing) is retried by the next one.
-                logger.LogWarning(ex, "A dispatch pass failed; the next pass retries.");
-            }
-            if (!full)
-            {
-                await Task.Delay(options.CurrentValue.DispatchInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.CurrentValue.DispatchInterval;
+
+    protected override async Task<bool> RunOnceAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        await services.GetRequiredService<Dispatcher>().DispatchDueAsync(cancellationToken) >= options.CurrentValue.DispatchBatchSize;
 }

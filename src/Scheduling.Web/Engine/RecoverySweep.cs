@@ -92,28 +92,17 @@ public sealed class RecoverySweep(
 }
 
 /// <summary>Runs the recovery sweep at start-up and then periodically.</summary>
-public sealed class RecoveryService(IServiceScopeFactory scopes, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<RecoveryService> logger) : BackgroundService
+public sealed class RecoveryService(IServiceScopeFactory scopes, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<RecoveryService> logger)
+    : PeriodicService(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private bool _startup = true;
+
+    protected override TimeSpan Interval => options.CurrentValue.RecoveryInterval;
+
+    protected override async Task<bool> RunOnceAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var startup = true;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<RecoverySweep>().SweepAsync(startup, stoppingToken);
-                startup = false;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "A recovery sweep failed; the next one retries.");
-            }
-            await Task.Delay(options.CurrentValue.RecoveryInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
+        await services.GetRequiredService<RecoverySweep>().SweepAsync(_startup, cancellationToken);
+        _startup = false;
+        return false;
     }
 }

@@ -143,27 +143,14 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> contexts, IOp
 
 /// <summary>Evaluates alerts periodically on nodes that dispatch.</summary>
 public sealed class AlertEvaluationService(IServiceScopeFactory scopes, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<AlertEvaluationService> logger)
-    : BackgroundService
+    : PeriodicService(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.CurrentValue.AlertEvaluationInterval;
+
+    protected override async Task<bool> RunOnceAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<AlertEvaluator>().EvaluateAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Alert evaluation failed; the next pass retries.");
-            }
-            await Task.Delay(options.CurrentValue.AlertEvaluationInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
+        await services.GetRequiredService<AlertEvaluator>().EvaluateAsync(cancellationToken);
+        return false;
     }
 }
 

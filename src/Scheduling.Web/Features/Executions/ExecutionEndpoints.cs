@@ -31,12 +31,12 @@ public static class ExecutionEndpoints
         schedules.MapGet("/{id:guid}/stats", (Guid id, ExecutionService service, CancellationToken ct) => service.StatsAsync(id, ct))
             .WithSummary("Success rate, average duration, failure streak, next-run countdown.");
         schedules.MapGet("/upcoming", (int? hoursAhead, int? limit, string? priority, string? jobType, ExecutionService service, CancellationToken ct) =>
-            service.UpcomingAsync(hoursAhead ?? 24, limit ?? 50, ParseEnum<SchedulePriority>(priority, "priority"), ParseEnum<JobType>(jobType, "jobType"), ct))
+            service.UpcomingAsync(hoursAhead ?? 24, limit ?? 50, QueryValues.ParseEnum<SchedulePriority>(priority, "priority"), QueryValues.ParseEnum<JobType>(jobType, "jobType"), ct))
             .WithSummary("Planned runs in the next hours, soonest first.");
 
         var executions = api.MapGroup("/executions").WithTags("Executions");
         executions.MapGet("", (string? status, string? jobType, DateTime? from, DateTime? to, Guid? scheduleId, int? page, int? pageSize, ExecutionService service, CancellationToken ct) =>
-            service.ListAsync(new ExecutionQuery(scheduleId, ParseEnum<Executions.ExecutionStatus>(status, "status"), ParseEnum<JobType>(jobType, "jobType"), from?.ToUniversalTime(), to?.ToUniversalTime(), page ?? 1, pageSize ?? 25), ct))
+            service.ListAsync(new ExecutionQuery(scheduleId, QueryValues.ParseEnum<Executions.ExecutionStatus>(status, "status"), QueryValues.ParseEnum<JobType>(jobType, "jobType"), from?.ToUniversalTime(), to?.ToUniversalTime(), page ?? 1, pageSize ?? 25), ct))
             .WithSummary("Runs across schedules: filters status, jobType, from/to (scheduled-for), scheduleId.");
         executions.MapGet("/{id:guid}", (Guid id, ExecutionService service, CancellationToken ct) => service.GetAsync(id, ct))
             .WithSummary("One run with its attempts (request and response of each).");
@@ -58,19 +58,7 @@ public static class ExecutionEndpoints
         webhooks.MapPost("/secret", async (WebhookSettingsService service, CancellationToken ct) => new { secret = await service.RotateSecretAsync(ct) })
             .WithSummary("Generate or rotate the signing secret; the value is in this response only.");
         webhooks.MapPut("/endpoints/{jobType}", (string jobType, WebhookEndpointRequest body, WebhookSettingsService service, CancellationToken ct) =>
-            service.SetEndpointAsync(ParseEnum<JobType>(jobType, "jobType") ?? throw new RequestValidationException("jobType", "A job type is required."), body.Url, ct))
+            service.SetEndpointAsync(QueryValues.ParseEnum<JobType>(jobType, "jobType") ?? throw new RequestValidationException("jobType", "A job type is required."), body.Url, ct))
             .WithSummary("Set (or clear, with an empty url) the workspace's endpoint of a job type.");
-    }
-
-    private static TEnum? ParseEnum<TEnum>(string? value, string field)
-        where TEnum : struct, Enum
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-        return WireNames.TryParse<TEnum>(value.Trim(), out var parsed)
-            ? parsed
-            : throw new RequestValidationException(field, $"'{value}' is not one of {string.Join(", ", WireNames.All<TEnum>())}.");
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using NodaTime;
 using Scheduling.Core.Common;
+using Scheduling.Web.Api;
 using Scheduling.Core.Recurrence;
 using Scheduling.Core.Scheduling;
 using Scheduling.Web.Features.Accounts;
@@ -87,20 +88,8 @@ public sealed record ScheduleListParameters(
     [FromQuery] int? PageSize)
 {
     public ScheduleQuery ToQuery() => new(
-        Parse<ScheduleStatus>(Status, "status"),
-        Parse<JobType>(JobType, "jobType"),
-        Parse<SchedulePriority>(Priority, "priority"),
+        QueryValues.ParseEnum<ScheduleStatus>(Status, "status"),
+        QueryValues.ParseEnum<JobType>(JobType, "jobType"),
+        QueryValues.ParseEnum<SchedulePriority>(Priority, "priority"),
         Search, Sort, Page ?? 1, PageSize ?? 25);
-
-    private static TEnum? Parse<TEnum>(string? value, string field)
-        where TEnum : struct, Enum
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-        return WireNames.TryParse<TEnum>(value.Trim(), out var parsed)
-            ? parsed
-            : throw new Api.RequestValidationException(field, $"'{value}' is not one of {string.Join(", ", WireNames.All<TEnum>())}.");
-    }
 }
