@@ -36,16 +36,19 @@ public static class MissedRunPlanner
 {
     /// <param name="occurrences">The schedule's occurrences from its current next run on, in order (lazy).</param>
     /// <param name="remainingRuns">Runs left before max runs (null: no limit).</param>
-    public static DuePlan Plan(IEnumerable<Instant> occurrences, Instant now, MissedRunPolicy policy, MissedRunOptions options, int? remainingRuns)
+    /// <param name="horizon">Occurrences up to this instant are taken (a dispatcher claiming a little ahead of time);
+    /// default: <paramref name="now"/>. Occurrences after now are never missed.</param>
+    public static DuePlan Plan(IEnumerable<Instant> occurrences, Instant now, MissedRunPolicy policy, MissedRunOptions options, int? remainingRuns, Instant? horizon = null)
     {
         ArgumentNullException.ThrowIfNull(occurrences);
         ArgumentNullException.ThrowIfNull(options);
+        var until = horizon is { } h && h > now ? h : now;
         var due = new List<Instant>();
         Instant? next = null;
         var more = false;
         foreach (var occurrence in occurrences)
         {
-            if (occurrence > now)
+            if (occurrence > until)
             {
                 next = occurrence;
                 break;
@@ -61,6 +64,9 @@ public static class MissedRunPlanner
 
         var missedBefore = now - Duration.FromTimeSpan(options.Grace);
         var catchUpFrom = now - Duration.FromTimeSpan(options.CatchUpWindow);
+        // run_latest runs the latest occurrence that is already due; the ones ahead of now run as usual.
+        var lastPast = due.FindLastIndex(o => o <= now);
+        var pastContinues = more && next <= now;
         var runs = new List<PlannedRun>(due.Count);
         var left = remainingRuns;
         for (var i = 0; i < due.Count; i++)
@@ -70,7 +76,7 @@ public static class MissedRunPlanner
             {
                 MissedRunPolicy.RunAll when at >= catchUpFrom => new PlannedRun(at, PlannedRunAction.Run),
                 MissedRunPolicy.RunAll => new PlannedRun(at, PlannedRunAction.Skip, $"Missed by more than the catch-up window ({Describe(options.CatchUpWindow)})."),
-                MissedRunPolicy.RunLatest when i == due.Count - 1 && !more => new PlannedRun(at, PlannedRunAction.Run),
+                MissedRunPolicy.RunLatest when i == lastPast && !pastContinues => new PlannedRun(at, PlannedRunAction.Run),
                 MissedRunPolicy.RunLatest => new PlannedRun(at, PlannedRunAction.Skip, "Missed; only the latest missed run is run."),
                 _ => new PlannedRun(at, PlannedRunAction.Skip, "Missed; the schedule's policy skips missed runs."),
             };

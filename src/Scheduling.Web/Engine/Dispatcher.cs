@@ -18,6 +18,7 @@ namespace Scheduling.Web.Engine;
 public sealed class Dispatcher(
     IDbContextFactory<AppDbContext> contexts,
     ExecutionQueue queue,
+    DueRunReleaser releaser,
     IOptionsMonitor<ExecutionOptions> options,
     TimeProvider clock,
     ILogger<Dispatcher> logger)
@@ -27,9 +28,10 @@ public sealed class Dispatcher(
     {
         var settings = options.CurrentValue;
         var now = clock.GetUtcNow().UtcDateTime;
+        var horizon = now + settings.DispatchLookahead;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var due = await db.Schedules.IgnoreQueryFilters().AsNoTracking().Include(s => s.Exceptions)
-            .Where(s => s.Status == ScheduleStatus.Active && s.NextRunAt != null && s.NextRunAt <= now)
+            .Where(s => s.Status == ScheduleStatus.Active && s.NextRunAt != null && s.NextRunAt <= horizon)
             .OrderByDescending(s => s.Priority).ThenBy(s => s.NextRunAt).ThenBy(s => s.Id)
             .Take(settings.DispatchBatchSize)
             .ToListAsync(ct);
@@ -45,7 +47,7 @@ public sealed class Dispatcher(
         {
             foreach (var schedule in due)
             {
-                var created = await ClaimAsync(db, schedule, Instant.FromDateTimeUtc(now), missed, ct);
+                var created = await ClaimAsync(db, schedule, Instant.FromDateTimeUtc(now), Instant.FromDateTimeUtc(horizon), missed, ct);
                 if (created is null)
                 {
                     continue;
@@ -58,10 +60,18 @@ public sealed class Dispatcher(
         }
 
         // After commit: a crash before this line leaves pending rows that the recovery sweep enqueues.
+        // Runs claimed ahead are held on this node and handed to Hangfire the moment they fall due.
         var enqueuedAt = clock.GetUtcNow().UtcDateTime;
         foreach (var execution in toEnqueue)
         {
-            execution.HangfireJobId = queue.Enqueue(execution.Id, execution.Priority);
+            if (execution.ScheduledFor > enqueuedAt)
+            {
+                releaser.Hold(execution.Id, execution.Priority, execution.ScheduledFor);
+            }
+            else
+            {
+                execution.HangfireJobId = queue.Enqueue(execution.Id, execution.Priority);
+            }
             execution.EnqueuedAt = enqueuedAt;
         }
         await db.SaveChangesAsync(ct);
@@ -73,7 +83,7 @@ public sealed class Dispatcher(
     }
 
     /// <summary>Claims one schedule; null when another node (or an edit) moved its next run first.</summary>
-    private static async Task<List<Execution>?> ClaimAsync(AppDbContext db, Schedule schedule, Instant now, MissedRunOptions missed, CancellationToken ct)
+    private static async Task<List<Execution>?> ClaimAsync(AppDbContext db, Schedule schedule, Instant now, Instant horizon, MissedRunOptions missed, CancellationToken ct)
     {
         var timing = ScheduleTiming.FromSchedule(schedule);
         var from = Instant.FromDateTimeUtc(schedule.NextRunAt!.Value);
@@ -81,7 +91,7 @@ public sealed class Dispatcher(
             ? [from]
             : timing.Set!.OccurrencesAfter(from, inclusive: true).Select(o => o.Instant);
         int? remaining = schedule.MaxRuns is { } max ? Math.Max(0, max - schedule.RunCount) : null;
-        var plan = MissedRunPlanner.Plan(occurrences, now, schedule.MissedPolicy, missed, remaining);
+        var plan = MissedRunPlanner.Plan(occurrences, now, schedule.MissedPolicy, missed, remaining, horizon);
 
         var runs = plan.RunCount;
         var nextRunAt = plan.NextRunAt?.ToDateTimeUtc();
@@ -112,6 +122,9 @@ public sealed class Dispatcher(
             {
                 runNumber++;
             }
+            // Several due runs claimed at once (run_all catching up) go in order, one after the other;
+            // runs claimed ahead of their time follow the overlap policy like any other.
+            var catchingUp = isRun && !firstRun && run.ScheduledFor <= now;
             var execution = new Execution
             {
                 Id = Guid.CreateVersion7(),
@@ -120,8 +133,7 @@ public sealed class Dispatcher(
                 OccurrenceKey = Execution.PlannedKey(scheduledFor),
                 ScheduledFor = scheduledFor,
                 Status = isRun ? ExecutionStatus.Pending : ExecutionStatus.Skipped,
-                // Several runs claimed at once (run_all catching up) go in order, one after the other.
-                Reason = isRun ? (firstRun ? null : ExecutionRunner.CatchingUp) : run.Reason,
+                Reason = isRun ? (catchingUp ? ExecutionLedger.CatchingUp : null) : run.Reason,
                 CompletedAt = isRun ? null : createdAt,
                 Priority = schedule.Priority,
                 JobType = schedule.JobType,

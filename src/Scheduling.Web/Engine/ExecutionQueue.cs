@@ -9,13 +9,26 @@ namespace Scheduling.Web.Engine;
 public sealed class ExecutionQueue(IBackgroundJobClient jobs)
 {
     public string Enqueue(Guid executionId, SchedulePriority priority) =>
-        jobs.Create(Job.FromExpression<ExecutionRunner>(runner => runner.RunAsync(executionId, CancellationToken.None)), new EnqueuedState(ExecutionOptions.QueueOf(priority)));
+        jobs.Create(Job.FromExpression<ExecutionRunner>(runner => runner.RunAsync(executionId, null, CancellationToken.None)), new EnqueuedState(ExecutionOptions.QueueOf(priority)));
 
     /// <summary>Runs the execution again after <paramref name="delay"/> (retries, waits for limits or overlap).</summary>
     public string Schedule(Guid executionId, SchedulePriority priority, TimeSpan delay) =>
         jobs.Create(
-            Job.FromExpression<ExecutionRunner>(runner => runner.RunAsync(executionId, CancellationToken.None), ExecutionOptions.QueueOf(priority)),
+            Job.FromExpression<ExecutionRunner>(runner => runner.RunAsync(executionId, null, CancellationToken.None), ExecutionOptions.QueueOf(priority)),
             new ScheduledState(delay));
+
+    /// <summary>
+    /// Runs the execution at <paramref name="atUtc"/> or up to a second later: Hangfire keeps the time of a
+    /// delayed job in whole seconds, so the time is rounded up (a run must never start early).
+    /// </summary>
+    public string ScheduleAt(Guid executionId, SchedulePriority priority, DateTime atUtc)
+    {
+        var second = TimeSpan.TicksPerSecond;
+        var roundedUp = new DateTime((atUtc.Ticks + second - 1) / second * second, DateTimeKind.Utc);
+        return jobs.Create(
+            Job.FromExpression<ExecutionRunner>(runner => runner.RunAsync(executionId, null, CancellationToken.None), ExecutionOptions.QueueOf(priority)),
+            new ScheduledState(roundedUp));
+    }
 
     /// <summary>Checks an accepted (202) execution at its callback deadline.</summary>
     public string ScheduleCallbackTimeout(Guid executionId, TimeSpan delay) =>

@@ -51,7 +51,9 @@ public static class ExecutionServiceCollectionExtensions
             .UseStorage(provider.GetRequiredService<JobStorage>()));
 
         services.AddSingleton<EngineStats>();
-        services.AddScoped<ExecutionQueue>();
+        services.AddSingleton<ExecutionQueue>();
+        services.AddSingleton<ExecutionLedger>();
+        services.AddSingleton<DueRunReleaser>();
         services.AddScoped<Dispatcher>();
         services.AddScoped<RecoverySweep>();
         services.AddScoped<ExecutionRunner>();
@@ -63,8 +65,15 @@ public static class ExecutionServiceCollectionExtensions
         services.AddHttpClient(WebhookDelivery.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp => WebhookDelivery.CreateHandler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ExecutionOptions>>()))
             // Each delivery sets its own timeout (the schedule's); HttpClient's must not cut it shorter.
-            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            // Every attempt is recorded with its request and response; four log lines per delivery only cost CPU.
+            .RemoveAllLoggers();
 
+        if (options.RunDispatcher || options.RunServer)
+        {
+            // Hands over the runs held until their time (claimed ahead by the dispatcher, or early at a worker).
+            services.AddHostedService(provider => provider.GetRequiredService<DueRunReleaser>());
+        }
         if (options.RunDispatcher)
         {
             services.AddHostedService<DispatcherService>();

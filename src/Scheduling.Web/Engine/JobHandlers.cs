@@ -5,7 +5,11 @@ using Scheduling.Web.Features.Schedules;
 namespace Scheduling.Web.Engine;
 
 /// <summary>What a handler gets for one attempt of one execution.</summary>
-public sealed record JobRunContext(Execution Execution, Schedule Schedule, int Attempt, TimeSpan Timeout);
+/// <param name="Targets">The workspace's delivery settings when the runner loaded them with the run (null: look them up).</param>
+public sealed record JobRunContext(Execution Execution, Schedule Schedule, int Attempt, TimeSpan Timeout, PreloadedTargets? Targets = null);
+
+/// <summary>The workspace's endpoint for the run's job type and its protected webhook secret (either may be missing).</summary>
+public sealed record PreloadedTargets(string? WorkspaceEndpoint, string? ProtectedSecret);
 
 /// <summary>One call a handler made (a webhook POST, one action of a pipeline), kept as an attempt row.</summary>
 public sealed record DeliveryCall(string? Action, string? Target, string? Request, int? ResponseStatus, string? Response, string? Error, TimeSpan Duration, bool Succeeded);

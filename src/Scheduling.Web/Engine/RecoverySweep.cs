@@ -40,6 +40,7 @@ public sealed class RecoverySweep(
 {
     /// <summary>Work younger than this may still be between commit and enqueue on another node.</summary>
     private static readonly TimeSpan Settling = TimeSpan.FromSeconds(30);
+    public const string Interrupted = "Interrupted: the node running this attempt stopped before it ended.";
     private static readonly HashSet<string> LiveStates = [EnqueuedState.StateName, ScheduledState.StateName, ProcessingState.StateName, AwaitingState.StateName];
 
     public async Task<int> SweepAsync(bool startup, CancellationToken ct = default)
@@ -74,7 +75,43 @@ public sealed class RecoverySweep(
             {
                 continue;
             }
-            var delay = execution.NotBefore is { } notBefore && notBefore > now ? notBefore - now : TimeSpan.Zero;
+            if (execution.Status == ExecutionStatus.Running)
+            {
+                // The attempt died with its job (a crash, a lost node): recorded as such, and the run goes again.
+                // Compare-and-set: what was read above may be stale (the run may have ended since).
+                var reason = $"Attempt {execution.Attempts} was interrupted (the node running it stopped); running it again.";
+                var observedJob = execution.HangfireJobId;
+                var reset = await db.Executions.IgnoreQueryFilters()
+                    .Where(e => e.Id == execution.Id && e.Status == ExecutionStatus.Running && !e.AwaitingCallback
+                        && e.Attempts == execution.Attempts && e.HangfireJobId == observedJob)
+                    .ExecuteUpdateAsync(set => set.SetProperty(e => e.Status, ExecutionStatus.Pending).SetProperty(e => e.Reason, reason), ct);
+                if (reset == 0)
+                {
+                    db.Entry(execution).State = EntityState.Detached;
+                    continue;
+                }
+                var entry = db.Entry(execution);
+                entry.Property(e => e.Status).OriginalValue = entry.Property(e => e.Status).CurrentValue = ExecutionStatus.Pending;
+                entry.Property(e => e.Reason).OriginalValue = entry.Property(e => e.Reason).CurrentValue = reason;
+                db.ExecutionAttempts.Add(new ExecutionAttempt
+                {
+                    Id = Guid.CreateVersion7(),
+                    WorkspaceId = execution.WorkspaceId,
+                    ExecutionId = execution.Id,
+                    Number = execution.Attempts,
+                    StartedAt = execution.StartedAt ?? now,
+                    CompletedAt = now,
+                    Status = ExecutionStatus.Failed,
+                    Error = Interrupted,
+                });
+            }
+            var due = execution.NotBefore;
+            if (!execution.IsManual && execution.Status == ExecutionStatus.Pending && execution.Attempts == 0 && execution.ScheduledFor > (due ?? now))
+            {
+                // Claimed ahead of its time: it still waits for its time.
+                due = execution.ScheduledFor;
+            }
+            var delay = due is { } notBefore && notBefore > now ? notBefore - now : TimeSpan.Zero;
             execution.HangfireJobId = delay > TimeSpan.Zero
                 ? queue.Schedule(execution.Id, execution.Priority, delay)
                 : queue.Enqueue(execution.Id, execution.Priority);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -11,18 +12,50 @@ namespace Scheduling.Web.Engine;
 /// <summary>Finds where an execution is delivered and with which secret.</summary>
 public sealed class WebhookTargets(IDbContextFactory<AppDbContext> contexts, IDataProtectionProvider protection, TimeProvider clock)
 {
+    /// <summary>Unprotected secrets by their protected form: unprotecting derives keys, too slow to repeat on every delivery.</summary>
+    private static readonly ConcurrentDictionary<string, string> Unprotected = new(StringComparer.Ordinal);
+    private static readonly SemaphoreSlim SecretCreation = new(1, 1);
     private readonly IDataProtector _protector = WebhookSettingsService.CreateProtector(protection);
 
     /// <summary>The schedule's URL, else the workspace's endpoint for the job type; null when neither is set.</summary>
     public async Task<(Uri? Target, string Secret)> ResolveAsync(JobRunContext context, CancellationToken ct)
     {
+        if (context.Targets is { ProtectedSecret: { } protectedSecret } preloaded)
+        {
+            var preloadedUrl = context.Schedule.WebhookUrl ?? preloaded.WorkspaceEndpoint;
+            return (preloadedUrl is null ? null : new Uri(preloadedUrl), Unprotect(protectedSecret));
+        }
         await using var db = await contexts.CreateDbContextAsync(ct);
         var url = context.Schedule.WebhookUrl
             ?? await db.WebhookEndpoints.IgnoreQueryFilters()
                 .Where(e => e.WorkspaceId == context.Schedule.WorkspaceId && e.JobType == context.Schedule.JobType)
                 .Select(e => e.Url).FirstOrDefaultAsync(ct);
-        var secret = await WebhookSettingsService.SecretForAsync(db, _protector, context.Schedule.WorkspaceId, clock.GetUtcNow().UtcDateTime, ct);
-        return (url is null ? null : new Uri(url), secret);
+        // The first runs of a new workspace would all race to create its secret: on this node they take turns.
+        await SecretCreation.WaitAsync(ct);
+        try
+        {
+            var secret = await WebhookSettingsService.SecretForAsync(db, _protector, context.Schedule.WorkspaceId, clock.GetUtcNow().UtcDateTime, ct);
+            return (url is null ? null : new Uri(url), secret);
+        }
+        finally
+        {
+            SecretCreation.Release();
+        }
+    }
+
+    private string Unprotect(string protectedSecret)
+    {
+        if (Unprotected.TryGetValue(protectedSecret, out var value))
+        {
+            return value;
+        }
+        if (Unprotected.Count > 10_000)
+        {
+            Unprotected.Clear();
+        }
+        value = _protector.Unprotect(protectedSecret);
+        Unprotected[protectedSecret] = value;
+        return value;
     }
 }
 

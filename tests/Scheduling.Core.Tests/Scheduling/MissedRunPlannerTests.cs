@@ -48,6 +48,53 @@ public class MissedRunPlannerTests
     }
 
     [Fact]
+    public void Plan_WithAHorizon_TakesUpcomingOccurrencesAsRuns_NeverAsMissed()
+    {
+        var plan = MissedRunPlanner.Plan(Hourly(Now + Duration.FromSeconds(3)), Now, MissedRunPolicy.Skip, Options, null, horizon: Now + Duration.FromSeconds(5));
+
+        Assert.Equal([new PlannedRun(Now + Duration.FromSeconds(3), PlannedRunAction.Run)], plan.Runs);
+        Assert.Equal(Now + Duration.FromSeconds(3) + Duration.FromHours(1), plan.NextRunAt);
+    }
+
+    [Fact]
+    public void Plan_HorizonBeforeNow_IsNow()
+    {
+        var plan = MissedRunPlanner.Plan(Hourly(Now + Duration.FromSeconds(3)), Now, MissedRunPolicy.Skip, Options, null, horizon: Now - Duration.FromSeconds(5));
+
+        Assert.Empty(plan.Runs);
+        Assert.Equal(Now + Duration.FromSeconds(3), plan.NextRunAt);
+    }
+
+    [Fact]
+    public void Plan_RunLatestWithAHorizon_RunsTheLatestMissedAndTheUpcomingOne()
+    {
+        // Missed at 09:30, 10:30, 11:30 (past the grace), and 12:00:03 is three seconds ahead.
+        static IEnumerable<Instant> Times()
+        {
+            yield return Now - Duration.FromMinutes(150);
+            yield return Now - Duration.FromMinutes(90);
+            yield return Now - Duration.FromMinutes(30);
+            yield return Now + Duration.FromSeconds(3);
+            yield return Now + Duration.FromHours(1);
+        }
+
+        var plan = MissedRunPlanner.Plan(Times(), Now, MissedRunPolicy.RunLatest, Options, null, horizon: Now + Duration.FromSeconds(5));
+
+        Assert.Equal([PlannedRunAction.Skip, PlannedRunAction.Skip, PlannedRunAction.Run, PlannedRunAction.Run], plan.Runs.Select(r => r.Action));
+        Assert.Equal(Now + Duration.FromHours(1), plan.NextRunAt);
+    }
+
+    [Fact]
+    public void Plan_HorizonAndMaxRuns_StopsAtTheLimit()
+    {
+        var plan = MissedRunPlanner.Plan(Hourly(Now - Duration.FromSeconds(1)), Now, MissedRunPolicy.RunAll, Options, remainingRuns: 1, horizon: Now + Duration.FromHours(2));
+
+        Assert.Equal([new PlannedRun(Now - Duration.FromSeconds(1), PlannedRunAction.Run)], plan.Runs);
+        Assert.True(plan.LimitReached);
+        Assert.Null(plan.NextRunAt);
+    }
+
+    [Fact]
     public void Plan_RunLatest_RunsOnlyTheMostRecentMissed()
     {
         var plan = MissedRunPlanner.Plan(Hourly(Now - Duration.FromHours(3) - Duration.FromMinutes(30)), Now, MissedRunPolicy.RunLatest, Options, null);

@@ -89,6 +89,21 @@ public sealed class EngineHost : IAsyncDisposable
         return await Client.GetFromJsonAsync<JsonElement>($"/api/v1/executions/{id}", Ct);
     }
 
+    /// <summary>Run now (a manual run); returns the execution id.</summary>
+    public async Task<Guid> RunNowAsync(Guid scheduleId)
+    {
+        var response = await Client.PostAsJsonAsync($"/api/v1/schedules/{scheduleId}/run", new { }, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
+    }
+
+    public async Task<JsonElement> ExecutionAsync(Guid executionId) =>
+        (await Client.GetFromJsonAsync<JsonElement>($"/api/v1/executions/{executionId}", Ct)).GetProperty("execution");
+
+    public Task<JsonElement> WaitForAsync(Guid executionId, Func<JsonElement, bool> done, string what) =>
+        Eventually.GetAsync(() => ExecutionAsync(executionId), done, TimeSpan.FromSeconds(30), what);
+
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();

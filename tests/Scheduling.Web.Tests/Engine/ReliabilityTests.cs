@@ -195,7 +195,14 @@ public class ReliabilityTests
         Assert.Equal(500, await check.Executions.IgnoreQueryFilters().Select(e => e.ScheduleId).Distinct().CountAsync(Ct));
         var deliveries = receiver.On("burst");
         Assert.Equal(500, deliveries.Select(d => d.IdempotencyKey).Distinct().Count());
-        Assert.Equal(500, deliveries.Count);
+        if (deliveries.Count != 500)
+        {
+            // Say why a run was delivered twice: its attempts and what each recorded.
+            var twice = deliveries.GroupBy(d => d.IdempotencyKey).Where(g => g.Count() > 1).Select(g => Guid.Parse(g.Key!)).Take(5).ToList();
+            var attempts = await check.ExecutionAttempts.IgnoreQueryFilters().AsNoTracking().Where(a => twice.Contains(a.ExecutionId))
+                .Select(a => new { a.ExecutionId, a.Number, a.Status, a.Error, a.StartedAt }).ToListAsync(Ct);
+            Assert.Fail($"{deliveries.Count} deliveries for 500 runs; e.g. {string.Join(" | ", attempts)} / nodes {string.Join(", ", deliveries.Where(d => twice.Contains(Guid.Parse(d.IdempotencyKey!))).Select(d => d.Node))}");
+        }
         var byNode = deliveries.GroupBy(d => d.Node).ToDictionary(g => g.Key ?? "?", g => g.Count());
         Assert.True(byNode.ContainsKey("node-a") && byNode.ContainsKey("node-b"), $"both nodes should work: {string.Join(", ", byNode)}");
         Assert.Equal(0, await check.Schedules.IgnoreQueryFilters().CountAsync(s => s.Status == ScheduleStatus.Active, Ct));

@@ -234,6 +234,25 @@ public sealed class ExecutionService(
                 runs.Add(new UpcomingRun(schedule.Id, schedule.Name, at.ToDateTimeUtc(), ScheduleTiming.FormatLocal(at.InZone(timing.Zone).LocalDateTime), schedule.TimeZone, schedule.Priority, schedule.JobType));
             }
         }
+        // Runs the dispatcher already claimed (a few seconds ahead of their time) are upcoming too.
+        var nowUtc = now.ToDateTimeUtc();
+        var claimed = db.Executions.AsNoTracking()
+            .Where(e => e.Status == ExecutionStatus.Pending && e.Attempts == 0 && !e.IsManual && e.ScheduledFor > nowUtc && e.ScheduledFor < untilUtc);
+        if (priority is { } claimedPriority)
+        {
+            claimed = claimed.Where(e => e.Priority == claimedPriority);
+        }
+        if (jobType is { } claimedJobType)
+        {
+            claimed = claimed.Where(e => e.JobType == claimedJobType);
+        }
+        foreach (var run in await claimed.OrderBy(e => e.ScheduledFor).Take(limit)
+            .Select(e => new { e.ScheduleId, e.Schedule!.Name, e.ScheduledFor, e.Schedule.TimeZone, e.Priority, e.JobType }).ToListAsync(ct))
+        {
+            var at = Instant.FromDateTimeUtc(run.ScheduledFor);
+            var local = DateTimeZoneProviders.Tzdb.GetZoneOrNull(run.TimeZone) is { } zone ? ScheduleTiming.FormatLocal(at.InZone(zone).LocalDateTime) : run.ScheduledFor.ToString("u", System.Globalization.CultureInfo.InvariantCulture);
+            runs.Add(new UpcomingRun(run.ScheduleId, run.Name, run.ScheduledFor, local, run.TimeZone, run.Priority, run.JobType));
+        }
         return [.. runs.OrderBy(r => r.ScheduledFor).ThenByDescending(r => r.Priority).Take(limit)];
     }
 

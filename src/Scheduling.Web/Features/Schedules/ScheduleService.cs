@@ -7,6 +7,7 @@ using Scheduling.Core.Recurrence;
 using Scheduling.Core.Scheduling;
 using Scheduling.Web.Api;
 using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Workspaces;
 
 namespace Scheduling.Web.Features.Schedules;
@@ -108,6 +109,8 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await WithdrawClaimedAheadAsync(db, schedule, ct);
         if (schedule.Status is ScheduleStatus.Completed or ScheduleStatus.Cancelled)
         {
             throw new ConflictException($"A {schedule.Status.ToWire()} schedule cannot be edited: clone it instead.");
@@ -119,6 +122,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         schedule.NextRunAt = NextRun(schedule, timing, Now);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return ToView(schedule);
     }
 
@@ -310,17 +314,61 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             }
             schedule.Status = target;
             apply(schedule, timing);
-        }, ct);
+        }, withdrawAhead: target != ScheduleStatus.Active, ct);
 
-    private async Task<ScheduleView> MutateAsync(Guid id, Action<Schedule, ScheduleTiming> change, CancellationToken ct)
+    private async Task<ScheduleView> MutateAsync(Guid id, Action<Schedule, ScheduleTiming> change, bool withdrawAhead, CancellationToken ct)
     {
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (withdrawAhead)
+        {
+            await WithdrawClaimedAheadAsync(db, schedule, ct);
+        }
         change(schedule, ScheduleTiming.FromSchedule(schedule));
         schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return ToView(schedule);
+    }
+
+    /// <summary>
+    /// The dispatcher claims runs a few seconds ahead of their time (Execution:DispatchLookahead). When the
+    /// schedule is edited, paused or cancelled before such a run started, the run is taken back (it no
+    /// longer counts, and the schedule is as it was before the claim), so the change holds even a second
+    /// before the run.
+    /// </summary>
+    private async Task WithdrawClaimedAheadAsync(AppDbContext db, Schedule schedule, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ahead = await db.Executions
+            .Where(e => e.ScheduleId == schedule.Id && e.Status == ExecutionStatus.Pending && e.Attempts == 0 && !e.IsManual && e.ScheduledFor > now)
+            .Select(e => new { e.Id, e.ScheduledFor })
+            .ToListAsync(ct);
+        if (ahead.Count == 0)
+        {
+            return;
+        }
+        var ids = ahead.Select(a => a.Id).ToList();
+        // Only rows still untouched: a worker that started one meanwhile keeps it.
+        var removed = await db.Executions
+            .Where(e => ids.Contains(e.Id) && e.Status == ExecutionStatus.Pending && e.Attempts == 0)
+            .ExecuteDeleteAsync(ct);
+        if (removed == 0)
+        {
+            return;
+        }
+        schedule.RunCount = Math.Max(0, schedule.RunCount - removed);
+        schedule.NextRunAt = ahead.Min(a => a.ScheduledFor);
+        schedule.LastRunAt = await db.Executions
+            .Where(e => e.ScheduleId == schedule.Id && !e.IsManual && e.Status != ExecutionStatus.Skipped && !ids.Contains(e.Id))
+            .MaxAsync(e => (DateTime?)e.ScheduledFor, ct);
+        if (schedule.Status == ScheduleStatus.Completed)
+        {
+            // Completed only by the runs claimed ahead: it has not run them yet.
+            schedule.Status = ScheduleStatus.Active;
+        }
     }
 
     private static async Task<Schedule> FindAsync(AppDbContext db, Guid id, CancellationToken ct) =>
