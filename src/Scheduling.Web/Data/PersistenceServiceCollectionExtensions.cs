@@ -29,7 +29,9 @@ public static class PersistenceServiceCollectionExtensions
         switch (provider)
         {
             case DatabaseProvider.SqlServer:
-                options.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure());
+                // No retrying execution strategy: it refuses the explicit transactions of the dispatcher, the
+                // execution ledger and schedule edits. Those loops retry a failed pass or batch themselves.
+                options.UseSqlServer(connectionString);
                 break;
             case DatabaseProvider.PostgreSql:
                 options.UseNpgsql(connectionString);

@@ -25,6 +25,20 @@ public class MigrationTests
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.PostgreSql)]
     [InlineData(DatabaseProvider.SqlServer)]
+    public void ExecutionStrategy_EachProvider_AllowsTheEnginesExplicitTransactions(DatabaseProvider provider)
+    {
+        // A retrying strategy (SQL Server's EnableRetryOnFailure) throws on BeginTransaction, which the
+        // dispatcher, the execution ledger and schedule edits use. SQL Server cannot run here: this is checked
+        // on the options the app builds, without a server.
+        using var db = Create(provider, DatabaseOptions.DesignTimeConnectionString(provider));
+
+        Assert.False(db.Database.CreateExecutionStrategy().RetriesOnFailure, $"{provider}: the execution strategy retries, so explicit transactions would throw");
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    [InlineData(DatabaseProvider.SqlServer)]
     public void Model_EachProvider_HasNoChangesMissingFromItsMigrations(DatabaseProvider provider)
     {
         // No server is contacted: the model is compared with the provider's migration snapshot.
