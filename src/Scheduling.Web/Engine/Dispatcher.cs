@@ -64,13 +64,19 @@ public sealed class Dispatcher(
         var enqueuedAt = clock.GetUtcNow().UtcDateTime;
         foreach (var execution in toEnqueue)
         {
-            if (execution.ScheduledFor > enqueuedAt)
+            // Jitter moves the start a little after the occurrence (NotBefore).
+            var startAt = execution.NotBefore ?? execution.ScheduledFor;
+            if (startAt <= enqueuedAt)
             {
-                releaser.Hold(execution.Id, execution.Priority, execution.ScheduledFor);
+                execution.HangfireJobId = queue.Enqueue(execution.Id, execution.Priority);
+            }
+            else if (startAt - enqueuedAt <= DueRunReleaser.HoldAtMost)
+            {
+                releaser.Hold(execution.Id, execution.Priority, startAt);
             }
             else
             {
-                execution.HangfireJobId = queue.Enqueue(execution.Id, execution.Priority);
+                execution.HangfireJobId = queue.ScheduleAt(execution.Id, execution.Priority, startAt);
             }
             execution.EnqueuedAt = enqueuedAt;
         }
@@ -138,6 +144,7 @@ public sealed class Dispatcher(
                 Priority = schedule.Priority,
                 JobType = schedule.JobType,
                 Title = schedule.TitleTemplate is { } template ? TitleTemplate.Render(template, run.ScheduledFor, schedule.TimeZone, runNumber) : null,
+                NotBefore = isRun && schedule.JitterSeconds > 0 ? (run.ScheduledFor + Jitter.OffsetFor(schedule.Id, run.ScheduledFor, schedule.JitterSeconds)).ToDateTimeUtc() : null,
                 CreatedAt = createdAt,
             };
             firstRun &= !isRun;

@@ -11,6 +11,9 @@ namespace Scheduling.Web.Engine;
 /// </summary>
 public sealed class DueRunReleaser(ExecutionQueue queue, TimeProvider clock, ILogger<DueRunReleaser> logger) : BackgroundService
 {
+    /// <summary>Runs due later than this are left to Hangfire's delayed jobs (durable on shared storage, shown in its dashboard).</summary>
+    public static readonly TimeSpan HoldAtMost = TimeSpan.FromSeconds(30);
+
     private readonly PriorityQueue<(Guid Id, SchedulePriority Priority), (DateTime Due, int Rank)> _held = new();
     private readonly Lock _gate = new();
     private CancellationTokenSource _wake = new();

@@ -330,16 +330,18 @@ public sealed class ExecutionLedger : IAsyncDisposable
         {
             return await EndAsync(db, execution, ExecutionStatus.Cancelled, "The schedule was cancelled before this run started.", now);
         }
-        if (planned && execution.ScheduledFor > now + EarlyTolerance)
+        // Its time: the occurrence, or later with the schedule's jitter (or a wait the row records).
+        var due = execution.NotBefore is { } notBefore && notBefore > execution.ScheduledFor ? notBefore : execution.ScheduledFor;
+        if (planned && due > now + EarlyTolerance)
         {
             // Claimed ahead of its time and handed over early (a recovery, a replay): it waits for its time,
             // held on this node when that is close, else as a delayed Hangfire job.
-            if (execution.ScheduledFor - now <= TimeSpan.FromSeconds(30))
+            if (due - now <= DueRunReleaser.HoldAtMost)
             {
-                _releaser.Hold(execution.Id, execution.Priority, execution.ScheduledFor);
+                _releaser.Hold(execution.Id, execution.Priority, due);
                 return new StartDecision.Waiting("Waiting for its time.");
             }
-            var jobAt = _queue.ScheduleAt(execution.Id, execution.Priority, execution.ScheduledFor);
+            var jobAt = _queue.ScheduleAt(execution.Id, execution.Priority, due);
             var moved = await Rows(db, execution).ExecuteUpdateAsync(set => set.SetProperty(e => e.HangfireJobId, jobAt));
             return moved == 0 ? new StartDecision.Lost() : new StartDecision.Waiting("Waiting for its time.");
         }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Scheduling.Core.Scheduling;
 using Scheduling.Web.Data;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Workspaces;
@@ -39,6 +40,24 @@ public class LookaheadTests
         var delivery = Assert.Single(host.Receiver.On("ahead"));
         Assert.True(delivery.ReceivedAt >= scheduledFor.AddMilliseconds(-20), $"delivered at {delivery.ReceivedAt:HH:mm:ss.fff}, due {scheduledFor:HH:mm:ss.fff}");
         Assert.True(done.GetProperty("execution").GetProperty("startedAt").GetDateTime() >= scheduledFor.AddMilliseconds(-20));
+    }
+
+    [Fact]
+    public async Task Jitter_StartsTheRunAtItsFixedOffsetAfterTheOccurrence()
+    {
+        await using var host = await EngineHost.StartAsync(extra: Ahead(10));
+        var id = await host.CreateOnceAsync("jitter", extra: new { JitterSeconds = 4 }, inSeconds: 2);
+        var scheduledFor = Assert.Single((await ClaimedAsync(host, id)).EnumerateArray()).GetProperty("scheduledFor").GetDateTime();
+        var offset = Jitter.OffsetFor(id, NodaTime.Instant.FromDateTimeUtc(DateTime.SpecifyKind(scheduledFor, DateTimeKind.Utc)), 4).ToTimeSpan();
+        var startAt = scheduledFor + offset;
+
+        var done = await host.WaitForExecutionAsync(id, "completed");
+        var delivery = Assert.Single(host.Receiver.On("jitter"));
+        Assert.True(delivery.ReceivedAt >= startAt.AddMilliseconds(-20), $"delivered at {delivery.ReceivedAt:HH:mm:ss.fff}, start {startAt:HH:mm:ss.fff} (offset {offset.TotalMilliseconds} ms)");
+        Assert.True(delivery.ReceivedAt < startAt.AddSeconds(2), $"delivered at {delivery.ReceivedAt:HH:mm:ss.fff}, start {startAt:HH:mm:ss.fff}");
+        // The run keeps its occurrence (the idempotency key and the envelope's scheduledFor do not move).
+        Assert.Equal(scheduledFor, done.GetProperty("execution").GetProperty("scheduledFor").GetDateTime());
+        Assert.Contains(scheduledFor.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), delivery.Body, StringComparison.Ordinal);
     }
 
     [Fact]

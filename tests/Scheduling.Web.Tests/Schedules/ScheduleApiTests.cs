@@ -36,6 +36,7 @@ public class ScheduleApiTests : IAsyncLifetime
         overlapPolicy = "queue_one",
         retry = new { maxAttempts = 3, strategy = "exponential", baseDelaySeconds = 10, maxDelaySeconds = 600 },
         timeoutSeconds = 900,
+        jitterSeconds = 45,
     };
 
     private async Task<JsonElement> CreateAsync(object body)
@@ -58,6 +59,7 @@ public class ScheduleApiTests : IAsyncLifetime
         Assert.Equal("queue_one", created.GetProperty("overlapPolicy").GetString());
         Assert.Equal("exponential", created.GetProperty("retry").GetProperty("strategy").GetString());
         Assert.Equal(900, created.GetProperty("timeoutSeconds").GetInt32());
+        Assert.Equal(45, created.GetProperty("jitterSeconds").GetInt32());
         // 2030-01-03 is the first Thursday on or after the start: 09:00 EST = 14:00Z.
         Assert.Equal("2030-01-03T14:00:00Z", created.GetProperty("nextRunAt").GetString());
         Assert.Equal("2030-01-03T09:00:00", created.GetProperty("nextRunLocal").GetString());
@@ -231,6 +233,9 @@ public class ScheduleApiTests : IAsyncLifetime
         { "POST", "{\"name\":\"x\",\"jobType\":\"export\",\"timezone\":\"UTC\",\"scheduledAt\":\"2030-01-01T09:00\",\"retry\":{\"maxAttempts\":1000}}", "retry.maxAttempts" },
         { "POST", "{\"name\":\"x\",\"jobType\":\"export\",\"timezone\":\"UTC\",\"scheduledAt\":\"2030-01-01T09:00\",\"webhookUrl\":\"ftp://example.com\"}", "webhookUrl" },
         { "POST", "{\"name\":\"x\",\"jobType\":\"export\",\"timezone\":\"UTC\",\"scheduledAt\":\"2030-01-01T09:00\",\"maxRuns\":0}", "maxRuns" },
+        { "POST", "{\"name\":\"x\",\"jobType\":\"export\",\"timezone\":\"UTC\",\"scheduledAt\":\"2030-01-01T09:00\",\"jitterSeconds\":-1}", "jitterSeconds" },
+        { "POST", "{\"name\":\"x\",\"jobType\":\"export\",\"timezone\":\"UTC\",\"scheduledAt\":\"2030-01-01T09:00\",\"jitterSeconds\":3601}", "jitterSeconds" },
+        { "POST", "{\"name\":\"x\",\"jobType\":\"export\",\"timezone\":\"UTC\",\"scheduledAt\":\"2030-01-01T09:00\",\"jitterSeconds\":\"soon\"}", "jitterSeconds" },
         { "POST", "{\"name\":\"x\",\"jobType\":\"export\",\"timezone\":\"UTC\",\"scheduledAt\":\"2030-01-01T09:00\",\"maxRuns\":99999999999999}", "maxRuns" },
         { "POST", "{\"name\":\"x\",\"jobType\":\"export\",\"timezone\":\"UTC\"}", "scheduledAt" },
         { "GET", "?pageSize=100000", "pageSize" },

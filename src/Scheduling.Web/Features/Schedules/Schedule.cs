@@ -48,6 +48,9 @@ public sealed class Schedule : IWorkspaceOwned
     public int RetryBaseDelaySeconds { get; set; } = 30;
     public int RetryMaxDelaySeconds { get; set; } = 3600;
     public int? TimeoutSeconds { get; set; }
+
+    /// <summary>Runs start up to this many seconds after their occurrence (a fixed offset per occurrence); 0 = on time.</summary>
+    public int JitterSeconds { get; set; }
     public string? WebhookUrl { get; set; }
     public string? TitleTemplate { get; set; }
     public string? PauseNote { get; set; }

@@ -26,6 +26,9 @@ public sealed record ScheduleInput
     public OverlapPolicy? OverlapPolicy { get; init; }
     public RetryInput? Retry { get; init; }
     public int? TimeoutSeconds { get; init; }
+
+    /// <summary>Spread: each run starts up to this many seconds after its occurrence (0 or empty: on time).</summary>
+    public int? JitterSeconds { get; init; }
     public string? WebhookUrl { get; init; }
     public string? TitleTemplate { get; init; }
 }
@@ -90,6 +93,7 @@ public sealed record ScheduleView(
     OverlapPolicy OverlapPolicy,
     RetryView Retry,
     int? TimeoutSeconds,
+    int JitterSeconds,
     string? WebhookUrl,
     string? TitleTemplate,
     string? PauseNote,

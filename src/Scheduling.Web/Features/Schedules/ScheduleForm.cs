@@ -81,6 +81,7 @@ public sealed class ScheduleForm
     public int RetryBaseDelaySeconds { get; set; } = 30;
     public int RetryMaxDelaySeconds { get; set; } = 3600;
     public int? TimeoutSeconds { get; set; }
+    public int JitterSeconds { get; set; }
     public string? WebhookUrl { get; set; }
     public string? TitleTemplate { get; set; }
     public string JobConfigJson { get; set; } = "{}";
@@ -137,6 +138,7 @@ public sealed class ScheduleForm
             OverlapPolicy = OverlapPolicy,
             Retry = new RetryInput(RetryStrategy == RetryStrategy.None ? 1 : RetryAttempts, RetryStrategy, RetryBaseDelaySeconds, RetryMaxDelaySeconds),
             TimeoutSeconds = TimeoutSeconds,
+            JitterSeconds = JitterSeconds,
             WebhookUrl = WebhookUrl,
             TitleTemplate = TitleTemplate,
         };
@@ -203,6 +205,7 @@ public sealed class ScheduleForm
             RetryBaseDelaySeconds = view.Retry.BaseDelaySeconds,
             RetryMaxDelaySeconds = view.Retry.MaxDelaySeconds,
             TimeoutSeconds = view.TimeoutSeconds,
+            JitterSeconds = view.JitterSeconds,
             WebhookUrl = view.WebhookUrl,
             TitleTemplate = view.TitleTemplate,
             JobConfigJson = JsonSerializer.Serialize(view.JobConfig, Indented),

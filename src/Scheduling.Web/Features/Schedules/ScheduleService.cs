@@ -202,6 +202,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             RetryBaseDelaySeconds = source.RetryBaseDelaySeconds,
             RetryMaxDelaySeconds = source.RetryMaxDelaySeconds,
             TimeoutSeconds = source.TimeoutSeconds,
+            JitterSeconds = source.JitterSeconds,
             WebhookUrl = source.WebhookUrl,
             TitleTemplate = source.TitleTemplate,
             CreatedByUserId = current.RequireUser(),
@@ -393,7 +394,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     private sealed record ValidatedFields(
         string Name, string? Description, JobType JobType, string JobConfig, SchedulePriority Priority, int? MaxRuns,
         MissedRunPolicy MissedPolicy, OverlapPolicy OverlapPolicy, RetryStrategy RetryStrategy, int RetryMaxAttempts,
-        int RetryBaseDelaySeconds, int RetryMaxDelaySeconds, int? TimeoutSeconds, string? WebhookUrl, string? TitleTemplate);
+        int RetryBaseDelaySeconds, int RetryMaxDelaySeconds, int? TimeoutSeconds, int JitterSeconds, string? WebhookUrl, string? TitleTemplate);
 
     private (ValidatedFields Fields, ScheduleTiming Timing) Validate(ScheduleInput input)
     {
@@ -450,6 +451,10 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         {
             errors.Add(new("timeoutSeconds", "The timeout is between 1 second and 24 hours, or empty for the default."));
         }
+        if (input.JitterSeconds is < 0 or > Jitter.MaxSeconds)
+        {
+            errors.Add(new("jitterSeconds", $"Jitter is between 0 and {Jitter.MaxSeconds} seconds (an hour)."));
+        }
         var webhook = string.IsNullOrWhiteSpace(input.WebhookUrl) ? null : input.WebhookUrl.Trim();
         if (webhook is not null && (webhook.Length > 2000 || !Uri.TryCreate(webhook, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
         {
@@ -465,7 +470,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         ThrowIfAny(errors);
         var fields = new ValidatedFields(name, description, input.JobType!.Value, jobConfig, input.Priority ?? SchedulePriority.Normal, input.MaxRuns,
             input.MissedPolicy ?? MissedRunPolicy.RunLatest, input.OverlapPolicy ?? OverlapPolicy.Skip, strategy, attempts, baseDelay, maxDelay,
-            input.TimeoutSeconds, webhook, template);
+            input.TimeoutSeconds, input.JitterSeconds ?? 0, webhook, template);
         return (fields, timing!);
     }
 
@@ -492,6 +497,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         schedule.RetryBaseDelaySeconds = fields.RetryBaseDelaySeconds;
         schedule.RetryMaxDelaySeconds = fields.RetryMaxDelaySeconds;
         schedule.TimeoutSeconds = fields.TimeoutSeconds;
+        schedule.JitterSeconds = fields.JitterSeconds;
         schedule.WebhookUrl = fields.WebhookUrl;
         schedule.TitleTemplate = fields.TitleTemplate;
         schedule.ScheduleType = timing.Type;
@@ -550,6 +556,6 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             s.Id, s.Name, s.Description, s.JobType, config.RootElement.Clone(), s.ScheduleType, s.ScheduledAt, s.TimeZone, recurrence,
             timing.Describe(), s.Status, s.Priority, s.NextRunAt, nextLocal, s.LastRunAt, s.RunCount, s.MaxRuns, s.MissedPolicy, s.OverlapPolicy,
             new RetryView(s.RetryMaxAttempts, s.RetryStrategy, s.RetryBaseDelaySeconds, s.RetryMaxDelaySeconds),
-            s.TimeoutSeconds, s.WebhookUrl, s.TitleTemplate, s.PauseNote, s.CreatedAt, s.UpdatedAt);
+            s.TimeoutSeconds, s.JitterSeconds, s.WebhookUrl, s.TitleTemplate, s.PauseNote, s.CreatedAt, s.UpdatedAt);
     }
 }

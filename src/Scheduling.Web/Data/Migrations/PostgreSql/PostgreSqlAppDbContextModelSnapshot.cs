@@ -547,6 +547,9 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<int>("JitterSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<string>("JobConfig")
                         .IsRequired()
                         .HasColumnType("text");

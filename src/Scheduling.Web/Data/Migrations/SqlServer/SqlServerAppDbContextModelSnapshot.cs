@@ -549,6 +549,9 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)");
 
+                    b.Property<int>("JitterSeconds")
+                        .HasColumnType("int");
+
                     b.Property<string>("JobConfig")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");

@@ -536,6 +536,9 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("JitterSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("JobConfig")
                         .IsRequired()
                         .HasColumnType("TEXT");
