@@ -379,6 +379,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
             .SetProperty(e => e.Status, ExecutionStatus.Running)
             .SetProperty(e => e.Attempts, attempt)
             .SetProperty(e => e.StartedAt, startedAt)
+            .SetProperty(e => e.AttemptStartedAt, now)
             .SetProperty(e => e.Reason, (string?)null)
             .SetProperty(e => e.NotBefore, (DateTime?)null)
             .SetProperty(e => e.HangfireJobId, carrier));
@@ -389,6 +390,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         execution.Status = ExecutionStatus.Running;
         execution.Attempts = attempt;
         execution.StartedAt = startedAt;
+        execution.AttemptStartedAt = now;
         execution.Reason = null;
         execution.NotBefore = null;
         execution.HangfireJobId = carrier;

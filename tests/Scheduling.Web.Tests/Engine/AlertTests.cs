@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Workspaces;
 using Microsoft.Extensions.DependencyInjection;
 using Scheduling.Web.Tests.Infrastructure;
@@ -85,5 +86,64 @@ public class AlertTests
         var kinds = (await host.Client.GetFromJsonAsync<JsonElement[]>($"/api/v1/alerts?scheduleId={id}", Ct))!.Select(a => a.GetProperty("kind").GetString()).Order().ToList();
 
         Assert.Equal(["approaching_max_runs", "overdue"], kinds);
+    }
+
+    [Fact]
+    public async Task RunningTooLong_IsMeasuredFromTheCurrentAttempt_NotFromTheFirstOne()
+    {
+        await using var host = await EngineHost.StartAsync(extra: new() { ["Execution:RunDispatcher"] = "false" });
+        var created = await host.Client.PostAsJsonAsync("/api/v1/schedules", new
+        {
+            name = "Retried after a long backoff",
+            jobType = "export",
+            timezone = "UTC",
+            recurrence = new { rrule = "FREQ=DAILY;BYHOUR=6;BYMINUTE=0", start = "2030-01-01T00:00" },
+        }, Ct);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+        var now = DateTime.UtcNow;
+        Guid retried;
+        await using (var db = new SqliteAppDbContext(DesignTime.Options(DatabaseProvider.Sqlite, host.App.Database.ConnectionString), new WorkspaceContext()))
+        {
+            var schedule = await db.Schedules.IgnoreQueryFilters().FirstAsync(s => s.Id == id, Ct);
+            Execution Run(string key, ExecutionStatus status) => new()
+            {
+                Id = Guid.CreateVersion7(), WorkspaceId = schedule.WorkspaceId, ScheduleId = id, OccurrenceKey = key,
+                ScheduledFor = now.AddHours(-1), Status = status, CreatedAt = now.AddHours(-1), Attempts = 1,
+            };
+            // Runs of this schedule take a third of a second.
+            var done = Run("planned:done", ExecutionStatus.Completed);
+            done.StartedAt = now.AddHours(-1);
+            done.CompletedAt = done.StartedAt.Value.AddMilliseconds(300);
+            done.DurationMs = 300;
+            // First attempt ten minutes ago, failed; the retry started two seconds ago.
+            var run = Run("planned:retried", ExecutionStatus.Running);
+            run.Attempts = 2;
+            run.StartedAt = now.AddMinutes(-10);
+            run.AttemptStartedAt = now.AddSeconds(-2);
+            retried = run.Id;
+            db.Executions.AddRange(done, run);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        Assert.DoesNotContain("running_too_long", await EvaluateAsync(host, id));
+
+        // The same attempt, still going a minute later: now it is too long.
+        await using (var db = new SqliteAppDbContext(DesignTime.Options(DatabaseProvider.Sqlite, host.App.Database.ConnectionString), new WorkspaceContext()))
+        {
+            var run = await db.Executions.IgnoreQueryFilters().FirstAsync(e => e.Id == retried, Ct);
+            run.AttemptStartedAt = now.AddMinutes(-1);
+            await db.SaveChangesAsync(Ct);
+        }
+        Assert.Contains("running_too_long", await EvaluateAsync(host, id));
+    }
+
+    private static async Task<List<string?>> EvaluateAsync(EngineHost host, Guid scheduleId)
+    {
+        using (var scope = host.App.Services.CreateScope())
+        {
+            await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetRequiredService<Scheduling.Web.Features.Alerts.AlertEvaluator>(scope.ServiceProvider).EvaluateAsync(Ct);
+        }
+        return [.. (await host.Client.GetFromJsonAsync<JsonElement[]>($"/api/v1/alerts?scheduleId={scheduleId}", Ct))!.Select(a => a.GetProperty("kind").GetString())];
     }
 }

@@ -91,9 +91,10 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> contexts, IOp
         // Running too long: beyond its timeout, or twice the schedule's average duration.
         foreach (var e in await db.Executions.IgnoreQueryFilters().AsNoTracking()
                      .Where(e => e.Status == ExecutionStatus.Running && e.StartedAt != null)
-                     .Select(e => new { e.Id, e.WorkspaceId, e.ScheduleId, e.StartedAt, e.Schedule!.TimeoutSeconds }).ToListAsync(ct))
+                     .Select(e => new { e.Id, e.WorkspaceId, e.ScheduleId, e.StartedAt, e.AttemptStartedAt, e.Schedule!.TimeoutSeconds }).ToListAsync(ct))
         {
-            var running = now - e.StartedAt!.Value;
+            // The current attempt: a retry after a long backoff has not been running since the first one.
+            var running = now - (e.AttemptStartedAt ?? e.StartedAt!.Value);
             var average = await db.Executions.IgnoreQueryFilters().Where(x => x.ScheduleId == e.ScheduleId && x.Status == ExecutionStatus.Completed && x.DurationMs != null)
                 .Select(x => (double?)x.DurationMs).AverageAsync(ct);
             var limit = e.TimeoutSeconds is { } t ? TimeSpan.FromSeconds(t) : (TimeSpan?)null;

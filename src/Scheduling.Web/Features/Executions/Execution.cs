@@ -40,7 +40,11 @@ public sealed class Execution : IWorkspaceOwned
     public int Attempts { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? EnqueuedAt { get; set; }
+    /// <summary>When the first attempt started (lag and duration are measured from it).</summary>
     public DateTime? StartedAt { get; set; }
+
+    /// <summary>When the current (or last) attempt started: a retry after a long backoff is not "running" all along.</summary>
+    public DateTime? AttemptStartedAt { get; set; }
     public DateTime? CompletedAt { get; set; }
     public long? DurationMs { get; set; }
 

@@ -323,6 +323,9 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<DateTime?>("AttemptStartedAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("int");
 
