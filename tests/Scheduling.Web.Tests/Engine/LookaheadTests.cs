@@ -35,6 +35,8 @@ public class LookaheadTests
         Assert.True(scheduledFor > DateTime.UtcNow.AddSeconds(1), "claimed well ahead of its time");
         var upcoming = await host.Client.GetFromJsonAsync<JsonElement>("/api/v1/schedules/upcoming?hoursAhead=1", Ct);
         Assert.Contains(upcoming.EnumerateArray(), u => u.GetProperty("scheduleId").GetGuid() == id && u.GetProperty("scheduledFor").GetDateTime() == scheduledFor);
+        var status = await host.Client.GetFromJsonAsync<JsonElement>("/api/v1/scheduler/status", Ct);
+        Assert.Equal(1, status.GetProperty("heldOnThisNode").GetInt32());
 
         var done = await host.WaitForExecutionAsync(id, "completed");
         var delivery = Assert.Single(host.Receiver.On("ahead"));

@@ -43,7 +43,8 @@ public sealed record ServerStatus(string Name, int Workers, IReadOnlyList<string
 
 public sealed record SchedulerStatus(
     DateTime Now, IReadOnlyList<ServerStatus> Servers, IReadOnlyList<QueueStatus> Queues, long Processing, long Scheduled, long DueNow,
-    int StartedLastHour, double? LagP50Seconds, double? LagP95Seconds, double? LagP99Seconds, long RecoveredSinceStart, DateTime? LastRecoverySweep);
+    int StartedLastHour, double? LagP50Seconds, double? LagP95Seconds, double? LagP99Seconds, long RecoveredSinceStart, DateTime? LastRecoverySweep,
+    int HeldOnThisNode);
 
 /// <summary>Execution history, manual runs, integration callbacks and the engine's status, for the UI and the API.</summary>
 public sealed class ExecutionService(
@@ -53,6 +54,7 @@ public sealed class ExecutionService(
     ExecutionRunner runner,
     JobStorage storage,
     EngineStats stats,
+    DueRunReleaser releaser,
     IOptionsMonitor<ExecutionOptions> options,
     TimeProvider clock)
 {
@@ -311,7 +313,7 @@ public sealed class ExecutionService(
         var seconds = lags.Select(l => Math.Max(0, (l.StartedAt!.Value - l.ScheduledFor).TotalSeconds)).Order().ToArray();
         var due = await db.Schedules.IgnoreQueryFilters().LongCountAsync(s => s.Status == ScheduleStatus.Active && s.NextRunAt <= now, ct);
         return new SchedulerStatus(now, servers, queues, monitoring.ProcessingCount(), monitoring.ScheduledCount(), due, seconds.Length,
-            Percentile(seconds, 0.50), Percentile(seconds, 0.95), Percentile(seconds, 0.99), stats.Recovered, stats.LastSweepAt);
+            Percentile(seconds, 0.50), Percentile(seconds, 0.95), Percentile(seconds, 0.99), stats.Recovered, stats.LastSweepAt, releaser.Held);
     }
 
     internal static double? Percentile(double[] sorted, double p) =>
