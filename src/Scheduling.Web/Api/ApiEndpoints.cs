@@ -23,6 +23,7 @@ public static class ApiEndpoints
         authenticated.MapTokenEndpoints();
         authenticated.MapScheduleEndpoints();
         authenticated.MapExecutionEndpoints();
+        authenticated.MapBackfillEndpoints();
         authenticated.MapAlertEndpoints();
         api.MapRecurrenceEndpoints();
         return api;

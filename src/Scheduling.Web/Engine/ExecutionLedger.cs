@@ -330,8 +330,10 @@ public sealed class ExecutionLedger : IAsyncDisposable
         {
             return await EndAsync(db, execution, ExecutionStatus.Cancelled, "The schedule was cancelled before this run started.", now);
         }
-        // Its time: the occurrence, or later with the schedule's jitter (or a wait the row records).
-        var due = execution.NotBefore is { } notBefore && notBefore > execution.ScheduledFor ? notBefore : execution.ScheduledFor;
+        // Its time: the occurrence, or later by the schedule's jitter. Not NotBefore: a run released from a wait
+        // (overlap, limits) still carries the time of its recheck there, and must start at once.
+        var jitter = Jitter.OffsetFor(execution.ScheduleId, NodaTime.Instant.FromDateTimeUtc(DateTime.SpecifyKind(execution.ScheduledFor, DateTimeKind.Utc)), execution.Schedule!.JitterSeconds);
+        var due = execution.ScheduledFor + jitter.ToTimeSpan();
         if (planned && due > now + EarlyTolerance)
         {
             // Claimed ahead of its time and handed over early (a recovery, a replay): it waits for its time,

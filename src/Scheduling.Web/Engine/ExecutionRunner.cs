@@ -64,7 +64,7 @@ public sealed class ExecutionRunner(
             return;
         }
         var error = $"No callback within the timeout (deadline {execution.CallbackDeadline:u}).";
-        await ApplyAsync(db, execution, new HandlerOutcome.Failed([], execution.Result, error, Retryable: true), execution.StartedAt ?? now, options.CurrentValue, CancellationToken.None);
+        await ApplyAsync(db, execution, new HandlerOutcome.Failed([], execution.Result, error, Retryable: true), execution.AttemptStartedAt ?? execution.StartedAt ?? now, options.CurrentValue, CancellationToken.None);
     }
 
     /// <summary>Applies a handler's (or a callback's) outcome: completion, waiting for a callback, retry or failure.</summary>

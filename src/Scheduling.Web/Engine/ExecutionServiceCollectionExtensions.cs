@@ -44,11 +44,13 @@ public static class ExecutionServiceCollectionExtensions
             DatabaseProvider.PostgreSql => new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, PostgreSqlOptions), PostgreSqlOptions),
             _ => new InMemoryStorage(),
         });
-        services.AddHangfire((provider, config) => config
+        // No UseStorage here: it would also make this host's storage Hangfire's static JobStorage.Current, and a
+        // second host in the process (tests) would then take over or dispose the first one's. The server, the
+        // client and the dashboard take the storage from DI.
+        services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseStorage(provider.GetRequiredService<JobStorage>()));
+            .UseRecommendedSerializerSettings());
 
         services.AddSingleton<EngineStats>();
         services.AddSingleton<ExecutionQueue>();

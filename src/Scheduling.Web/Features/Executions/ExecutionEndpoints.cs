@@ -13,6 +13,7 @@ public static class ExecutionEndpoints
     public static IServiceCollection AddExecutionFeature(this IServiceCollection services)
     {
         services.AddScoped<ExecutionService>();
+        services.AddScoped<BackfillService>();
         services.AddScoped<WebhookSettingsService>();
         return services;
     }

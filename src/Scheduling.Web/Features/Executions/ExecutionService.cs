@@ -308,9 +308,11 @@ public sealed class ExecutionService(
         var hourAgo = now.AddHours(-1);
         var lags = await db.Executions.IgnoreQueryFilters().AsNoTracking()
             .Where(e => !e.IsManual && e.StartedAt != null && e.StartedAt >= hourAgo)
-            .Select(e => new { e.StartedAt, e.ScheduledFor })
+            .Select(e => new { e.StartedAt, e.ScheduledFor, e.CreatedAt })
             .ToListAsync(ct);
-        var seconds = lags.Select(l => Math.Max(0, (l.StartedAt!.Value - l.ScheduledFor).TotalSeconds)).Order().ToArray();
+        // From its time, or from when it was created if later (a backfill, runs caught up after downtime): the
+        // engine's lag, not the age of the occurrence.
+        var seconds = lags.Select(l => Math.Max(0, (l.StartedAt!.Value - (l.CreatedAt > l.ScheduledFor ? l.CreatedAt : l.ScheduledFor)).TotalSeconds)).Order().ToArray();
         var due = await db.Schedules.IgnoreQueryFilters().LongCountAsync(s => s.Status == ScheduleStatus.Active && s.NextRunAt <= now, ct);
         return new SchedulerStatus(now, servers, queues, monitoring.ProcessingCount(), monitoring.ScheduledCount(), due, seconds.Length,
             Percentile(seconds, 0.50), Percentile(seconds, 0.95), Percentile(seconds, 0.99), stats.Recovered, stats.LastSweepAt, releaser.Held);

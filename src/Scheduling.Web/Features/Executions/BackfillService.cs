@@ -1,0 +1,222 @@
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Scheduling.Core.Recurrence;
+using Scheduling.Core.Scheduling;
+using Scheduling.Core.Templates;
+using Scheduling.Web.Api;
+using Scheduling.Web.Data;
+using Scheduling.Web.Engine;
+using Scheduling.Web.Features.Schedules;
+using Scheduling.Web.Features.Workspaces;
+
+namespace Scheduling.Web.Features.Executions;
+
+/// <summary>
+/// What a backfill did (or, for a dry run, would do) over [<see cref="From"/>, <see cref="To"/>).
+/// </summary>
+/// <param name="Total">Occurrences of the schedule in the range (its exceptions applied).</param>
+/// <param name="Created">Runs created (dry run: that would be created): occurrences without an execution yet.</param>
+/// <param name="AlreadyRecorded">Occurrences that already have an execution (ran, running, pending, skipped, failed ...): not created again.</param>
+/// <param name="LeftToSchedule">
+/// Occurrences at or after the schedule's next run (a paused schedule keeps its next run): they belong to the
+/// schedule's own dispatch, which runs or skips them by its missed-run policy, so a backfill does not create them.
+/// </param>
+/// <param name="Occurrences">The first <see cref="BackfillService.ListedAtMost"/> occurrences created (or to be created), in order (UTC).</param>
+/// <param name="ExecutionIds">The runs created for <see cref="Occurrences"/>, index by index; empty for a dry run.</param>
+public sealed record BackfillResult(
+    Guid ScheduleId, DateTime From, DateTime To, bool DryRun, int Total, int Created, int AlreadyRecorded, int LeftToSchedule,
+    IReadOnlyList<DateTime> Occurrences, IReadOnlyList<Guid> ExecutionIds);
+
+/// <summary>
+/// Backfill (DESIGN §5): runs a schedule for a past range. Each occurrence of the range without an execution
+/// becomes a planned run as the dispatcher would have created it (unique on schedule + occurrence, so a repeat
+/// or a race creates nothing twice), handed to the engine after commit. They run one after the other in
+/// occurrence order (every run after the first is marked as catching up, which the ledger treats as queue_all).
+/// Backfilled runs do not count toward max runs and leave the schedule's next run alone.
+/// </summary>
+public sealed class BackfillService(
+    IDbContextFactory<AppDbContext> contexts,
+    WorkspaceContext current,
+    ExecutionQueue queue,
+    DatabaseOptions database,
+    TimeProvider clock,
+    ILogger<BackfillService> logger)
+{
+    /// <summary>The most occurrences one backfill covers.</summary>
+    public const int MaxOccurrences = 1000;
+
+    /// <summary>How many occurrences (and run ids) a result lists.</summary>
+    public const int ListedAtMost = 50;
+
+    private const int InsertAttempts = 3;
+
+    public async Task<BackfillResult> BackfillAsync(Guid scheduleId, DateTime fromUtc, DateTime toUtc, bool dryRun, CancellationToken ct = default)
+    {
+        if (dryRun)
+        {
+            current.RequireWorkspace();
+        }
+        else
+        {
+            current.RequireEditor();
+        }
+        var from = AsUtc(fromUtc);
+        var to = AsUtc(toUtc);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (from >= to)
+        {
+            throw new RequestValidationException("to", "to must be later than from: the range is [from, to).");
+        }
+        if (to > now)
+        {
+            throw new RequestValidationException("to", $"to is in the future: a backfill is for the past, so to is at most now ({now:yyyy-MM-dd'T'HH:mm:ss'Z'}).");
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var schedule = await db.Schedules.AsNoTracking().Include(s => s.Exceptions).FirstOrDefaultAsync(s => s.Id == scheduleId, ct)
+                ?? throw new NotFoundException("Schedule");
+            if (schedule.Status == ScheduleStatus.Cancelled)
+            {
+                throw new ConflictException("A cancelled schedule does not run: clone it to backfill it.");
+            }
+
+            var occurrences = Expand(schedule, from, to);
+            // From its next run on, an occurrence is the dispatcher's to claim (and a duplicate of its claim
+            // would fail the claim): a backfill covers only what lies before.
+            var nextRunAt = schedule.NextRunAt;
+            var own = nextRunAt is { } next ? occurrences.Where(o => o < next).ToList() : occurrences;
+            var keys = own.Select(Execution.PlannedKey).ToList();
+            var recorded = keys.Count == 0 ? [] : (await db.Executions.AsNoTracking()
+                .Where(e => e.ScheduleId == scheduleId && keys.Contains(e.OccurrenceKey))
+                .Select(e => e.OccurrenceKey)
+                .ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            var missing = own.Where(o => !recorded.Contains(Execution.PlannedKey(o))).ToList();
+            var leftToSchedule = occurrences.Count - own.Count;
+            if (dryRun)
+            {
+                return new BackfillResult(scheduleId, from, to, true, occurrences.Count, missing.Count, recorded.Count, leftToSchedule,
+                    [.. missing.Take(ListedAtMost)], []);
+            }
+
+            var created = Build(schedule, missing, clock.GetUtcNow().UtcDateTime);
+            db.Executions.AddRange(created);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException ex)
+            {
+                // Another backfill of this schedule recorded some of these occurrences meanwhile (the unique key held):
+                // nothing of ours was written; look again and create only what is still missing.
+                if (!await AnyRecordedAsync(scheduleId, [.. created.Select(e => e.OccurrenceKey)], ct))
+                {
+                    throw;
+                }
+                if (attempt >= InsertAttempts)
+                {
+                    throw new ConflictException("Runs of this schedule in this range were being recorded at the same time (another backfill?): try again; what is recorded is not created twice.");
+                }
+                logger.LogInformation(ex, "Backfill of schedule {ScheduleId} met runs recorded meanwhile; looking again.", scheduleId);
+                continue;
+            }
+
+            await HandOverAsync(db, created, ct);
+            logger.LogInformation("Backfill of schedule {ScheduleId} over [{From:o}, {To:o}): {Created} run(s) created, {Recorded} already recorded, {Left} left to the schedule.",
+                scheduleId, from, to, created.Count, recorded.Count, leftToSchedule);
+            return new BackfillResult(scheduleId, from, to, false, occurrences.Count, created.Count, recorded.Count, leftToSchedule,
+                [.. created.Take(ListedAtMost).Select(e => e.ScheduledFor)], [.. created.Take(ListedAtMost).Select(e => e.Id)]);
+        }
+    }
+
+    /// <summary>The schedule's occurrences in [from, to), in order, with its exceptions applied; at most <see cref="MaxOccurrences"/>.</summary>
+    private static List<DateTime> Expand(Schedule schedule, DateTime from, DateTime to)
+    {
+        var timing = ScheduleTiming.FromSchedule(schedule);
+        var start = Instant.FromDateTimeUtc(from);
+        var end = Instant.FromDateTimeUtc(to);
+        IEnumerable<Instant> instants = timing.Type == ScheduleType.Once
+            ? [ScheduleTiming.ToInstant(timing.ScheduledAt!.Value, timing.Zone)]
+            : timing.Set!.OccurrencesAfter(start, inclusive: true).Select(o => o.Instant);
+        var occurrences = instants.Where(i => i >= start).TakeWhile(i => i < end).Take(MaxOccurrences + 1).Select(i => i.ToDateTimeUtc()).ToList();
+        if (occurrences.Count > MaxOccurrences)
+        {
+            throw new RequestValidationException("to",
+                $"The range holds more than {MaxOccurrences} runs of this schedule; a backfill covers at most {MaxOccurrences}: choose an earlier to (or a later from), and backfill the rest separately.");
+        }
+        return occurrences;
+    }
+
+    /// <summary>Planned runs as the dispatcher creates them; every run after the first catches up (in order, one at a time).</summary>
+    private static List<Execution> Build(Schedule schedule, List<DateTime> missing, DateTime now)
+    {
+        var created = new List<Execution>(missing.Count);
+        foreach (var scheduledFor in missing)
+        {
+            created.Add(new Execution
+            {
+                Id = Guid.CreateVersion7(),
+                WorkspaceId = schedule.WorkspaceId,
+                ScheduleId = schedule.Id,
+                OccurrenceKey = Execution.PlannedKey(scheduledFor),
+                ScheduledFor = scheduledFor,
+                IsManual = false,
+                CountsTowardMaxRuns = false,
+                Status = ExecutionStatus.Pending,
+                Reason = created.Count == 0 ? null : ExecutionLedger.CatchingUp,
+                Priority = schedule.Priority,
+                JobType = schedule.JobType,
+                // Not counted toward max runs: the run number is the schedule's count so far, as for a manual run.
+                Title = schedule.TitleTemplate is { } template ? TitleTemplate.Render(template, Instant.FromDateTimeUtc(scheduledFor), schedule.TimeZone, schedule.RunCount) : null,
+                CreatedAt = now,
+                EnqueuedAt = now,
+            });
+        }
+        return created;
+    }
+
+    private async Task<bool> AnyRecordedAsync(Guid scheduleId, List<string> keys, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Executions.AnyAsync(e => e.ScheduleId == scheduleId && keys.Contains(e.OccurrenceKey), ct);
+    }
+
+    /// <summary>
+    /// After commit, each run goes to Hangfire in order. The job id is recorded only where the row has none yet:
+    /// the ledger may already have decided the run (a catching-up run waits, with its recheck job recorded), and that
+    /// job must not be replaced by this one, which has then finished. A crash before this leaves pending rows
+    /// without a job: the recovery sweep hands them over.
+    /// </summary>
+    private async Task HandOverAsync(AppDbContext db, List<Execution> created, CancellationToken ct)
+    {
+        if (created.Count == 0)
+        {
+            return;
+        }
+        var jobs = new List<(Guid Id, string Job)>(created.Count);
+        foreach (var execution in created)
+        {
+            jobs.Add((execution.Id, queue.Enqueue(execution.Id, execution.Priority)));
+        }
+        // SQLite: one transaction (one commit, under its database-wide write lock). Elsewhere each update commits on
+        // its own: no row lock is held while the ledger may be deciding the next rows.
+        await using var transaction = database.Provider == DatabaseProvider.Sqlite ? await db.Database.BeginTransactionAsync(CancellationToken.None) : null;
+        foreach (var (id, job) in jobs)
+        {
+            await db.Executions.Where(e => e.Id == id && e.HangfireJobId == null)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.HangfireJobId, job), CancellationToken.None);
+        }
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+    }
+
+    private static DateTime AsUtc(DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Utc => value,
+        DateTimeKind.Local => value.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
+    };
+}
