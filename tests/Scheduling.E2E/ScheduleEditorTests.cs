@@ -39,6 +39,13 @@ public sealed class ScheduleEditorTests(AppFixture app, ITestOutputHelper output
             await Expect(page.GetByTestId("preview-occurrence")).ToHaveCountAsync(10);
             await Expect(page.GetByTestId("schedule-preview")).ToContainTextAsync("You (Paris)");
             await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("20-schedule-editor"), FullPage = true });
+            // The advanced section: runs, policies, retries, timeout, jitter, delivery.
+            await page.GetByText("Advanced: runs, policies, delivery").ClickAsync();
+            await Expect(page.GetByTestId("schedule-jitter")).ToBeVisibleAsync();
+            var advanced = page.Locator(".mud-expand-panel").Filter(new() { HasText = "Advanced: runs, policies, delivery" });
+            await Expect(advanced.Locator(".mud-collapse-entered")).ToHaveCountAsync(1);
+            await advanced.ScreenshotAsync(new() { Path = app.ScreenshotPath("20b-schedule-editor-advanced"), Animations = ScreenshotAnimations.Disabled });
+            await page.GetByText("Advanced: runs, policies, delivery").ClickAsync();
 
             await page.GetByTestId("save-schedule").ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/schedules/[0-9a-f-]{36}$"));
