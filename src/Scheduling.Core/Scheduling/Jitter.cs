@@ -14,6 +14,10 @@ public static class Jitter
 {
     public const int MaxSeconds = 3600;
 
+    /// <summary>When the run of <paramref name="occurrence"/> starts: the occurrence plus its offset.</summary>
+    public static Instant StartOf(Guid scheduleId, Instant occurrence, int jitterSeconds) =>
+        occurrence + OffsetFor(scheduleId, occurrence, jitterSeconds);
+
     public static Duration OffsetFor(Guid scheduleId, Instant occurrence, int jitterSeconds)
     {
         if (jitterSeconds <= 0)

@@ -17,7 +17,6 @@ namespace Scheduling.Web.Engine;
 /// </summary>
 public sealed class Dispatcher(
     IDbContextFactory<AppDbContext> contexts,
-    ExecutionQueue queue,
     DueRunReleaser releaser,
     IOptionsMonitor<ExecutionOptions> options,
     TimeProvider clock,
@@ -65,19 +64,7 @@ public sealed class Dispatcher(
         foreach (var execution in toEnqueue)
         {
             // Jitter moves the start a little after the occurrence (NotBefore).
-            var startAt = execution.NotBefore ?? execution.ScheduledFor;
-            if (startAt <= enqueuedAt)
-            {
-                execution.HangfireJobId = queue.Enqueue(execution.Id, execution.Priority);
-            }
-            else if (startAt - enqueuedAt <= DueRunReleaser.HoldAtMost)
-            {
-                releaser.Hold(execution.Id, execution.Priority, startAt);
-            }
-            else
-            {
-                execution.HangfireJobId = queue.ScheduleAt(execution.Id, execution.Priority, startAt);
-            }
+            execution.HangfireJobId = releaser.HandOver(execution.Id, execution.Priority, execution.NotBefore ?? execution.ScheduledFor);
             execution.EnqueuedAt = enqueuedAt;
         }
         await db.SaveChangesAsync(ct);
@@ -144,7 +131,7 @@ public sealed class Dispatcher(
                 Priority = schedule.Priority,
                 JobType = schedule.JobType,
                 Title = schedule.TitleTemplate is { } template ? TitleTemplate.Render(template, run.ScheduledFor, schedule.TimeZone, runNumber) : null,
-                NotBefore = isRun && schedule.JitterSeconds > 0 ? (run.ScheduledFor + Jitter.OffsetFor(schedule.Id, run.ScheduledFor, schedule.JitterSeconds)).ToDateTimeUtc() : null,
+                NotBefore = isRun && schedule.JitterSeconds > 0 ? Jitter.StartOf(schedule.Id, run.ScheduledFor, schedule.JitterSeconds).ToDateTimeUtc() : null,
                 CreatedAt = createdAt,
             };
             firstRun &= !isRun;

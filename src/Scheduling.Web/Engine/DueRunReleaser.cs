@@ -30,6 +30,25 @@ public sealed class DueRunReleaser(ExecutionQueue queue, TimeProvider clock, ILo
         }
     }
 
+    /// <summary>
+    /// Hands a run to Hangfire for <paramref name="startUtc"/>: enqueued when due, held here when due within
+    /// <see cref="HoldAtMost"/>, else a delayed job. Returns the Hangfire job id, or null while it is held.
+    /// </summary>
+    public string? HandOver(Guid executionId, SchedulePriority priority, DateTime startUtc)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (startUtc <= now)
+        {
+            return queue.Enqueue(executionId, priority);
+        }
+        if (startUtc - now <= HoldAtMost)
+        {
+            Hold(executionId, priority, startUtc);
+            return null;
+        }
+        return queue.ScheduleAt(executionId, priority, startUtc);
+    }
+
     public void Hold(Guid executionId, SchedulePriority priority, DateTime dueUtc)
     {
         CancellationTokenSource wake;

@@ -332,18 +332,14 @@ public sealed class ExecutionLedger : IAsyncDisposable
         }
         // Its time: the occurrence, or later by the schedule's jitter. Not NotBefore: a run released from a wait
         // (overlap, limits) still carries the time of its recheck there, and must start at once.
-        var jitter = Jitter.OffsetFor(execution.ScheduleId, NodaTime.Instant.FromDateTimeUtc(DateTime.SpecifyKind(execution.ScheduledFor, DateTimeKind.Utc)), execution.Schedule!.JitterSeconds);
-        var due = execution.ScheduledFor + jitter.ToTimeSpan();
+        var due = Jitter.StartOf(execution.ScheduleId, NodaTime.Instant.FromDateTimeUtc(DateTime.SpecifyKind(execution.ScheduledFor, DateTimeKind.Utc)), execution.Schedule!.JitterSeconds).ToDateTimeUtc();
         if (planned && due > now + EarlyTolerance)
         {
-            // Claimed ahead of its time and handed over early (a recovery, a replay): it waits for its time,
-            // held on this node when that is close, else as a delayed Hangfire job.
-            if (due - now <= DueRunReleaser.HoldAtMost)
+            // Claimed ahead of its time and handed over early (a recovery, a replay): it waits for its time.
+            if (_releaser.HandOver(execution.Id, execution.Priority, due) is not { } jobAt)
             {
-                _releaser.Hold(execution.Id, execution.Priority, due);
                 return new StartDecision.Waiting("Waiting for its time.");
             }
-            var jobAt = _queue.ScheduleAt(execution.Id, execution.Priority, due);
             var moved = await Rows(db, execution).ExecuteUpdateAsync(set => set.SetProperty(e => e.HangfireJobId, jobAt));
             return moved == 0 ? new StartDecision.Lost() : new StartDecision.Waiting("Waiting for its time.");
         }

@@ -142,7 +142,7 @@ public class LookaheadTests
             }
             await Eventually.GetAsync(async () =>
             {
-                await using var db = Open(database);
+                await using var db = ReliabilityTests.Open(database);
                 return await db.Executions.IgnoreQueryFilters().CountAsync(Ct);
             }, count => count == 3, what: "the three runs to be claimed ahead");
         }
@@ -152,7 +152,7 @@ public class LookaheadTests
         second.StartServer();
         var executions = await Eventually.GetAsync(async () =>
         {
-            await using var db = Open(database);
+            await using var db = ReliabilityTests.Open(database);
             return await db.Executions.IgnoreQueryFilters().AsNoTracking().ToListAsync(Ct);
         }, list => list.All(e => e.Status == ExecutionStatus.Completed), TimeSpan.FromSeconds(30), "the held runs to complete");
 
@@ -163,7 +163,4 @@ public class LookaheadTests
         var scheduledFor = executions[0].ScheduledFor;
         Assert.All(deliveries, d => Assert.True(d.ReceivedAt >= scheduledFor.AddMilliseconds(-20), $"delivered at {d.ReceivedAt:HH:mm:ss.fff}, due {scheduledFor:HH:mm:ss.fff}"));
     }
-
-    private static AppDbContext Open(TestDatabase database) =>
-        new SqliteAppDbContext(DesignTime.Options(database.Provider, database.ConnectionString), new WorkspaceContext());
 }

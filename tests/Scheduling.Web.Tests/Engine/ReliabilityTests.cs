@@ -16,7 +16,8 @@ public class ReliabilityTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static AppDbContext Open(TestDatabase database)
+    /// <summary>A context on the test's database, outside any app host (no workspace filter applies with IgnoreQueryFilters).</summary>
+    internal static AppDbContext Open(TestDatabase database)
     {
         var options = DesignTime.Options(database.Provider, database.ConnectionString);
         return database.Provider == DatabaseProvider.PostgreSql
