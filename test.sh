@@ -74,6 +74,20 @@ read -r passed failed skipped < <(
   cat "$RESULTS"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
     { for (i = 1; i <= NF; i++) { split($i, kv, "="); gsub(/"/, "", kv[2]); c[kv[1]] += kv[2] } }
     END { printf "%d %d %d\n", c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] }')
+# CI shows only the end of the output: repeat each failed test's name and the head of its message here.
+if [ "${failed:-0}" -ne 0 ]; then
+  echo
+  echo "Failed tests:"
+  cat "$RESULTS"/*.trx 2>/dev/null | awk '
+    /<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ {
+      match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11)
+      gsub(/&quot;/, "\"", name); gsub(/&amp;/, "\\&", name); print "  - " name; inside = 1; lines = 0; next }
+    inside && /<\/UnitTestResult>/ { inside = 0; msg = 0; next }
+    inside && /<Message>/ { msg = 1 }
+    inside && msg && lines < 12 { line = $0; sub(/^[ \t]+/, "", line); gsub(/<\/?Message>/, "", line); gsub(/&lt;/, "<", line); gsub(/&gt;/, ">", line);
+      gsub(/&quot;/, "\"", line); gsub(/&amp;/, "\\&", line); print "      " line; lines++ }
+    inside && /<\/Message>/ { msg = 0 }'
+fi
 echo
 echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 if [ "$status" -ne 0 ] || [ "${failed:-0}" -ne 0 ] || [ "${passed:-0}" -eq 0 ]; then

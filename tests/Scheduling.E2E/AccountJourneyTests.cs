@@ -76,6 +76,9 @@ public sealed class AccountJourneyTests(AppFixture app, ITestOutputHelper output
             await FillMudTextFieldAsync(page, "token-name", "Render farm");
             await page.GetByTestId("token-expiry").ClickAsync();
             await page.Locator(".mud-popover-open").GetByText("In 30 days").ClickAsync();
+            // The pick reaches the server through an awaited handler: a click on Create at once could be handled first
+            // and create the token with the default expiry. Wait until the select shows the pick.
+            await Expect(page.GetByTestId("token-expiry")).ToHaveTextAsync("In 30 days");
             await page.GetByTestId("create-token").ClickAsync();
             var tokenValue = (await page.GetByTestId("token-value").InnerTextAsync()).Trim();
             Assert.StartsWith("sch_", tokenValue, StringComparison.Ordinal);
