@@ -79,7 +79,8 @@ public sealed class DueRunReleaser(ExecutionQueue queue, TimeProvider clock, ILo
                 wait = _held.TryPeek(out _, out var next) ? next.Due - now : Timeout.InfiniteTimeSpan;
                 if (_wake.IsCancellationRequested)
                 {
-                    _wake.Dispose();
+                    // Not disposed: a Hold on another thread may have taken it before this lock and cancel it after
+                    // (Cancel on a disposed source throws). It has no timer, so nothing leaks.
                     _wake = new CancellationTokenSource();
                 }
                 wake = _wake;
