@@ -47,10 +47,11 @@ public static class ExecutionServiceCollectionExtensions
         // No UseStorage here: it would also make this host's storage Hangfire's static JobStorage.Current, and a
         // second host in the process (tests) would then take over or dispose the first one's. The server, the
         // client and the dashboard take the storage from DI.
-        services.AddHangfire(config => config
+        services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogBridge(provider.GetRequiredService<ILoggerFactory>())));
 
         services.AddSingleton<EngineStats>();
         services.AddSingleton<ExecutionQueue>();

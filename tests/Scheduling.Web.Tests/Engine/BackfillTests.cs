@@ -67,7 +67,7 @@ public class BackfillTests
         }
         catch (TimeoutException timeout)
         {
-            throw new TimeoutException($"{timeout.Message}\n{await EngineStateAsync(host, scheduleId)}", timeout);
+            throw new TimeoutException($"{timeout.Message}\n{await host.EngineStateAsync(scheduleId)}", timeout);
         }
         await QuiescentAsync(host, scheduleId);
 
@@ -222,20 +222,6 @@ public class BackfillTests
                 return (open, jobs: monitoring.ProcessingCount() + monitoring.Queues().Sum(q => q.Length));
             },
             state => state.open == 0 && state.jobs == 0, TimeSpan.FromSeconds(30), "the engine to be idle");
-    }
-
-    /// <summary>Why runs did not go: each row with its job and the job's state, and Hangfire's counts and failures.</summary>
-    private static async Task<string> EngineStateAsync(EngineHost host, Guid scheduleId)
-    {
-        await using var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
-        var rows = await db.Executions.IgnoreQueryFilters().AsNoTracking().Where(e => e.ScheduleId == scheduleId).OrderBy(e => e.ScheduledFor).ToListAsync(Ct);
-        var storage = host.App.Services.GetRequiredService<Hangfire.JobStorage>();
-        using var connection = storage.GetConnection();
-        var monitoring = storage.GetMonitoringApi();
-        var lines = rows.Select(e => $"{e.ScheduledFor:HH:mm:ss} {e.Status} attempts {e.Attempts} job {e.HangfireJobId} ({(e.HangfireJobId is null ? "-" : connection.GetStateData(e.HangfireJobId)?.Name)}) notBefore {e.NotBefore:HH:mm:ss.fff} reason {e.Reason}");
-        var failed = monitoring.FailedJobs(0, 3).Select(j => $"{j.Value.ExceptionType}: {j.Value.ExceptionMessage}");
-        return $"now {DateTime.UtcNow:HH:mm:ss.fff}\n{string.Join("\n", lines)}\nHangfire: servers {monitoring.Servers().Count}, enqueued {string.Join(",", monitoring.Queues().Select(q => q.Name + "=" + q.Length))}, "
-            + $"processing {monitoring.ProcessingCount()}, scheduled {monitoring.ScheduledCount()}, failed {monitoring.FailedCount()}\n{string.Join("\n", failed)}";
     }
 
     private static List<DateTime> Instants(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetDateTime().ToUniversalTime())];

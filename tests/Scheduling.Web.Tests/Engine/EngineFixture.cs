@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Scheduling.Web.Data;
@@ -80,13 +81,29 @@ public sealed class EngineHost : IAsyncDisposable
         }
         catch (TimeoutException timeout)
         {
-            // Why a job did not run is in Hangfire's failed jobs.
-            var monitoring = App.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
-            var failed = monitoring.FailedJobs(0, 3).Select(j => $"{j.Value.ExceptionType}: {j.Value.ExceptionMessage} {j.Value.ExceptionDetails?[..Math.Min(800, j.Value.ExceptionDetails.Length)]}");
-            throw new TimeoutException($"{timeout.Message}\nHangfire: servers {monitoring.Servers().Count}, enqueued {string.Join(",", monitoring.Queues().Select(q => q.Name + "=" + q.Length))}, processing {monitoring.ProcessingCount()}, scheduled {monitoring.ScheduledCount()}, failed {monitoring.FailedCount()}\n{string.Join("\n", failed)}", timeout);
+            throw new TimeoutException($"{timeout.Message}\n{await EngineStateAsync(scheduleId)}", timeout);
         }
         var id = items.EnumerateArray().First(e => statuses.Contains(e.GetProperty("status").GetString())).GetProperty("id").GetGuid();
         return await Client.GetFromJsonAsync<JsonElement>($"/api/v1/executions/{id}", Ct);
+    }
+
+    /// <summary>
+    /// For a timeout's message, why runs did not go: each run of the schedules with its Hangfire job and the job's
+    /// state, Hangfire's counts and failures, and the runs this node's releaser holds.
+    /// </summary>
+    public async Task<string> EngineStateAsync(params Guid[] scheduleIds)
+    {
+        await using var db = await App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
+        var rows = await db.Executions.IgnoreQueryFilters().AsNoTracking().Where(e => scheduleIds.Contains(e.ScheduleId)).OrderBy(e => e.ScheduledFor).ToListAsync(Ct);
+        var storage = App.Services.GetRequiredService<Hangfire.JobStorage>();
+        using var connection = storage.GetConnection();
+        var monitoring = storage.GetMonitoringApi();
+        var lines = rows.Select(e => $"{e.ScheduledFor:HH:mm:ss.fff} {e.Status} attempts {e.Attempts} created {e.CreatedAt:HH:mm:ss.fff} job {e.HangfireJobId} "
+            + $"({(e.HangfireJobId is null ? "-" : connection.GetStateData(e.HangfireJobId)?.Name)}) notBefore {e.NotBefore:HH:mm:ss.fff} reason {e.Reason}");
+        var failed = monitoring.FailedJobs(0, 3).Select(j => $"{j.Value.ExceptionType}: {j.Value.ExceptionMessage} {j.Value.ExceptionDetails?[..Math.Min(800, j.Value.ExceptionDetails.Length)]}");
+        var held = App.Services.GetRequiredService<Scheduling.Web.Engine.DueRunReleaser>().Held;
+        return $"now {DateTime.UtcNow:HH:mm:ss.fff}\n{string.Join("\n", lines)}\nHangfire: servers {monitoring.Servers().Count}, enqueued {string.Join(",", monitoring.Queues().Select(q => q.Name + "=" + q.Length))}, "
+            + $"processing {monitoring.ProcessingCount()}, scheduled {monitoring.ScheduledCount()}, failed {monitoring.FailedCount()}; held on this node {held}\n{string.Join("\n", failed)}\nlog:\n{App.Logs.Dump()}";
     }
 
     /// <summary>Run now (a manual run); returns the execution id.</summary>

@@ -20,9 +20,17 @@ public class LimitTests
 
         var second = await host.CreateOnceAsync("limited-2");
 
-        var waiting = await Eventually.GetAsync(() => host.ExecutionsOfAsync(second),
-            list => list.EnumerateArray().Any(e => e.GetProperty("reason").GetString()?.Contains(reason, StringComparison.Ordinal) == true),
-            TimeSpan.FromSeconds(60), $"the second run to wait ({reason})");
+        JsonElement waiting;
+        try
+        {
+            waiting = await Eventually.GetAsync(() => host.ExecutionsOfAsync(second),
+                list => list.EnumerateArray().Any(e => e.GetProperty("reason").GetString()?.Contains(reason, StringComparison.Ordinal) == true),
+                TimeSpan.FromSeconds(60), $"the second run to wait ({reason})");
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message}\n{await host.EngineStateAsync(first, second)}", timeout);
+        }
         var execution = Assert.Single(waiting.EnumerateArray());
         Assert.Equal("pending", execution.GetProperty("status").GetString());
         Assert.Empty(host.Receiver.On("limited-2"));

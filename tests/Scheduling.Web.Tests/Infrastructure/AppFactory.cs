@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Scheduling.Web.Data;
 
 namespace Scheduling.Web.Tests.Infrastructure;
@@ -15,6 +16,7 @@ public sealed class AppFactory(
     private readonly string _mailDirectory = Directory.CreateTempSubdirectory("scheduling-mail-").FullName;
 
     public TestDatabase Database { get; } = database;
+    public CapturedLogs Logs { get; } = new();
     public string MailDirectory => _mailDirectory;
 
     public static async Task<AppFactory> StartAsync(
@@ -29,6 +31,7 @@ public sealed class AppFactory(
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.UseSetting("Database:Provider", Database.Provider.ToString());
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("ConnectionStrings:Scheduling", Database.ConnectionString);
