@@ -20,6 +20,7 @@ public sealed class ScheduleBackfillDialogTests
     private static readonly DateTime March2 = new(2026, 3, 2, 14, 0, 0, DateTimeKind.Utc);
     private static readonly DateTime March4 = new(2026, 3, 4, 14, 0, 0, DateTimeKind.Utc);
     private static readonly DateTime March9 = new(2026, 3, 9, 13, 0, 0, DateTimeKind.Utc);
+    private const string SkippedSwitch = "[data-testid=backfill-include-skipped] input, input[data-testid=backfill-include-skipped]";
 
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
@@ -44,6 +45,41 @@ public sealed class ScheduleBackfillDialogTests
         Assert.Empty(cut.FindAll("[data-testid=backfill-error]"));
         // A preview writes nothing.
         Assert.Equal([March4], await PlannedRunsAsync(app));
+    }
+
+    [Fact]
+    public async Task SkippedOccurrences_RunAgainByDefault_TheSwitchLeavesThemOut_AndBackfillResetsThem()
+    {
+        await using var app = await ScheduleHarness.CreateAsync(viewerZone: "Europe/Paris");
+        var weekly = await app.CreateWeeklyAsync("Weekly digest");
+        await SeedRunAsync(app, weekly, March2, ExecutionStatus.Skipped);
+        await SeedRunAsync(app, weekly, March4);
+
+        var cut = await OpenAsync(app, weekly, from: new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc), to: new DateTime(2026, 3, 10, 0, 0, 0, DateTimeKind.Utc));
+
+        cut.WaitForAssertion(() => Assert.Equal("1 run will be created, 1 skipped will run again, 1 already recorded", cut.Find("[data-testid=backfill-summary]").TextContent.Trim()));
+        Assert.Contains("Run the 1 run recorded as skipped again", cut.Find("[data-testid=backfill-preview]").TextContent, StringComparison.Ordinal);
+        var rows = cut.FindAll("[data-testid=backfill-occurrence]");
+        Assert.Equal(2, rows.Count);
+        Assert.Contains("Mon 2 Mar 2026, 15:00", rows[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("Mon 9 Mar 2026, 14:00", rows[1].TextContent, StringComparison.Ordinal);
+        Assert.Contains("Backfill 2 runs", cut.Find("button[data-testid=confirm-backfill]").TextContent, StringComparison.Ordinal);
+
+        // Left out: the skipped one counts as recorded and is not listed.
+        cut.Find(SkippedSwitch).Change(false);
+        cut.WaitForAssertion(() => Assert.Equal("1 run will be created, 2 already recorded", cut.Find("[data-testid=backfill-summary]").TextContent.Trim()));
+        Assert.Single(cut.FindAll("[data-testid=backfill-occurrence]"));
+        Assert.Contains("Backfill 1 run", cut.Find("button[data-testid=confirm-backfill]").TextContent, StringComparison.Ordinal);
+
+        // Back on, and run: the skipped run is pending again (same row), the missing one is created.
+        cut.Find(SkippedSwitch).Change(true);
+        cut.WaitForAssertion(() => Assert.Contains("Backfill 2 runs", cut.Find("button[data-testid=confirm-backfill]").TextContent, StringComparison.Ordinal));
+        cut.Find("button[data-testid=confirm-backfill]").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=backfill-preview]")));
+        Assert.Equal([March2, March4, March9], await PlannedRunsAsync(app));
+        await using var db = await app.Context.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
+        var statuses = await db.Executions.IgnoreQueryFilters().OrderBy(e => e.ScheduledFor).Select(e => e.Status).ToListAsync(Ct);
+        Assert.Equal([ExecutionStatus.Pending, ExecutionStatus.Completed, ExecutionStatus.Pending], statuses);
     }
 
     [Fact]
@@ -156,7 +192,7 @@ public sealed class ScheduleBackfillDialogTests
         return cut;
     }
 
-    private static async Task SeedRunAsync(ScheduleHarness app, ScheduleView schedule, DateTime scheduledFor)
+    private static async Task SeedRunAsync(ScheduleHarness app, ScheduleView schedule, DateTime scheduledFor, ExecutionStatus status = ExecutionStatus.Completed)
     {
         await using var db = await app.Context.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
         db.Executions.Add(new Execution
@@ -166,12 +202,12 @@ public sealed class ScheduleBackfillDialogTests
             ScheduleId = schedule.Id,
             OccurrenceKey = Execution.PlannedKey(scheduledFor),
             ScheduledFor = scheduledFor,
-            Status = ExecutionStatus.Completed,
+            Status = status,
             Priority = schedule.Priority,
             JobType = schedule.JobType,
-            Attempts = 1,
+            Attempts = status == ExecutionStatus.Completed ? 1 : 0,
             CreatedAt = scheduledFor,
-            StartedAt = scheduledFor,
+            StartedAt = status == ExecutionStatus.Completed ? scheduledFor : null,
             CompletedAt = scheduledFor.AddSeconds(1),
         });
         await db.SaveChangesAsync(Ct);

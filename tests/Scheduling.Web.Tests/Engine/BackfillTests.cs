@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Tests.Infrastructure;
 
 namespace Scheduling.Web.Tests.Engine;
@@ -101,6 +102,71 @@ public class BackfillTests
         await Task.Delay(500, Ct);
         Assert.Equal(3, receiver.On("backfill").Count);
         Assert.Equal(3, (await host.ExecutionsOfAsync(scheduleId)).GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task OccurrencesRecordedAsSkipped_RunAgainWithTheirExecution_InOrderWithTheMissingOnes_UnlessLeftOut(DatabaseProvider provider)
+    {
+        SkipWithoutServer(provider);
+        await using var host = await EngineHost.StartAsync(provider);
+        await using var receiver = await HoldingWebhookReceiver.StartAsync();
+        receiver.Respond("skipped", TimeSpan.FromMilliseconds(100));
+
+        // Hourly from 3 h 30 min ago: the first occurrence was skipped (the app was down), the second ran, the third has no run.
+        var minute = Floor(DateTime.UtcNow);
+        var start = minute.AddHours(-3).AddMinutes(-30);
+        var scheduleId = await CreateHourlyAsync(host.Client, receiver.Url("skipped"), start);
+        var skippedId = await RecordAsync(host, scheduleId, start, ExecutionStatus.Skipped, "Missed while the app was down (missed-run policy: skip).");
+        await RecordAsync(host, scheduleId, start.AddHours(1), ExecutionStatus.Completed, null);
+        var from = start.AddMinutes(-10);
+        var to = start.AddHours(2).AddMinutes(10);
+
+        // Left out: only the missing one, the skipped one counts as recorded.
+        var (_, without) = await BackfillAsync(host.Client, scheduleId, from, to, dryRun: true, includeSkipped: false);
+        Assert.Equal(1, without.GetProperty("created").GetInt32());
+        Assert.Equal(1, without.GetProperty("skipped").GetInt32());
+        Assert.Equal(2, without.GetProperty("alreadyRecorded").GetInt32());
+        Assert.Equal(1, without.GetProperty("toRun").GetInt32());
+        Assert.Equal([start.AddHours(2)], Instants(without.GetProperty("occurrences")));
+
+        // By default the skipped one runs again, in occurrence order with the missing one.
+        var (_, dry) = await BackfillAsync(host.Client, scheduleId, from, to, dryRun: true);
+        Assert.Equal(1, dry.GetProperty("created").GetInt32());
+        Assert.Equal(1, dry.GetProperty("skipped").GetInt32());
+        Assert.Equal(1, dry.GetProperty("alreadyRecorded").GetInt32());
+        Assert.Equal(2, dry.GetProperty("toRun").GetInt32());
+        Assert.Equal([start, start.AddHours(2)], Instants(dry.GetProperty("occurrences")));
+        Assert.Equal("skipped", Status(await host.ExecutionAsync(skippedId)));
+
+        var (status, result) = await BackfillAsync(host.Client, scheduleId, from, to);
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var ids = result.GetProperty("executionIds").EnumerateArray().Select(e => e.GetGuid()).ToList();
+        Assert.Equal(2, ids.Count);
+        // The skipped run keeps its execution: the integration sees the same idempotency key it would have seen.
+        Assert.Equal(skippedId, ids[0]);
+        foreach (var id in ids)
+        {
+            await host.WaitForAsync(id, e => Status(e) == "completed", "a backfilled run to complete");
+        }
+        await QuiescentAsync(host, scheduleId);
+
+        var requests = receiver.On("skipped").OrderBy(r => r.ArrivedSeq).ToList();
+        Assert.Equal(ids, requests.Select(r => r.ExecutionId));
+        Assert.Equal(skippedId.ToString(), requests[0].IdempotencyKey);
+        Assert.Equal([start, start.AddHours(2)], requests.Select(r => r.Json.GetProperty("scheduledFor").GetDateTime().ToUniversalTime()));
+        Assert.True(requests[1].ArrivedSeq > requests[0].AnsweredSeq, "the second run arrived before the first was answered");
+        var rerun = await host.ExecutionAsync(skippedId);
+        Assert.Equal(1, rerun.GetProperty("attempts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, rerun.GetProperty("reason").ValueKind);
+
+        // Everything in the range has run now: a repeat runs nothing.
+        var (_, again) = await BackfillAsync(host.Client, scheduleId, from, to);
+        Assert.Equal(0, again.GetProperty("toRun").GetInt32());
+        Assert.Equal(3, again.GetProperty("alreadyRecorded").GetInt32());
+        await Task.Delay(300, Ct);
+        Assert.Equal(2, receiver.On("skipped").Count);
     }
 
     [Theory]
@@ -204,9 +270,9 @@ public class BackfillTests
         return JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> BackfillAsync(HttpClient client, Guid scheduleId, DateTime from, DateTime to, bool dryRun = false)
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> BackfillAsync(HttpClient client, Guid scheduleId, DateTime from, DateTime to, bool dryRun = false, bool? includeSkipped = null)
     {
-        var response = await client.PostAsJsonAsync($"/api/v1/schedules/{scheduleId}/backfill", new { from = Iso(from), to = Iso(to), dryRun }, Ct);
+        var response = await client.PostAsJsonAsync($"/api/v1/schedules/{scheduleId}/backfill", new { from = Iso(from), to = Iso(to), dryRun, includeSkipped }, Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.IsSuccessStatusCode, text);
         return (response.StatusCode, JsonDocument.Parse(text).RootElement);
@@ -223,6 +289,34 @@ public class BackfillTests
             },
             state => state.open == 0 && state.jobs == 0, TimeSpan.FromSeconds(30), "the engine to be idle");
     }
+
+    /// <summary>A run of the schedule as the engine would have recorded it (the dispatcher's planned key).</summary>
+    private static async Task<Guid> RecordAsync(EngineHost host, Guid scheduleId, DateTime scheduledFor, ExecutionStatus status, string? reason)
+    {
+        await using var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
+        var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
+        var id = Guid.CreateVersion7();
+        db.Executions.Add(new Execution
+        {
+            Id = id,
+            WorkspaceId = schedule.WorkspaceId,
+            ScheduleId = scheduleId,
+            OccurrenceKey = Execution.PlannedKey(scheduledFor),
+            ScheduledFor = scheduledFor,
+            Status = status,
+            Reason = reason,
+            Priority = schedule.Priority,
+            JobType = schedule.JobType,
+            Attempts = status == ExecutionStatus.Completed ? 1 : 0,
+            CreatedAt = scheduledFor,
+            StartedAt = status == ExecutionStatus.Completed ? scheduledFor : null,
+            CompletedAt = scheduledFor.AddSeconds(1),
+        });
+        await db.SaveChangesAsync(Ct);
+        return id;
+    }
+
+    private static string? Status(JsonElement execution) => execution.GetProperty("status").GetString();
 
     private static List<DateTime> Instants(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetDateTime().ToUniversalTime())];
 

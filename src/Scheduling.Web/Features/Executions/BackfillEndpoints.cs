@@ -7,9 +7,10 @@ namespace Scheduling.Web.Features.Executions;
 
 /// <summary>
 /// The body of a backfill: a past range [from, to) as ISO 8601 instants with their offset
-/// ("2026-03-10T09:00:00Z", "2026-03-10T10:00:00+01:00"); dryRun only counts.
+/// ("2026-03-10T09:00:00Z", "2026-03-10T10:00:00+01:00"); dryRun only counts; includeSkipped (default true) also runs
+/// the occurrences recorded as skipped.
 /// </summary>
-public sealed record BackfillRequest(string? From, string? To, bool? DryRun);
+public sealed record BackfillRequest(string? From, string? To, bool? DryRun, bool? IncludeSkipped);
 
 public static class BackfillEndpoints
 {
@@ -26,7 +27,7 @@ public static class BackfillEndpoints
         {
             var (from, to) = ParseRange(body);
             var dryRun = body?.DryRun ?? false;
-            var result = await service.BackfillAsync(id, from, to, dryRun, ct);
+            var result = await service.BackfillAsync(id, from, to, dryRun, ct, body?.IncludeSkipped ?? true);
             // A dry run only reads (200); a real one hands the runs to the engine, which runs them later, in order (202).
             return dryRun ? TypedResults.Ok(result) : TypedResults.Accepted($"/api/v1/schedules/{id}/executions", result);
         })
@@ -36,7 +37,8 @@ public static class BackfillEndpoints
         .ProducesProblem(StatusCodes.Status409Conflict)
         .WithTags("Executions")
         .WithSummary("Backfill: run the schedule for a past range [from, to) (ISO 8601 instants with Z or an offset; to at most now; at most 1000 runs). "
-            + "Occurrences without a run get one, run one after the other in order; those already recorded are not run again. dryRun: only the counts (200); else 202.");
+            + "Occurrences without a run get one, and those recorded as skipped run again (includeSkipped, default true), one after the other in order; "
+            + "those recorded otherwise are not run again. dryRun: only the counts (200); else 202.");
     }
 
     private static (DateTime From, DateTime To) ParseRange(BackfillRequest? body)

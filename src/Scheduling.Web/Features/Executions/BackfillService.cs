@@ -16,21 +16,30 @@ namespace Scheduling.Web.Features.Executions;
 /// </summary>
 /// <param name="Total">Occurrences of the schedule in the range (its exceptions applied).</param>
 /// <param name="Created">Runs created (dry run: that would be created): occurrences without an execution yet.</param>
-/// <param name="AlreadyRecorded">Occurrences that already have an execution (ran, running, pending, skipped, failed ...): not created again.</param>
+/// <param name="Skipped">
+/// Occurrences recorded as skipped (missed while the app was down, skipped by the overlap policy ...): they never
+/// ran, so they run again when <see cref="IncludeSkipped"/> (the default), keeping their execution (and idempotency key).
+/// </param>
+/// <param name="AlreadyRecorded">Occurrences recorded otherwise (ran, running, pending, failed ..., or skipped when not included): not run again.</param>
 /// <param name="LeftToSchedule">
 /// Occurrences at or after the schedule's next run (a paused schedule keeps its next run): they belong to the
 /// schedule's own dispatch, which runs or skips them by its missed-run policy, so a backfill does not create them.
 /// </param>
-/// <param name="Occurrences">The first <see cref="BackfillService.ListedAtMost"/> occurrences created (or to be created), in order (UTC).</param>
-/// <param name="ExecutionIds">The runs created for <see cref="Occurrences"/>, index by index; empty for a dry run.</param>
+/// <param name="Occurrences">The first <see cref="BackfillService.ListedAtMost"/> occurrences that run (or would run), in order (UTC).</param>
+/// <param name="ExecutionIds">The runs for <see cref="Occurrences"/>, index by index; empty for a dry run.</param>
 public sealed record BackfillResult(
-    Guid ScheduleId, DateTime From, DateTime To, bool DryRun, int Total, int Created, int AlreadyRecorded, int LeftToSchedule,
-    IReadOnlyList<DateTime> Occurrences, IReadOnlyList<Guid> ExecutionIds);
+    Guid ScheduleId, DateTime From, DateTime To, bool DryRun, bool IncludeSkipped, int Total, int Created, int Skipped, int AlreadyRecorded,
+    int LeftToSchedule, IReadOnlyList<DateTime> Occurrences, IReadOnlyList<Guid> ExecutionIds)
+{
+    /// <summary>How many runs the backfill runs: the created ones, and the skipped ones run again.</summary>
+    public int ToRun => Created + (IncludeSkipped ? Skipped : 0);
+}
 
 /// <summary>
 /// Backfill (DESIGN §5): runs a schedule for a past range. Each occurrence of the range without an execution
 /// becomes a planned run as the dispatcher would have created it (unique on schedule + occurrence, so a repeat
-/// or a race creates nothing twice), handed to the engine after commit. They run one after the other in
+/// or a race creates nothing twice), and each one recorded as skipped goes back to pending (compare-and-set, so
+/// it runs once), all handed to the engine after commit. They run one after the other in
 /// occurrence order (every run after the first is marked as catching up, which the ledger treats as queue_all).
 /// Backfilled runs do not count toward max runs and leave the schedule's next run alone.
 /// </summary>
@@ -50,7 +59,7 @@ public sealed class BackfillService(
 
     private const int InsertAttempts = 3;
 
-    public async Task<BackfillResult> BackfillAsync(Guid scheduleId, DateTime fromUtc, DateTime toUtc, bool dryRun, CancellationToken ct = default)
+    public async Task<BackfillResult> BackfillAsync(Guid scheduleId, DateTime fromUtc, DateTime toUtc, bool dryRun, CancellationToken ct = default, bool includeSkipped = true)
     {
         if (dryRun)
         {
@@ -90,17 +99,26 @@ public sealed class BackfillService(
             var keys = own.Select(Execution.PlannedKey).ToList();
             var recorded = keys.Count == 0 ? [] : (await db.Executions.AsNoTracking()
                 .Where(e => e.ScheduleId == scheduleId && keys.Contains(e.OccurrenceKey))
-                .Select(e => e.OccurrenceKey)
-                .ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-            var missing = own.Where(o => !recorded.Contains(Execution.PlannedKey(o))).ToList();
+                .Select(e => new { e.Id, e.OccurrenceKey, e.ScheduledFor, e.Status })
+                .ToListAsync(ct)).ToDictionary(e => e.OccurrenceKey, StringComparer.Ordinal);
+            var missing = own.Where(o => !recorded.ContainsKey(Execution.PlannedKey(o))).ToList();
+            var skipped = recorded.Values.Where(e => e.Status == ExecutionStatus.Skipped).OrderBy(e => e.ScheduledFor).ToList();
+            var rerun = includeSkipped ? skipped : [];
+            var alreadyRecorded = recorded.Count - rerun.Count;
             var leftToSchedule = occurrences.Count - own.Count;
+            // What runs, in occurrence order: the first goes at once, every later one catches up behind it.
+            var plan = missing.Select(o => (At: o, Skipped: (Guid?)null))
+                .Concat(rerun.Select(e => (At: DateTime.SpecifyKind(e.ScheduledFor, DateTimeKind.Utc), Skipped: (Guid?)e.Id)))
+                .OrderBy(p => p.At)
+                .ToList();
             if (dryRun)
             {
-                return new BackfillResult(scheduleId, from, to, true, occurrences.Count, missing.Count, recorded.Count, leftToSchedule,
-                    [.. missing.Take(ListedAtMost)], []);
+                return new BackfillResult(scheduleId, from, to, true, includeSkipped, occurrences.Count, missing.Count, skipped.Count, alreadyRecorded, leftToSchedule,
+                    [.. plan.Take(ListedAtMost).Select(p => p.At)], []);
             }
 
-            var created = Build(schedule, missing, clock.GetUtcNow().UtcDateTime);
+            var recordedAt = clock.GetUtcNow().UtcDateTime;
+            var created = Build(schedule, [.. plan.Where(p => p.Skipped is null).Select(p => (p.At, First: p.At == plan[0].At))], recordedAt);
             db.Executions.AddRange(created);
             try
             {
@@ -121,13 +139,43 @@ public sealed class BackfillService(
                 logger.LogInformation(ex, "Backfill of schedule {ScheduleId} met runs recorded meanwhile; looking again.", scheduleId);
                 continue;
             }
+            var reset = await RunSkippedAgainAsync(db, [.. plan.Where(p => p.Skipped is not null).Select(p => (Id: p.Skipped!.Value, First: p.At == plan[0].At))], recordedAt);
 
-            await HandOverAsync(db, created, ct);
-            logger.LogInformation("Backfill of schedule {ScheduleId} over [{From:o}, {To:o}): {Created} run(s) created, {Recorded} already recorded, {Left} left to the schedule.",
-                scheduleId, from, to, created.Count, recorded.Count, leftToSchedule);
-            return new BackfillResult(scheduleId, from, to, false, occurrences.Count, created.Count, recorded.Count, leftToSchedule,
-                [.. created.Take(ListedAtMost).Select(e => e.ScheduledFor)], [.. created.Take(ListedAtMost).Select(e => e.Id)]);
+            var toRun = created.Select(e => (e.Id, e.ScheduledFor, e.Priority)).Concat(reset).OrderBy(r => r.ScheduledFor).ToList();
+            await HandOverAsync(db, toRun, ct);
+            logger.LogInformation("Backfill of schedule {ScheduleId} over [{From:o}, {To:o}): {Created} run(s) created, {Rerun} skipped run(s) run again, {Recorded} already recorded, {Left} left to the schedule.",
+                scheduleId, from, to, created.Count, reset.Count, alreadyRecorded, leftToSchedule);
+            return new BackfillResult(scheduleId, from, to, false, includeSkipped, occurrences.Count, created.Count, skipped.Count, alreadyRecorded + (rerun.Count - reset.Count), leftToSchedule,
+                [.. toRun.Take(ListedAtMost).Select(r => r.ScheduledFor)], [.. toRun.Take(ListedAtMost).Select(r => r.Id)]);
         }
+    }
+
+    /// <summary>
+    /// Runs recorded as skipped go back to pending as planned runs that never started (their execution, and so the
+    /// idempotency key the integration would see, stays). Compare-and-set on the status: a concurrent backfill
+    /// resets each one once; the loser leaves it out.
+    /// </summary>
+    private static async Task<List<(Guid Id, DateTime ScheduledFor, SchedulePriority Priority)>> RunSkippedAgainAsync(
+        AppDbContext db, List<(Guid Id, bool First)> skipped, DateTime now)
+    {
+        var reset = new List<(Guid, DateTime, SchedulePriority)>(skipped.Count);
+        foreach (var (id, first) in skipped)
+        {
+            var updated = await db.Executions.Where(e => e.Id == id && e.Status == ExecutionStatus.Skipped)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(e => e.Status, ExecutionStatus.Pending)
+                    .SetProperty(e => e.Reason, first ? null : ExecutionLedger.CatchingUp)
+                    .SetProperty(e => e.CompletedAt, (DateTime?)null)
+                    .SetProperty(e => e.NotBefore, (DateTime?)null)
+                    .SetProperty(e => e.HangfireJobId, (string?)null)
+                    .SetProperty(e => e.EnqueuedAt, now), CancellationToken.None);
+            if (updated == 1)
+            {
+                var row = await db.Executions.AsNoTracking().Where(e => e.Id == id).Select(e => new { e.ScheduledFor, e.Priority }).FirstAsync(CancellationToken.None);
+                reset.Add((id, DateTime.SpecifyKind(row.ScheduledFor, DateTimeKind.Utc), row.Priority));
+            }
+        }
+        return reset;
     }
 
     /// <summary>The schedule's occurrences in [from, to), in order, with its exceptions applied; at most <see cref="MaxOccurrences"/>.</summary>
@@ -148,11 +196,11 @@ public sealed class BackfillService(
         return occurrences;
     }
 
-    /// <summary>Planned runs as the dispatcher creates them; every run after the first catches up (in order, one at a time).</summary>
-    private static List<Execution> Build(Schedule schedule, List<DateTime> missing, DateTime now)
+    /// <summary>Planned runs as the dispatcher creates them; every run after the first of the backfill catches up (in order, one at a time).</summary>
+    private static List<Execution> Build(Schedule schedule, List<(DateTime At, bool First)> missing, DateTime now)
     {
         var created = new List<Execution>(missing.Count);
-        foreach (var scheduledFor in missing)
+        foreach (var (scheduledFor, first) in missing)
         {
             created.Add(new Execution
             {
@@ -164,7 +212,7 @@ public sealed class BackfillService(
                 IsManual = false,
                 CountsTowardMaxRuns = false,
                 Status = ExecutionStatus.Pending,
-                Reason = created.Count == 0 ? null : ExecutionLedger.CatchingUp,
+                Reason = first ? null : ExecutionLedger.CatchingUp,
                 Priority = schedule.Priority,
                 JobType = schedule.JobType,
                 // Not counted toward max runs: the run number is the schedule's count so far, as for a manual run.
@@ -188,16 +236,16 @@ public sealed class BackfillService(
     /// job must not be replaced by this one, which has then finished. A crash before this leaves pending rows
     /// without a job: the recovery sweep hands them over.
     /// </summary>
-    private async Task HandOverAsync(AppDbContext db, List<Execution> created, CancellationToken ct)
+    private async Task HandOverAsync(AppDbContext db, List<(Guid Id, DateTime ScheduledFor, SchedulePriority Priority)> runs, CancellationToken ct)
     {
-        if (created.Count == 0)
+        if (runs.Count == 0)
         {
             return;
         }
-        var jobs = new List<(Guid Id, string Job)>(created.Count);
-        foreach (var execution in created)
+        var jobs = new List<(Guid Id, string Job)>(runs.Count);
+        foreach (var run in runs)
         {
-            jobs.Add((execution.Id, queue.Enqueue(execution.Id, execution.Priority)));
+            jobs.Add((run.Id, queue.Enqueue(run.Id, run.Priority)));
         }
         // SQLite: one transaction (one commit, under its database-wide write lock). Elsewhere each update commits on
         // its own: no row lock is held while the ledger may be deciding the next rows.
