@@ -6,6 +6,7 @@ using Scheduling.Web.Data;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Tests.Components.Schedules;
+using Scheduling.Web.Tests.Infrastructure;
 
 namespace Scheduling.Web.Tests.Components;
 
@@ -195,21 +196,7 @@ public sealed class ScheduleBackfillDialogTests
     private static async Task SeedRunAsync(ScheduleHarness app, ScheduleView schedule, DateTime scheduledFor, ExecutionStatus status = ExecutionStatus.Completed)
     {
         await using var db = await app.Context.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
-        db.Executions.Add(new Execution
-        {
-            Id = Guid.CreateVersion7(),
-            WorkspaceId = app.Workspace.WorkspaceId!.Value,
-            ScheduleId = schedule.Id,
-            OccurrenceKey = Execution.PlannedKey(scheduledFor),
-            ScheduledFor = scheduledFor,
-            Status = status,
-            Priority = schedule.Priority,
-            JobType = schedule.JobType,
-            Attempts = status == ExecutionStatus.Completed ? 1 : 0,
-            CreatedAt = scheduledFor,
-            StartedAt = status == ExecutionStatus.Completed ? scheduledFor : null,
-            CompletedAt = scheduledFor.AddSeconds(1),
-        });
+        db.Executions.Add(RecordedRuns.Planned(app.Workspace.WorkspaceId!.Value, schedule.Id, schedule.Priority, schedule.JobType, scheduledFor, status));
         await db.SaveChangesAsync(Ct);
     }
 

@@ -295,25 +295,10 @@ public class BackfillTests
     {
         await using var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
         var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
-        var id = Guid.CreateVersion7();
-        db.Executions.Add(new Execution
-        {
-            Id = id,
-            WorkspaceId = schedule.WorkspaceId,
-            ScheduleId = scheduleId,
-            OccurrenceKey = Execution.PlannedKey(scheduledFor),
-            ScheduledFor = scheduledFor,
-            Status = status,
-            Reason = reason,
-            Priority = schedule.Priority,
-            JobType = schedule.JobType,
-            Attempts = status == ExecutionStatus.Completed ? 1 : 0,
-            CreatedAt = scheduledFor,
-            StartedAt = status == ExecutionStatus.Completed ? scheduledFor : null,
-            CompletedAt = scheduledFor.AddSeconds(1),
-        });
+        var run = RecordedRuns.Planned(schedule.WorkspaceId, scheduleId, schedule.Priority, schedule.JobType, scheduledFor, status, reason);
+        db.Executions.Add(run);
         await db.SaveChangesAsync(Ct);
-        return id;
+        return run.Id;
     }
 
     private static string? Status(JsonElement execution) => execution.GetProperty("status").GetString();
