@@ -44,6 +44,9 @@ public class AppFixture : IAsyncLifetime
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The fixture is not initialized.");
 
+    /// <summary>The app's services, for the rare step no page or API can set up (a history the engine records only after downtime).</summary>
+    public IServiceProvider AppServices => _factory?.Services ?? throw new InvalidOperationException("The fixture is not initialized.");
+
     public async ValueTask InitializeAsync()
     {
         // Fail (never skip) when the browser is missing: a silently skipped E2E suite looks green in CI.

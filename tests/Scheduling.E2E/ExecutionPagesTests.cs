@@ -1,9 +1,14 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Scheduling.E2E;
@@ -128,17 +133,44 @@ public sealed class ExecutionPagesTests(ExecutionAppFixture app, ITestOutputHelp
             var text = await created.Content.ReadAsStringAsync(Ct);
             Assert.True(created.IsSuccessStatusCode, text);
             var hourlyId = JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
+            // The first occurrence is recorded as skipped, as the missed-run policy "skip" records a run missed while the
+            // app was down (nothing but downtime makes one): the backfill runs it again with the three others.
+            await RecordSkippedAsync(hourlyId, start);
             await page.GotoAsync($"schedules/{hourlyId}");
             await WaitForCircuitAsync(page);
             await page.GetByTestId("backfill").ClickAsync();
-            await Expect(page.GetByTestId("backfill-summary")).ToHaveTextAsync("4 runs will be created, 0 already recorded");
+            await Expect(page.GetByTestId("backfill-summary")).ToHaveTextAsync("3 runs will be created, 1 skipped will run again, 0 already recorded");
             await Expect(page.GetByTestId("backfill-occurrence")).ToHaveCountAsync(4);
+            await Expect(page.GetByTestId("confirm-backfill")).ToHaveTextAsync(new Regex("Backfill 4 runs", RegexOptions.IgnoreCase));
             await ShotAsync(page, "e11-backfill-dialog-1280");
             await page.GetByTestId("confirm-backfill").ClickAsync();
             await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
             await Expect(page.GetByTestId("history-grid").Locator("[data-status=completed]")).ToHaveCountAsync(4, new() { Timeout = 30_000 });
             await ShotAsync(page, "e12-backfill-history-1280");
         });
+    }
+
+    private async Task RecordSkippedAsync(Guid scheduleId, DateTime occurrence)
+    {
+        var at = new DateTime(occurrence.Ticks - occurrence.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        await using var scope = app.AppServices.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
+        var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
+        db.Executions.Add(new Execution
+        {
+            Id = Guid.CreateVersion7(),
+            WorkspaceId = schedule.WorkspaceId,
+            ScheduleId = scheduleId,
+            OccurrenceKey = Execution.PlannedKey(at),
+            ScheduledFor = at,
+            Status = ExecutionStatus.Skipped,
+            Reason = "Missed while the app was down (missed-run policy: skip).",
+            Priority = schedule.Priority,
+            JobType = schedule.JobType,
+            CreatedAt = at,
+            CompletedAt = at,
+        });
+        await db.SaveChangesAsync(Ct);
     }
 
     private static async Task<WebApplication> StartReceiverAsync()
