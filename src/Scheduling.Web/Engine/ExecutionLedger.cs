@@ -359,9 +359,12 @@ public sealed class ExecutionLedger : IAsyncDisposable
         }
 
         var catchingUp = execution.Reason == CatchingUp;
-        var waitingAhead = schedule.Pending.Count(p => p.ScheduledFor < execution.ScheduledFor
+        var policy = catchingUp ? OverlapPolicy.QueueAll : execution.Schedule!.OverlapPolicy;
+        // queue_all keeps occurrence order: the runs waiting ahead are those of earlier occurrences. queue_one keeps one
+        // run waiting, whichever got there first: a run decided out of order (a late or recovered job) is not a second.
+        var waitingAhead = schedule.Pending.Count(p => (policy == OverlapPolicy.QueueOne || p.ScheduledFor < execution.ScheduledFor)
             && (catchingUp || p.Reason == WaitingForPreviousRun || p.Reason == CatchingUp));
-        switch (OverlapRules.Decide(catchingUp ? OverlapPolicy.QueueAll : execution.Schedule!.OverlapPolicy, schedule.Running, waitingAhead))
+        switch (OverlapRules.Decide(policy, schedule.Running, waitingAhead))
         {
             case OverlapDecision.Skip:
                 return await EndAsync(db, execution, ExecutionStatus.Skipped, SkippedOverlap, now);

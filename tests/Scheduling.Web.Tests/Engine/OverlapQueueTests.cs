@@ -1,6 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Scheduling.Web.Data;
+using Scheduling.Web.Engine;
+using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Tests.Infrastructure;
 
 namespace Scheduling.Web.Tests.Engine;
@@ -61,6 +65,45 @@ public class OverlapQueueTests
         }
         AssertOneAtATime(receiver, "queue-one", [first, waiting]);
         Assert.Equal(2, (await host.ExecutionsOfAsync(scheduleId)).EnumerateArray().Count(e => Status(e) == "completed"));
+    }
+
+    [Fact]
+    public async Task QueueOne_ARunOfAnEarlierOccurrenceReachingTheEngineLate_IsSkipped_WhileALaterOneAlreadyWaits()
+    {
+        await using var host = await EngineHost.StartAsync();
+        await using var receiver = await HoldingWebhookReceiver.StartAsync();
+        receiver.Respond("late", TimeSpan.Zero);
+        receiver.Pause("late");
+        var scheduleId = await CreateAsync(host, receiver.Url("late"), "queue_one");
+        var first = await host.RunNowAsync(scheduleId);
+        await InFlightAsync(receiver, "late", 1);
+        var waiting = await host.RunNowAsync(scheduleId);
+        await host.WaitForAsync(waiting, e => Status(e) == "pending" && Reason(e).Contains(WaitingReason, StringComparison.Ordinal), "the second run to wait");
+
+        // A planned run of an occurrence before both, whose job reaches the engine only now (recovered, or late):
+        // one run already waits, so this one is skipped, not queued as a second.
+        Guid late;
+        await using (var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct))
+        {
+            var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
+            var minuteAgo = DateTime.UtcNow.AddMinutes(-1);
+            var occurrence = new DateTime(minuteAgo.Ticks - minuteAgo.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+            var run = RecordedRuns.Planned(schedule.WorkspaceId, scheduleId, schedule.Priority, schedule.JobType, occurrence, ExecutionStatus.Pending);
+            db.Executions.Add(run);
+            await db.SaveChangesAsync(Ct);
+            late = run.Id;
+            host.App.Services.GetRequiredService<ExecutionQueue>().Enqueue(run.Id, run.Priority);
+        }
+        var lateView = await host.WaitForAsync(late, e => Status(e) != "pending", "the late run to be decided");
+        Assert.Equal("skipped", Status(lateView));
+        Assert.Contains(SkippedReason, Reason(lateView), StringComparison.Ordinal);
+        Assert.Equal("pending", Status(await host.ExecutionAsync(waiting)));
+
+        receiver.Resume("late");
+        await host.WaitForAsync(waiting, e => Status(e) == "completed", "the waiting run to complete");
+        await QuiescentAsync(host, scheduleId);
+        Assert.Equal("skipped", Status(await host.ExecutionAsync(late)));
+        AssertOneAtATime(receiver, "late", [first, waiting]);
     }
 
     [Fact]
