@@ -203,6 +203,7 @@ public class BackfillTests
             ("no offset", owner, url, Json("2026-01-01T00:00:00", to), HttpStatusCode.BadRequest, "from"),
             ("not a date", owner, url, Json(from, "yesterday"), HttpStatusCode.BadRequest, "to"),
             ("dryRun not a boolean", owner, url, $$"""{"from":"{{from}}","to":"{{to}}","dryRun":"yes"}""", HttpStatusCode.BadRequest, "dryRun"),
+            ("includeSkipped not a boolean", owner, url, $$"""{"from":"{{from}}","to":"{{to}}","includeSkipped":1}""", HttpStatusCode.BadRequest, "includeSkipped"),
             ("unreadable JSON", owner, url, "{\"from\":", HttpStatusCode.BadRequest, null),
             ("cancelled schedule", owner, $"/api/v1/schedules/{cancelled}/backfill", Json(from, to), HttpStatusCode.Conflict, null),
             ("cancelled schedule, dry run", owner, $"/api/v1/schedules/{cancelled}/backfill", Json(from, to, dryRun: true), HttpStatusCode.Conflict, null),
