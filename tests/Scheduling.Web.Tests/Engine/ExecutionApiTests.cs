@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Tests.Infrastructure;
 
 namespace Scheduling.Web.Tests.Engine;
@@ -31,6 +35,37 @@ public class ExecutionApiTests
         Assert.Equal(all.Take(3).Select(r => r.GetProperty("scheduledFor").GetDateTime()), first3!.Select(r => r.GetProperty("scheduledFor").GetDateTime()));
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.GetAsync("/api/v1/schedules/upcoming?hoursAhead=0", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.GetAsync("/api/v1/schedules/upcoming?priority=asap", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Retry_ASkippedRun_DeliversItOnceWithItsOwnId_AndACompletedRunIsAConflict()
+    {
+        await using var host = await EngineHost.StartAsync();
+        var id = await host.CreateOnceAsync("skipped-then-run", inSeconds: 3600);
+        Guid skippedId;
+        await using (var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct))
+        {
+            var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == id, Ct);
+            var at = DateTime.UtcNow.AddHours(-2);
+            var run = RecordedRuns.Planned(schedule.WorkspaceId, id, schedule.Priority, schedule.JobType, new DateTime(at.Ticks - at.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc),
+                ExecutionStatus.Skipped, "Missed; only the latest missed run is run.");
+            db.Executions.Add(run);
+            await db.SaveChangesAsync(Ct);
+            skippedId = run.Id;
+        }
+
+        var response = await host.Client.PostAsync($"/api/v1/executions/{skippedId}/retry", null, Ct);
+        var view = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, view.ToString());
+        Assert.Equal("pending", view.GetProperty("status").GetString());
+
+        var done = await host.WaitForAsync(skippedId, e => e.GetProperty("status").GetString() == "completed", "the skipped run to run");
+        Assert.Equal(1, done.GetProperty("attempts").GetInt32());
+        var delivery = Assert.Single(host.Receiver.On("skipped-then-run"));
+        Assert.Equal(skippedId.ToString(), delivery.IdempotencyKey);
+        var conflict = await host.Client.PostAsync($"/api/v1/executions/{skippedId}/retry", null, Ct);
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        Assert.Contains("failed, cancelled or skipped", await conflict.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [Fact]

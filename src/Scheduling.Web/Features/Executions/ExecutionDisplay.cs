@@ -23,7 +23,11 @@ public static class ExecutionDisplay
         _ => Color.Default,
     };
 
-    public static bool CanRetry(ExecutionStatus status) => status is ExecutionStatus.Failed or ExecutionStatus.Cancelled;
+    /// <summary>A failed or cancelled run can be tried again; a skipped one never ran and can run after all.</summary>
+    public static bool CanRetry(ExecutionStatus status) => status is ExecutionStatus.Failed or ExecutionStatus.Cancelled or ExecutionStatus.Skipped;
+
+    /// <summary>The button of <see cref="CanRetry"/>: "Run" for a run that was skipped (never tried), else "Retry".</summary>
+    public static string RetryLabel(ExecutionStatus status) => status == ExecutionStatus.Skipped ? "Run" : "Retry";
 
     /// <summary>"850 ms", "12.4 s", "3 min 05 s", "1 h 02 min"; "—" when unknown.</summary>
     public static string Duration(long? milliseconds) => milliseconds is { } ms ? Duration((double)ms) : "—";

@@ -156,19 +156,23 @@ public sealed class ExecutionService(
         return ToView(execution, schedule.Name);
     }
 
-    /// <summary>Runs a failed (or cancelled) execution again, same id, attempts continuing.</summary>
+    /// <summary>
+    /// Runs a failed or cancelled execution again, same id, attempts continuing; or a skipped one after all (missed
+    /// while the app was down, or skipped by the overlap policy): same id, so the integration sees one idempotency key.
+    /// </summary>
     public async Task<ExecutionView> RetryAsync(Guid id, CancellationToken ct = default)
     {
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var execution = await db.Executions.Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new NotFoundException("Execution");
-        if (execution.Status is not (ExecutionStatus.Failed or ExecutionStatus.Cancelled))
+        if (!ExecutionDisplay.CanRetry(execution.Status))
         {
-            throw new ConflictException($"Only a failed or cancelled run can be retried; this one is {execution.Status.ToString().ToLowerInvariant()}.");
+            throw new ConflictException($"Only a failed, cancelled or skipped run can be run again; this one is {execution.Status.ToString().ToLowerInvariant()}.");
         }
+        execution.Reason = execution.Status == ExecutionStatus.Skipped ? "Run requested (it was skipped)." : "Retry requested.";
         execution.Status = ExecutionStatus.Pending;
         execution.CompletedAt = null;
-        execution.Reason = "Retry requested.";
+        execution.NotBefore = null;
         execution.HangfireJobId = queue.Enqueue(execution.Id, execution.Priority);
         await db.SaveChangesAsync(ct);
         return ToView(execution, execution.Schedule!.Name);

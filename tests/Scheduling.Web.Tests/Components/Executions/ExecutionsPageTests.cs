@@ -107,6 +107,29 @@ public sealed class ExecutionsPageTests
     }
 
     [Fact]
+    public async Task Run_SkippedRun_OffersRunNotRetry_AndQueuesTheSameRun()
+    {
+        await using var app = await ExecutionHarness.CreateAsync();
+        var digest = await app.CreateScheduleAsync("Weekly digest");
+        var skipped = await app.SeedAsync(digest, Monday, ExecutionStatus.Skipped, reason: "Missed; only the latest missed run is run.");
+        var cut = app.Render<ExecutionsPage>();
+        cut.WaitForAssertion(() => Assert.Equal(["skipped"], Rows(cut).Select(Status)));
+
+        var button = cut.Find("button[data-testid=execution-retry]");
+        Assert.Equal("Run", button.TextContent.Trim());
+        button.Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["pending"], Rows(cut).Select(Status)));
+        await using var db = await app.NewDbContextAsync();
+        var stored = await db.Executions.SingleAsync(e => e.Id == skipped.Id, Ct);
+        Assert.Equal(ExecutionStatus.Pending, stored.Status);
+        Assert.Equal("Run requested (it was skipped).", stored.Reason);
+        Assert.Null(stored.CompletedAt);
+        Assert.NotNull(stored.HangfireJobId);
+        Assert.Equal(1, await db.Executions.CountAsync(Ct));
+    }
+
+    [Fact]
     public async Task LiveRefresh_RunAddedAfterRender_AppearsAfterFiveSeconds()
     {
         await using var app = await ExecutionHarness.CreateAsync();
