@@ -118,8 +118,8 @@ public class BackfillTests
         var minute = Floor(DateTime.UtcNow);
         var start = minute.AddHours(-3).AddMinutes(-30);
         var scheduleId = await CreateHourlyAsync(host.Client, receiver.Url("skipped"), start);
-        var skippedId = await RecordAsync(host, scheduleId, start, ExecutionStatus.Skipped, "Missed while the app was down (missed-run policy: skip).");
-        await RecordAsync(host, scheduleId, start.AddHours(1), ExecutionStatus.Completed, null);
+        var skippedId = (await host.RecordRunAsync(scheduleId, start, ExecutionStatus.Skipped, "Missed while the app was down (missed-run policy: skip).")).Id;
+        await host.RecordRunAsync(scheduleId, start.AddHours(1), ExecutionStatus.Completed);
         var from = start.AddMinutes(-10);
         var to = start.AddHours(2).AddMinutes(10);
 
@@ -289,17 +289,6 @@ public class BackfillTests
                 return (open, jobs: monitoring.ProcessingCount() + monitoring.Queues().Sum(q => q.Length));
             },
             state => state.open == 0 && state.jobs == 0, TimeSpan.FromSeconds(30), "the engine to be idle");
-    }
-
-    /// <summary>A run of the schedule as the engine would have recorded it (the dispatcher's planned key).</summary>
-    private static async Task<Guid> RecordAsync(EngineHost host, Guid scheduleId, DateTime scheduledFor, ExecutionStatus status, string? reason)
-    {
-        await using var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
-        var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
-        var run = RecordedRuns.Planned(schedule.WorkspaceId, scheduleId, schedule.Priority, schedule.JobType, scheduledFor, status, reason);
-        db.Executions.Add(run);
-        await db.SaveChangesAsync(Ct);
-        return run.Id;
     }
 
     private static string? Status(JsonElement execution) => execution.GetProperty("status").GetString();

@@ -106,6 +106,21 @@ public sealed class EngineHost : IAsyncDisposable
             + $"processing {monitoring.ProcessingCount()}, scheduled {monitoring.ScheduledCount()}, failed {monitoring.FailedCount()}; held on this node {held}\n{string.Join("\n", failed)}\nlog:\n{App.Logs.Dump()}";
     }
 
+    /// <summary>
+    /// Records a planned run of the schedule as the engine would have (a history no API call can make: a run missed
+    /// while the app was down, or a job that reaches the engine late); returns it. Nothing is handed to Hangfire.
+    /// </summary>
+    public async Task<Features.Executions.Execution> RecordRunAsync(Guid scheduleId, DateTime scheduledFor, Features.Executions.ExecutionStatus status, string? reason = null)
+    {
+        await using var db = await App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
+        var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
+        var whole = new DateTime(scheduledFor.Ticks - scheduledFor.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        var run = RecordedRuns.Planned(schedule.WorkspaceId, scheduleId, schedule.Priority, schedule.JobType, whole, status, reason);
+        db.Executions.Add(run);
+        await db.SaveChangesAsync(Ct);
+        return run;
+    }
+
     /// <summary>Run now (a manual run); returns the execution id.</summary>
     public async Task<Guid> RunNowAsync(Guid scheduleId)
     {

@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Scheduling.Web.Data;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Tests.Infrastructure;
 
@@ -42,17 +39,7 @@ public class ExecutionApiTests
     {
         await using var host = await EngineHost.StartAsync();
         var id = await host.CreateOnceAsync("skipped-then-run", inSeconds: 3600);
-        Guid skippedId;
-        await using (var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct))
-        {
-            var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == id, Ct);
-            var at = DateTime.UtcNow.AddHours(-2);
-            var run = RecordedRuns.Planned(schedule.WorkspaceId, id, schedule.Priority, schedule.JobType, new DateTime(at.Ticks - at.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc),
-                ExecutionStatus.Skipped, "Missed; only the latest missed run is run.");
-            db.Executions.Add(run);
-            await db.SaveChangesAsync(Ct);
-            skippedId = run.Id;
-        }
+        var skippedId = (await host.RecordRunAsync(id, DateTime.UtcNow.AddHours(-2), ExecutionStatus.Skipped, "Missed; only the latest missed run is run.")).Id;
 
         var response = await host.Client.PostAsync($"/api/v1/executions/{skippedId}/retry", null, Ct);
         var view = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);

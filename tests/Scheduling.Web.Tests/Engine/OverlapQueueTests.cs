@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Tests.Infrastructure;
@@ -82,18 +80,9 @@ public class OverlapQueueTests
 
         // A planned run of an occurrence before both, whose job reaches the engine only now (recovered, or late):
         // one run already waits, so this one is skipped, not queued as a second.
-        Guid late;
-        await using (var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct))
-        {
-            var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
-            var minuteAgo = DateTime.UtcNow.AddMinutes(-1);
-            var occurrence = new DateTime(minuteAgo.Ticks - minuteAgo.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
-            var run = RecordedRuns.Planned(schedule.WorkspaceId, scheduleId, schedule.Priority, schedule.JobType, occurrence, ExecutionStatus.Pending);
-            db.Executions.Add(run);
-            await db.SaveChangesAsync(Ct);
-            late = run.Id;
-            host.App.Services.GetRequiredService<ExecutionQueue>().Enqueue(run.Id, run.Priority);
-        }
+        var run = await host.RecordRunAsync(scheduleId, DateTime.UtcNow.AddMinutes(-1), ExecutionStatus.Pending);
+        var late = run.Id;
+        host.App.Services.GetRequiredService<ExecutionQueue>().Enqueue(run.Id, run.Priority);
         var lateView = await host.WaitForAsync(late, e => Status(e) != "pending", "the late run to be decided");
         Assert.Equal("skipped", Status(lateView));
         Assert.Contains(SkippedReason, Reason(lateView), StringComparison.Ordinal);
