@@ -1,11 +1,5 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Scheduling.Web.Tests.Infrastructure;
 
@@ -36,7 +30,7 @@ public sealed record HeldRequest(string Path, string Body, string? IdempotencyKe
 /// </summary>
 public sealed class HoldingWebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackServer _server = default!;
     private readonly Lock _lock = new();
     private readonly List<HeldRequest> _requests = [];
     private readonly Dictionary<string, Script> _scripts = [];
@@ -54,22 +48,14 @@ public sealed class HoldingWebhookReceiver : IAsyncDisposable
         public int Next() => statuses[Math.Min(Interlocked.Increment(ref _next) - 1, statuses.Length - 1)];
     }
 
-    private HoldingWebhookReceiver(WebApplication app) => _app = app;
+    public string BaseUrl => _server.BaseUrl;
 
-    public string BaseUrl { get; private set; } = "";
-
-    public string Url(string path) => $"{BaseUrl}/{path.TrimStart('/')}";
+    public string Url(string path) => _server.Url(path);
 
     public static async Task<HoldingWebhookReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var receiver = new HoldingWebhookReceiver(app);
-        app.MapPost("/{**path}", (Delegate)receiver.HandleAsync);
-        await app.StartAsync();
-        receiver.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var receiver = new HoldingWebhookReceiver();
+        receiver._server = await LoopbackServer.StartAsync((Delegate)receiver.HandleAsync);
         return receiver;
     }
 
@@ -210,7 +196,6 @@ public sealed class HoldingWebhookReceiver : IAsyncDisposable
                 script.Gate.TrySetResult();
             }
         }
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 }

@@ -1,12 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Scheduling.Web.Tests.Infrastructure;
 
@@ -22,7 +16,7 @@ public sealed record ReceivedWebhook(string Path, string Body, string? Idempoten
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackServer _server = default!;
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
     private readonly ConcurrentDictionary<string, Script> _scripts = new();
 
@@ -33,24 +27,16 @@ public sealed class WebhookReceiver : IAsyncDisposable
         public int Next() => statuses[Math.Min(Interlocked.Increment(ref _next) - 1, statuses.Length - 1)];
     }
 
-    private WebhookReceiver(WebApplication app) => _app = app;
-
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
 
-    public string BaseUrl { get; private set; } = "";
+    public string BaseUrl => _server.BaseUrl;
 
-    public string Url(string path) => $"{BaseUrl}/{path.TrimStart('/')}";
+    public string Url(string path) => _server.Url(path);
 
     public static async Task<WebhookReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app);
-        app.MapPost("/{**path}", (Delegate)receiver.HandleAsync);
-        await app.StartAsync();
-        receiver.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var receiver = new WebhookReceiver();
+        receiver._server = await LoopbackServer.StartAsync((Delegate)receiver.HandleAsync);
         return receiver;
     }
 
@@ -84,7 +70,6 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 }
