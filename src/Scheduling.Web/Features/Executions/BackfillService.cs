@@ -99,7 +99,7 @@ public sealed class BackfillService(
             var keys = own.Select(Execution.PlannedKey).ToList();
             var recorded = keys.Count == 0 ? [] : (await db.Executions.AsNoTracking()
                 .Where(e => e.ScheduleId == scheduleId && keys.Contains(e.OccurrenceKey))
-                .Select(e => new { e.Id, e.OccurrenceKey, e.ScheduledFor, e.Status })
+                .Select(e => new { e.Id, e.OccurrenceKey, e.ScheduledFor, e.Status, e.Priority })
                 .ToListAsync(ct)).ToDictionary(e => e.OccurrenceKey, StringComparer.Ordinal);
             var missing = own.Where(o => !recorded.ContainsKey(Execution.PlannedKey(o))).ToList();
             var skipped = recorded.Values.Where(e => e.Status == ExecutionStatus.Skipped).OrderBy(e => e.ScheduledFor).ToList();
@@ -107,8 +107,8 @@ public sealed class BackfillService(
             var alreadyRecorded = recorded.Count - rerun.Count;
             var leftToSchedule = occurrences.Count - own.Count;
             // What runs, in occurrence order: the first goes at once, every later one catches up behind it.
-            var plan = missing.Select(o => (At: o, Skipped: (Guid?)null))
-                .Concat(rerun.Select(e => (At: DateTime.SpecifyKind(e.ScheduledFor, DateTimeKind.Utc), Skipped: (Guid?)e.Id)))
+            var plan = missing.Select(o => (At: o, Skipped: (Guid?)null, Priority: schedule.Priority))
+                .Concat(rerun.Select(e => (At: DateTime.SpecifyKind(e.ScheduledFor, DateTimeKind.Utc), Skipped: (Guid?)e.Id, e.Priority)))
                 .OrderBy(p => p.At)
                 .ToList();
             if (dryRun)
@@ -118,7 +118,8 @@ public sealed class BackfillService(
             }
 
             var recordedAt = clock.GetUtcNow().UtcDateTime;
-            var created = Build(schedule, [.. plan.Where(p => p.Skipped is null).Select(p => (p.At, First: p.At == plan[0].At))], recordedAt);
+            var first = plan.Count == 0 ? (DateTime?)null : plan[0].At;
+            var created = Build(schedule, [.. plan.Where(p => p.Skipped is null).Select(p => (p.At, First: p.At == first))], recordedAt);
             db.Executions.AddRange(created);
             try
             {
@@ -139,7 +140,7 @@ public sealed class BackfillService(
                 logger.LogInformation(ex, "Backfill of schedule {ScheduleId} met runs recorded meanwhile; looking again.", scheduleId);
                 continue;
             }
-            var reset = await RunSkippedAgainAsync(db, [.. plan.Where(p => p.Skipped is not null).Select(p => (Id: p.Skipped!.Value, First: p.At == plan[0].At))], recordedAt);
+            var reset = await RunSkippedAgainAsync(db, [.. plan.Where(p => p.Skipped is not null).Select(p => (p.Skipped!.Value, p.At, p.Priority, First: p.At == first))], recordedAt);
 
             var toRun = created.Select(e => (e.Id, e.ScheduledFor, e.Priority)).Concat(reset).OrderBy(r => r.ScheduledFor).ToList();
             await HandOverAsync(db, toRun, ct);
@@ -151,28 +152,18 @@ public sealed class BackfillService(
     }
 
     /// <summary>
-    /// Runs recorded as skipped go back to pending as planned runs that never started (their execution, and so the
-    /// idempotency key the integration would see, stays). Compare-and-set on the status: a concurrent backfill
-    /// resets each one once; the loser leaves it out.
+    /// Runs recorded as skipped go back to pending as planned runs that never started (<see cref="ExecutionReopen"/>:
+    /// same execution, compare-and-set); one reopened meanwhile by a concurrent backfill or a retry is left out.
     /// </summary>
     private static async Task<List<(Guid Id, DateTime ScheduledFor, SchedulePriority Priority)>> RunSkippedAgainAsync(
-        AppDbContext db, List<(Guid Id, bool First)> skipped, DateTime now)
+        AppDbContext db, List<(Guid Id, DateTime ScheduledFor, SchedulePriority Priority, bool First)> skipped, DateTime now)
     {
         var reset = new List<(Guid, DateTime, SchedulePriority)>(skipped.Count);
-        foreach (var (id, first) in skipped)
+        foreach (var (id, scheduledFor, priority, first) in skipped)
         {
-            var updated = await db.Executions.Where(e => e.Id == id && e.Status == ExecutionStatus.Skipped)
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(e => e.Status, ExecutionStatus.Pending)
-                    .SetProperty(e => e.Reason, first ? null : ExecutionLedger.CatchingUp)
-                    .SetProperty(e => e.CompletedAt, (DateTime?)null)
-                    .SetProperty(e => e.NotBefore, (DateTime?)null)
-                    .SetProperty(e => e.HangfireJobId, (string?)null)
-                    .SetProperty(e => e.EnqueuedAt, now), CancellationToken.None);
-            if (updated == 1)
+            if (await db.ReopenAsync(id, ExecutionStatus.Skipped, first ? null : ExecutionLedger.CatchingUp, enqueuedAt: now))
             {
-                var row = await db.Executions.AsNoTracking().Where(e => e.Id == id).Select(e => new { e.ScheduledFor, e.Priority }).FirstAsync(CancellationToken.None);
-                reset.Add((id, DateTime.SpecifyKind(row.ScheduledFor, DateTimeKind.Utc), row.Priority));
+                reset.Add((id, scheduledFor, priority));
             }
         }
         return reset;
@@ -252,8 +243,7 @@ public sealed class BackfillService(
         await using var transaction = database.Provider == DatabaseProvider.Sqlite ? await db.Database.BeginTransactionAsync(CancellationToken.None) : null;
         foreach (var (id, job) in jobs)
         {
-            await db.Executions.Where(e => e.Id == id && e.HangfireJobId == null)
-                .ExecuteUpdateAsync(set => set.SetProperty(e => e.HangfireJobId, job), CancellationToken.None);
+            await db.RecordJobAsync(id, job);
         }
         if (transaction is not null)
         {

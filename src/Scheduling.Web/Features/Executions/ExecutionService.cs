@@ -164,17 +164,23 @@ public sealed class ExecutionService(
     {
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var execution = await db.Executions.Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new NotFoundException("Execution");
+        var execution = await db.Executions.AsNoTracking().Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new NotFoundException("Execution");
         if (!ExecutionDisplay.CanRetry(execution.Status))
         {
             throw new ConflictException($"Only a failed, cancelled or skipped run can be run again; this one is {execution.Status.ToString().ToLowerInvariant()}.");
         }
-        execution.Reason = execution.Status == ExecutionStatus.Skipped ? "Run requested (it was skipped)." : "Retry requested.";
+        var reason = execution.Status == ExecutionStatus.Skipped ? "Run requested (it was skipped)." : "Retry requested.";
+        if (!await db.ReopenAsync(id, execution.Status, reason))
+        {
+            throw new ConflictException("The run changed meanwhile (another retry?): look at it again.");
+        }
+        var job = queue.Enqueue(execution.Id, execution.Priority);
+        await db.RecordJobAsync(execution.Id, job);
         execution.Status = ExecutionStatus.Pending;
+        execution.Reason = reason;
         execution.CompletedAt = null;
         execution.NotBefore = null;
-        execution.HangfireJobId = queue.Enqueue(execution.Id, execution.Priority);
-        await db.SaveChangesAsync(ct);
+        execution.HangfireJobId = job;
         return ToView(execution, execution.Schedule!.Name);
     }
 
