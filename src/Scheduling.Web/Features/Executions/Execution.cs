@@ -64,6 +64,9 @@ public sealed class Execution : IWorkspaceOwned
 
     public bool IsFinished => Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Skipped or ExecutionStatus.Cancelled;
 
+    /// <summary>A failed or cancelled run can be tried again; a skipped one never ran and can run after all.</summary>
+    public static bool CanRunAgain(ExecutionStatus status) => status is ExecutionStatus.Failed or ExecutionStatus.Cancelled or ExecutionStatus.Skipped;
+
     public static string PlannedKey(DateTime scheduledForUtc) => "planned:" + scheduledForUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }
 

@@ -23,8 +23,8 @@ public static class ExecutionDisplay
         _ => Color.Default,
     };
 
-    /// <summary>A failed or cancelled run can be tried again; a skipped one never ran and can run after all.</summary>
-    public static bool CanRetry(ExecutionStatus status) => status is ExecutionStatus.Failed or ExecutionStatus.Cancelled or ExecutionStatus.Skipped;
+    /// <summary>Whether the run offers its Retry (or Run) button: <see cref="Execution.CanRunAgain"/>.</summary>
+    public static bool CanRetry(ExecutionStatus status) => Execution.CanRunAgain(status);
 
     /// <summary>The button of <see cref="CanRetry"/>: "Run" for a run that was skipped (never tried), else "Retry".</summary>
     public static string RetryLabel(ExecutionStatus status) => status == ExecutionStatus.Skipped ? "Run" : "Retry";

@@ -165,7 +165,7 @@ public sealed class ExecutionService(
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var execution = await db.Executions.AsNoTracking().Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new NotFoundException("Execution");
-        if (!ExecutionDisplay.CanRetry(execution.Status))
+        if (!Execution.CanRunAgain(execution.Status))
         {
             throw new ConflictException($"Only a failed, cancelled or skipped run can be run again; this one is {execution.Status.ToString().ToLowerInvariant()}.");
         }
