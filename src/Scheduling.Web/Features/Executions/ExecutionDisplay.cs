@@ -29,6 +29,8 @@ public static class ExecutionDisplay
     /// <summary>The button of <see cref="CanRetry"/>: "Run" for a run that was skipped (never tried), else "Retry".</summary>
     public static string RetryLabel(ExecutionStatus status) => status == ExecutionStatus.Skipped ? "Run" : "Retry";
 
+    public static string RetryIcon(ExecutionStatus status) => status == ExecutionStatus.Skipped ? Icons.Material.Outlined.PlayArrow : Icons.Material.Outlined.Replay;
+
     /// <summary>"850 ms", "12.4 s", "3 min 05 s", "1 h 02 min"; "—" when unknown.</summary>
     public static string Duration(long? milliseconds) => milliseconds is { } ms ? Duration((double)ms) : "—";
 
