@@ -11,6 +11,8 @@ using Scheduling.Web.Features.Accounts;
 using Scheduling.Web.Features.Alerts;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
+using Scheduling.Web.Features.Tokens;
+using Scheduling.Web.Features.Workspaces;
 using Scheduling.Web.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -25,12 +27,9 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddSingleton(TimeProvider.System);
 var database = builder.Services.AddPersistence(builder.Configuration, builder.Environment);
-builder.Services.AddAccounts(builder.Configuration, builder.Environment);
 builder.Services.AddExecutionEngine(builder.Configuration, database);
 builder.Services.AddOperationalHealthChecks();
-builder.Services.AddScheduleFeature();
-builder.Services.AddExecutionFeature();
-builder.Services.AddAlertFeature();
+builder.Services.AddFeatures(builder.Configuration, builder.Environment, Program.Features);
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices(mud =>
@@ -105,7 +104,7 @@ app.MapStaticAssets();
 app.MapHealthEndpoint();
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
-app.MapApi();
+app.MapApi(Program.Features);
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {
     Authorization = [],
@@ -119,4 +118,16 @@ app.MapAdditionalIdentityEndpoints();
 await app.RunAsync();
 
 /// <summary>Visible to WebApplicationFactory in the tests.</summary>
-public partial class Program;
+public partial class Program
+{
+    /// <summary>The features of the app, each with its services and endpoints (Api/FeatureModule.cs).</summary>
+    public static IReadOnlyList<IFeatureModule> Features { get; } =
+    [
+        new AccountsModule(),
+        new WorkspacesModule(),
+        new TokensModule(),
+        new SchedulesModule(),
+        new ExecutionsModule(),
+        new AlertsModule(),
+    ];
+}

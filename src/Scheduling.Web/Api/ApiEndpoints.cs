@@ -1,8 +1,4 @@
 using Scheduling.Web.Features.Accounts;
-using Scheduling.Web.Features.Alerts;
-using Scheduling.Web.Features.Executions;
-using Scheduling.Web.Features.Schedules;
-using Scheduling.Web.Features.Tokens;
 using Scheduling.Web.Features.Workspaces;
 
 namespace Scheduling.Web.Api;
@@ -10,22 +6,17 @@ namespace Scheduling.Web.Api;
 /// <summary>The <c>/api/v1</c> surface: each feature maps its own endpoints onto the shared group.</summary>
 public static class ApiEndpoints
 {
-    public static RouteGroupBuilder MapApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapApi(this IEndpointRouteBuilder app, IEnumerable<IFeatureModule> features)
     {
         var api = app.MapGroup("/api/v1");
-
         var authenticated = api.MapGroup("")
             .RequireAuthorization(AccountsServiceCollectionExtensions.ApiPolicy)
             .AddEndpointFilter<WorkspaceEndpointFilter>();
-
-        authenticated.MapMeEndpoints();
-        authenticated.MapWorkspaceEndpoints();
-        authenticated.MapTokenEndpoints();
-        authenticated.MapScheduleEndpoints();
-        authenticated.MapExecutionEndpoints();
-        authenticated.MapBackfillEndpoints();
-        authenticated.MapAlertEndpoints();
-        api.MapRecurrenceEndpoints();
+        var routes = new ApiRoutes(authenticated, api.MapGroup(""));
+        foreach (var feature in features)
+        {
+            feature.MapEndpoints(routes);
+        }
         return api;
     }
 }

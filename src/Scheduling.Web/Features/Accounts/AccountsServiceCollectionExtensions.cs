@@ -83,10 +83,6 @@ public static class AccountsServiceCollectionExtensions
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SeedOptions>, SeedOptionsValidator>();
 
-        services.AddScoped<WorkspaceContext>();
-        services.AddScoped<WorkspaceResolver>();
-        services.AddScoped<WorkspaceService>();
-        services.AddScoped<ApiTokenService>();
         services.AddScoped<ProfileService>();
         services.AddScoped<NewUserSetup>();
         services.AddScoped<AccountSeeder>();

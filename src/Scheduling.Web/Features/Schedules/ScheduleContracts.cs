@@ -124,8 +124,6 @@ public sealed record ScheduleQuery(
     int Page = 1,
     int PageSize = 25);
 
-public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
-
 public sealed record PauseRequest(string? Note);
 
 public sealed record ResumeRequest(bool RunMissed = false);

@@ -1,5 +1,6 @@
 using AngleSharp.Dom;
 using Bunit;
+using Scheduling.Web.Api;
 using Scheduling.Core.Recurrence;
 using Scheduling.Core.Scheduling;
 using Scheduling.Web.Features.Schedules;

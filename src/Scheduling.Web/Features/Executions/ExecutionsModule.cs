@@ -1,0 +1,16 @@
+using Scheduling.Web.Api;
+
+namespace Scheduling.Web.Features.Executions;
+
+/// <summary>Run history, run now, callbacks, backfill and the webhook settings (the engine itself is Engine/).</summary>
+public sealed class ExecutionsModule : IFeatureModule
+{
+    public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment) =>
+        services.AddExecutionFeature();
+
+    public void MapEndpoints(ApiRoutes api)
+    {
+        api.Authenticated.MapExecutionEndpoints();
+        api.Authenticated.MapBackfillEndpoints();
+    }
+}
