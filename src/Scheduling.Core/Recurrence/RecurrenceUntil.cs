@@ -15,7 +15,7 @@ public enum UntilKind
     Date,
 }
 
-/// <summary>The inclusive end of a recurrence. Comparisons are made between instants (DESIGN §3).</summary>
+/// <summary>The inclusive end of a recurrence. Comparisons are made between instants (design.md §3).</summary>
 public readonly record struct RecurrenceUntil
 {
     private RecurrenceUntil(UntilKind kind, LocalDateTime value)

@@ -4,7 +4,7 @@ using static Scheduling.Core.Tests.TestSupport;
 
 namespace Scheduling.Core.Tests.Recurrence;
 
-/// <summary>DESIGN §3 on real zones: gaps move forward by their length, overlaps take the earlier instant.</summary>
+/// <summary>design.md §3 on real zones: gaps move forward by their length, overlaps take the earlier instant.</summary>
 public class DstTests
 {
     public static TheoryData<string, string, string, string[]> DailyTables => new()

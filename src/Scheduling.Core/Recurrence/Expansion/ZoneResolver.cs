@@ -4,7 +4,7 @@ using NodaTime.TimeZones;
 namespace Scheduling.Core.Recurrence.Expansion;
 
 /// <summary>
-/// Maps local seconds to instants by DESIGN §3 (RFC 5545 §3.3.5): a local time in a gap moves forward by the gap,
+/// Maps local seconds to instants by design.md §3 (RFC 5545 §3.3.5): a local time in a gap moves forward by the gap,
 /// an ambiguous one takes the earlier instant. NodaTime's <c>MapLocal</c> allocates a mapping object per call; this
 /// keeps the zone interval in force and the local range it maps unambiguously, so almost every call is two compares.
 /// </summary>

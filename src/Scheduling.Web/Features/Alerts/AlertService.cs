@@ -38,7 +38,7 @@ public sealed class AlertService(IDbContextFactory<AppDbContext> contexts, Works
 }
 
 /// <summary>
-/// Raises alerts across all workspaces (DESIGN §5): N consecutive failures, overdue by more than an hour,
+/// Raises alerts across all workspaces (design.md §5): N consecutive failures, overdue by more than an hour,
 /// within 3 runs of max runs, running longer than twice its average or its timeout. Each condition is
 /// raised once per occurrence (its key), so a dismissed alert does not come back for the same cause.
 /// </summary>
