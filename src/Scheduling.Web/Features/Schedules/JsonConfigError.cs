@@ -21,6 +21,10 @@ public static partial class JsonConfigError
         var atEnd = string.IsNullOrWhiteSpace(lines[lineIndex][column..] + string.Join('\n', lines.Skip(lineIndex + 1)));
         var line = before.Count(c => c == '\n') + 1;
 
+        if (found is not null && char.IsLetter(found.Value))
+        {
+            return $"{Lead}: line {lineIndex + 1}, text must be in double quotes (at '{Word(lines[lineIndex], column)}').";
+        }
         if (KeyBeforeColon().Match(before) is { Success: true } key)
         {
             return $"{Lead}: line {line}, a value is missing after '{key.Groups[1].Value}':";
@@ -40,10 +44,6 @@ public static partial class JsonConfigError
         if (found is '"' or '{' or '[' && before.Length > 0 && (before[^1] is '"' or '}' or ']' || char.IsLetterOrDigit(before[^1])))
         {
             return $"{Lead}: line {lineIndex + 1}, a comma is missing before '{found}'.";
-        }
-        if (found is not null && char.IsLetter(found.Value))
-        {
-            return $"{Lead}: line {lineIndex + 1}, text must be in double quotes (at '{Word(lines[lineIndex], column)}').";
         }
         return $"{Lead}: line {lineIndex + 1}, column {column + 1}, '{found}' is not expected there.";
     }
