@@ -3,6 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Scheduling.Web.Data;
 using Scheduling.Web.Tests.Infrastructure;
 
@@ -178,5 +181,36 @@ public class ScheduleEditSafetyTests
         var locations = responses.Where(r => r.StatusCode == HttpStatusCode.Created).Select(r => r.Headers.Location).Distinct().ToList();
         Assert.Single(locations);
         Assert.Equal(1, (await client.GetFromJsonAsync<JsonElement>("/api/v1/schedules", Ct)).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Post_SameKeyAfter24Hours_IsANewRequest_AndOldKeysArePruned()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var app = await AppFactory.StartAsync(DatabaseProvider.Sqlite, services: services => services.AddSingleton<TimeProvider>(clock));
+        var client = await Session.RegisterAsync(app, "later@example.com");
+        var body = JsonSerializer.Serialize(Daily("Daily", []), JsonSerializerOptions.Web);
+
+        async Task<HttpResponseMessage> PostAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/schedules") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add("Idempotency-Key", "daily");
+            return await client.SendAsync(request, Ct);
+        }
+
+        var first = await PostAsync();
+        clock.Advance(TimeSpan.FromHours(23));
+        var replay = await PostAsync();
+        clock.Advance(TimeSpan.FromHours(2));
+        var later = await PostAsync();
+
+        Assert.Equal(first.Headers.Location, replay.Headers.Location);
+        Assert.Equal(HttpStatusCode.Created, later.StatusCode);
+        Assert.NotEqual(first.Headers.Location, later.Headers.Location);
+        Assert.Equal(2, (await client.GetFromJsonAsync<JsonElement>("/api/v1/schedules", Ct)).GetProperty("total").GetInt32());
+        // The expired key was pruned when the new one was stored.
+        await using var scope = app.Services.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
+        Assert.Equal(1, await db.IdempotencyRecords.IgnoreQueryFilters().CountAsync(Ct));
     }
 }
