@@ -73,6 +73,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     ExceptionHandlingPath = "/Error",
     CreateScopeForErrors = true,
+    // Pages re-execute here; API requests never do (ApiExceptionHandler answers them, a 500 included).
     // Problems a caller caused are answered, not logged as server errors.
     SuppressDiagnosticsCallback = context => context.Exception is AppException or BadHttpRequestException,
 });
@@ -99,6 +100,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseAntiforgery();
+app.UseIdempotencyKeys();
 
 app.MapStaticAssets();
 app.MapHealthEndpoint();

@@ -96,7 +96,8 @@ public static class RecurrenceDescriber
                     dayPhrases.Add("the " + Ordinal(s.Day));
                     break;
                 case Frequency.Weekly:
-                    dayPhrases.Add(DayName(s.DayOfWeek));
+                    // No day was picked: say where the day comes from, or it looks like a choice nobody made.
+                    dayPhrases.Add(DayName(s.DayOfWeek) + " (the start date's weekday)");
                     break;
             }
         }

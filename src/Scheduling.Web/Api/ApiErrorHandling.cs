@@ -6,7 +6,9 @@ namespace Scheduling.Web.Api;
 
 /// <summary>
 /// Turns what a caller can get wrong into RFC 7807 problem details: our <see cref="AppException"/>s,
-/// unreadable JSON and failed parameter binding. Anything else stays a 500 (a bug to fix).
+/// unreadable JSON and failed parameter binding. Anything else is a 500 (a bug to fix): API requests get
+/// it as problem details with the trace id (the middleware logs it once), pages the error page. Re-executing
+/// an API request on the error page would not do: it has no PUT or DELETE (an empty 405).
 /// </summary>
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -22,6 +24,12 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             },
             AppException app => new ProblemDetails { Status = app.StatusCode, Title = app.Title, Detail = app.Message },
             BadHttpRequestException bad => BadRequest(bad),
+            _ when IsApi(httpContext.Request) => new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Title = "Something went wrong",
+                Detail = "The server could not complete the request. Nothing was changed by this error unless the response says so; try again, and quote the trace id if it persists.",
+            },
             _ => null,
         };
         if (problem is null)
@@ -32,6 +40,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>The API, and any request the error page could not answer (it takes GET and POST).</summary>
+    private static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") || !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsPost(request.Method));
 
     private static ProblemDetails BadRequest(BadHttpRequestException bad)
     {

@@ -28,6 +28,27 @@ public sealed class ConflictException(string message) : AppException(message)
     public override string Title => "Conflict";
 }
 
+/// <summary>A change made from a version of a record that someone else has changed since (409).</summary>
+public sealed class StaleVersionException(string message) : AppException(message)
+{
+    public override int StatusCode => StatusCodes.Status409Conflict;
+    public override string Title => "Changed by someone else";
+}
+
+/// <summary>A conditional request (If-Match) whose condition no longer holds.</summary>
+public sealed class PreconditionFailedException(string message) : AppException(message)
+{
+    public override int StatusCode => StatusCodes.Status412PreconditionFailed;
+    public override string Title => "Precondition failed";
+}
+
+/// <summary>Well-formed but cannot be processed as asked (an idempotency key reused for another request).</summary>
+public sealed class UnprocessableException(string message) : AppException(message)
+{
+    public override int StatusCode => StatusCodes.Status422UnprocessableEntity;
+    public override string Title => "Unprocessable request";
+}
+
 /// <summary>Bad input: each error names the field (camelCase, as the API spells it).</summary>
 public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
     : AppException(string.Join(" ", errors.SelectMany(e => e.Value)))

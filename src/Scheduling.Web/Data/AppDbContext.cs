@@ -29,6 +29,7 @@ public abstract class AppDbContext(DbContextOptions options, WorkspaceContext wo
     public DbSet<WebhookSecret> WebhookSecrets => Set<WebhookSecret>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<Api.IdempotencyRecord> IdempotencyRecords => Set<Api.IdempotencyRecord>();
 
     /// <summary>Read by the query filters at query time, so it follows the scope's workspace.</summary>
     internal Guid? CurrentWorkspaceId => workspace.WorkspaceId;
@@ -48,6 +49,7 @@ public abstract class AppDbContext(DbContextOptions options, WorkspaceContext wo
             user.Property(u => u.TimeZone).HasMaxLength(64);
         });
         builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly, t => t.Namespace?.StartsWith("Scheduling.Web.Features", StringComparison.Ordinal) == true);
+        builder.ApplyConfiguration(new Api.IdempotencyRecordConfiguration());
         ApplyWorkspaceFilters(builder);
     }
 

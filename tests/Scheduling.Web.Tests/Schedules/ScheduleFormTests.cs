@@ -384,7 +384,7 @@ public sealed class ScheduleFormTests
 
         var error = Assert.Single(errors);
         Assert.Equal("jobConfig", error.Field);
-        Assert.StartsWith("Not valid JSON", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Job config must be a JSON object: line 1, text must be in double quotes (at 'mp4').", error.Message);
         Assert.Null(input.JobConfig);
     }
 

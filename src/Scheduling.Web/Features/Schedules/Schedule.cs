@@ -57,6 +57,14 @@ public sealed class Schedule : IWorkspaceOwned
     public required string CreatedByUserId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>
+    /// Counts the changes people make (edit, pause, resume, cancel): the API's ETag and the editor's
+    /// guard against overwriting someone else's edit. Claimed by a compare-and-set in ScheduleService, so
+    /// two saves of the same version cannot both succeed; not an EF concurrency token, so the engine's
+    /// bookkeeping (next run, run count) neither changes it nor fails on it.
+    /// </summary>
+    public int Version { get; set; } = 1;
     public List<ScheduleException> Exceptions { get; set; } = [];
 }
 

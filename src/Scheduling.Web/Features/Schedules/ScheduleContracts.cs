@@ -31,6 +31,12 @@ public sealed record ScheduleInput
     public int? JitterSeconds { get; init; }
     public string? WebhookUrl { get; init; }
     public string? TitleTemplate { get; init; }
+
+    /// <summary>
+    /// Optional: the <see cref="ScheduleView.Version"/> this edit was made from. A schedule changed since
+    /// is a 409 instead of an overwrite; absent, the last write wins.
+    /// </summary>
+    public int? Version { get; init; }
 }
 
 /// <summary>
@@ -98,7 +104,8 @@ public sealed record ScheduleView(
     string? TitleTemplate,
     string? PauseNote,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    int Version);
 
 public sealed record RecurrenceView(
     string Rrule,

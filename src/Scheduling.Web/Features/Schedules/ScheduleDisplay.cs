@@ -12,7 +12,7 @@ namespace Scheduling.Web.Features.Schedules;
 /// How the schedule pages show times and names: instants in the viewer's zone (their profile), with the
 /// schedule's own zone beside them when the two differ. NodaTime's TZDB only, never the server's clock or zone.
 /// </summary>
-public static class ScheduleDisplay
+public static partial class ScheduleDisplay
 {
     private static readonly LocalDateTimePattern WallTime = LocalDateTimePattern.CreateWithInvariantCulture("ddd d MMM yyyy, HH:mm");
     private static readonly LocalDateTimePattern IsoLocal = LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss");
@@ -159,4 +159,37 @@ public static class ScheduleDisplay
         var words = wire.Replace('_', ' ');
         return words.Length == 0 ? words : char.ToUpper(words[0], CultureInfo.InvariantCulture) + words[1..];
     }
+
+    /// <summary>
+    /// What ends the runs, after the run count: the schedule's max runs, else the rule's own end (COUNT or
+    /// UNTIL), else none. "Runs 0 (no limit)" on a rule with COUNT=12 said the opposite of the truth.
+    /// </summary>
+    public static string RunLimit(ScheduleView schedule)
+    {
+        if (schedule.MaxRuns is { } max)
+        {
+            return $"of {max}";
+        }
+        if (schedule.ScheduleType == Scheduling.Core.Scheduling.ScheduleType.Once)
+        {
+            return "(runs once)";
+        }
+        var rule = schedule.Recurrence?.Rrule ?? "";
+        if (RuleCount().Match(rule) is { Success: true } count)
+        {
+            return $"(the rule ends after {count.Groups[1].Value} runs)";
+        }
+        if (RuleUntil().Match(rule) is { Success: true } until)
+        {
+            var day = until.Groups[1].Value;
+            return $"(the rule ends on {day[..4]}-{day[4..6]}-{day[6..8]})";
+        }
+        return "(no limit)";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:^|;)COUNT=(\d+)")]
+    private static partial System.Text.RegularExpressions.Regex RuleCount();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:^|;)UNTIL=(\d{8})")]
+    private static partial System.Text.RegularExpressions.Regex RuleUntil();
 }

@@ -10,7 +10,7 @@ using Scheduling.Web.Features.Accounts;
 
 namespace Scheduling.Web.Features.Schedules;
 
-public static class ScheduleEndpoints
+public static partial class ScheduleEndpoints
 {
     public const string PreviewRateLimit = "recurrence-preview";
 
@@ -45,35 +45,64 @@ public static class ScheduleEndpoints
         schedules.MapGet("", ([AsParameters] ScheduleListParameters query, ScheduleService service, CancellationToken ct) =>
                 service.ListAsync(query.ToQuery(), ct))
             .WithSummary("Schedules of the workspace: filters status, jobType, priority, search; sort by name, nextRunAt, priority, createdAt, status ('-' = descending); page, pageSize.");
-        schedules.MapPost("", async (ScheduleInput body, ScheduleService service, CancellationToken ct) =>
+        schedules.MapPost("", async (ScheduleInput body, ScheduleService service, HttpResponse response, CancellationToken ct) =>
         {
-            var created = await service.CreateAsync(body, ct);
+            var created = WithETag(response, await service.CreateAsync(body, ct));
             return TypedResults.Created($"/api/v1/schedules/{created.Id}", created);
-        }).WithSummary("Create a one-time or recurring schedule.");
-        schedules.MapGet("/{id:guid}", (Guid id, ScheduleService service, CancellationToken ct) => service.GetAsync(id, ct));
-        schedules.MapPut("/{id:guid}", (Guid id, ScheduleInput body, ScheduleService service, CancellationToken ct) => service.UpdateAsync(id, body, ct))
-            .WithSummary("Replace the definition; the next run is recomputed.");
+        }).WithIdempotency().WithSummary("Create a one-time or recurring schedule. An Idempotency-Key header makes a retry return the first response.");
+        schedules.MapGet("/{id:guid}", async (Guid id, ScheduleService service, HttpResponse response, CancellationToken ct) => WithETag(response, await service.GetAsync(id, ct)))
+            .WithSummary("The schedule; its version is also the ETag.");
+        schedules.MapPut("/{id:guid}", async (Guid id, ScheduleInput body, ScheduleService service, HttpRequest request, HttpResponse response, CancellationToken ct) =>
+                WithETag(response, await service.UpdateAsync(id, body, ct, IfMatchVersion(request))))
+            .WithSummary("Replace the definition; the next run is recomputed. If-Match with the ETag (412) or version in the body (409) refuse to overwrite a newer change; without them the last write wins.");
         schedules.MapDelete("/{id:guid}", async (Guid id, ScheduleService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(id, ct);
             return TypedResults.NoContent();
         }).WithSummary("Delete the schedule and its history.");
-        schedules.MapPost("/{id:guid}/pause", (Guid id, PauseRequest? body, ScheduleService service, CancellationToken ct) => service.PauseAsync(id, body?.Note, ct))
+        schedules.MapPost("/{id:guid}/pause", async (Guid id, PauseRequest? body, ScheduleService service, HttpResponse response, CancellationToken ct) =>
+                WithETag(response, await service.PauseAsync(id, body?.Note, ct)))
             .WithSummary("active → paused, with an optional note.");
-        schedules.MapPost("/{id:guid}/resume", (Guid id, ResumeRequest? body, ScheduleService service, CancellationToken ct) => service.ResumeAsync(id, body?.RunMissed ?? false, ct))
+        schedules.MapPost("/{id:guid}/resume", async (Guid id, ResumeRequest? body, ScheduleService service, HttpResponse response, CancellationToken ct) =>
+                WithETag(response, await service.ResumeAsync(id, body?.RunMissed ?? false, ct)))
             .WithSummary("paused → active; runMissed keeps the missed run for the missed-run policy, else the next run is from now.");
-        schedules.MapPost("/{id:guid}/cancel", (Guid id, ScheduleService service, CancellationToken ct) => service.CancelAsync(id, ct))
+        schedules.MapPost("/{id:guid}/cancel", async (Guid id, ScheduleService service, HttpResponse response, CancellationToken ct) =>
+                WithETag(response, await service.CancelAsync(id, ct)))
             .WithSummary("active|paused → cancelled (final; history kept).");
-        schedules.MapPost("/{id:guid}/clone", async (Guid id, CloneRequest? body, ScheduleService service, CancellationToken ct) =>
+        schedules.MapPost("/{id:guid}/clone", async (Guid id, CloneRequest? body, ScheduleService service, HttpResponse response, CancellationToken ct) =>
         {
-            var clone = await service.CloneAsync(id, body?.Name, ct);
+            var clone = WithETag(response, await service.CloneAsync(id, body?.Name, ct));
             return TypedResults.Created($"/api/v1/schedules/{clone.Id}", clone);
-        }).WithSummary("Copy the schedule (optional new name); the copy is active with no runs.");
+        }).WithIdempotency().WithSummary("Copy the schedule (optional new name); the copy is active with no runs.");
         schedules.MapGet("/{id:guid}/next", (Guid id, int? count, ScheduleService service, CancellationToken ct) => service.NextAsync(id, count ?? 10, ct))
             .WithSummary("The next N planned runs (local and UTC).");
         schedules.MapGet("/patterns", () => RecurrencePresets.All.Select(p => new PatternView(p.Key, p.DisplayName, RRuleText.Format(p.Rule), p.Describe())))
             .WithSummary("Named presets usable as recurrence.preset.");
         schedules.MapGet("/timezones", () => ProfileService.TimeZoneIds).WithSummary("IANA time zone names.");
+    }
+}
+
+public static partial class ScheduleEndpoints
+{
+    /// <summary>The schedule's version as a strong ETag: "3".</summary>
+    private static ScheduleView WithETag(HttpResponse response, ScheduleView view)
+    {
+        response.Headers.ETag = $"\"{view.Version}\"";
+        return view;
+    }
+
+    /// <summary>The version an If-Match header names ("3" or W/"3"); none for an absent header or "*".</summary>
+    internal static int? IfMatchVersion(HttpRequest request)
+    {
+        var header = request.Headers.IfMatch.ToString().Trim();
+        if (header.Length == 0 || header == "*")
+        {
+            return null;
+        }
+        var tag = header.StartsWith("W/", StringComparison.Ordinal) ? header[2..] : header;
+        return tag.Length > 2 && tag[0] == '"' && tag[^1] == '"' && int.TryParse(tag[1..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
+            ? version
+            : throw new RequestValidationException("If-Match", $"If-Match must be the schedule's ETag, such as \"3\" (got {header}).");
     }
 }
 

@@ -86,6 +86,9 @@ public sealed class ScheduleForm
     public string? TitleTemplate { get; set; }
     public string JobConfigJson { get; set; } = "{}";
 
+    /// <summary>The version the form was loaded from: saving it over a newer one is refused.</summary>
+    public int? Version { get; set; }
+
     public sealed class MoveRow
     {
         public DateTime? FromDate { get; set; }
@@ -119,7 +122,12 @@ public sealed class ScheduleForm
         }
         catch (JsonException ex)
         {
-            errors.Add(new("jobConfig", $"Not valid JSON: {ex.Message}"));
+            errors.Add(new("jobConfig", JsonConfigError.Describe(JobConfigJson, ex)));
+        }
+        if (config is { ValueKind: not JsonValueKind.Object })
+        {
+            errors.Add(new("jobConfig", "Job config must be a JSON object in braces, such as {\"format\": \"mp4\"}."));
+            config = null;
         }
 
         return new ScheduleInput
@@ -141,6 +149,7 @@ public sealed class ScheduleForm
             JitterSeconds = JitterSeconds,
             WebhookUrl = WebhookUrl,
             TitleTemplate = TitleTemplate,
+            Version = Version,
         };
     }
 
@@ -209,6 +218,7 @@ public sealed class ScheduleForm
             WebhookUrl = view.WebhookUrl,
             TitleTemplate = view.TitleTemplate,
             JobConfigJson = JsonSerializer.Serialize(view.JobConfig, Indented),
+            Version = view.Version,
         };
         if (view.ScheduledAt is { } at && DateTime.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.None, out var once))
         {

@@ -103,13 +103,28 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         return ToView(schedule);
     }
 
-    /// <summary>Replaces the definition; the next run is recomputed from now (runs so far are kept).</summary>
-    public async Task<ScheduleView> UpdateAsync(Guid id, ScheduleInput input, CancellationToken ct = default)
+    /// <summary>
+    /// Replaces the definition; the next run is recomputed from now (runs so far are kept).
+    /// <paramref name="ifMatch"/> (the HTTP If-Match version) or <see cref="ScheduleInput.Version"/> make it
+    /// conditional: a schedule changed since that version is not overwritten (412 and 409).
+    /// </summary>
+    public async Task<ScheduleView> UpdateAsync(Guid id, ScheduleInput input, CancellationToken ct = default, int? ifMatch = null)
     {
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
+        if (ifMatch is { } expected && expected != schedule.Version)
+        {
+            throw new PreconditionFailedException(
+                $"The schedule was changed by someone else since version {expected} (it is now version {schedule.Version}): reload it and apply your change again.");
+        }
+        if (input.Version is { } bodyVersion && bodyVersion != schedule.Version)
+        {
+            throw new StaleVersionException(
+                $"This schedule was changed by someone else since you loaded it (version {bodyVersion}, now {schedule.Version}): reload it and apply your change again.");
+        }
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await ClaimNextVersionAsync(db, schedule, ct);
         await WithdrawClaimedAheadAsync(db, schedule, ct);
         if (schedule.Status is ScheduleStatus.Completed or ScheduleStatus.Cancelled)
         {
@@ -119,11 +134,31 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         db.ScheduleExceptions.RemoveRange(schedule.Exceptions);
         schedule.Exceptions.Clear();
         Apply(schedule, fields, timing);
+        // The new rows carry their own ids, so change tracking would take them for existing rows to update
+        // (an UPDATE of nothing: DbUpdateConcurrencyException). They are new: say so.
+        db.ScheduleExceptions.AddRange(schedule.Exceptions);
         schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         schedule.NextRunAt = NextRun(schedule, timing, Now);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return ToView(schedule);
+    }
+
+    /// <summary>
+    /// Compare-and-set of <see cref="Schedule.Version"/> inside the change's transaction: of two changes made
+    /// from the same version, the second finds it gone (409) instead of overwriting the first.
+    /// </summary>
+    private static async Task ClaimNextVersionAsync(AppDbContext db, Schedule schedule, CancellationToken ct)
+    {
+        var loaded = schedule.Version;
+        var claimed = await db.Schedules
+            .Where(s => s.Id == schedule.Id && s.Version == loaded)
+            .ExecuteUpdateAsync(update => update.SetProperty(s => s.Version, loaded + 1), ct);
+        if (claimed == 0)
+        {
+            throw new StaleVersionException("This schedule was changed by someone else at the same moment: reload it and apply your change again.");
+        }
+        schedule.Version = loaded + 1;
     }
 
     public async Task DeleteAsync(Guid id, CancellationToken ct = default)
@@ -323,6 +358,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await ClaimNextVersionAsync(db, schedule, ct);
         if (withdrawAhead)
         {
             await WithdrawClaimedAheadAsync(db, schedule, ct);
@@ -556,6 +592,6 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             s.Id, s.Name, s.Description, s.JobType, config.RootElement.Clone(), s.ScheduleType, s.ScheduledAt, s.TimeZone, recurrence,
             timing.Describe(), s.Status, s.Priority, s.NextRunAt, nextLocal, s.LastRunAt, s.RunCount, s.MaxRuns, s.MissedPolicy, s.OverlapPolicy,
             new RetryView(s.RetryMaxAttempts, s.RetryStrategy, s.RetryBaseDelaySeconds, s.RetryMaxDelaySeconds),
-            s.TimeoutSeconds, s.JitterSeconds, s.WebhookUrl, s.TitleTemplate, s.PauseNote, s.CreatedAt, s.UpdatedAt);
+            s.TimeoutSeconds, s.JitterSeconds, s.WebhookUrl, s.TitleTemplate, s.PauseNote, s.CreatedAt, s.UpdatedAt, s.Version);
     }
 }

@@ -56,7 +56,7 @@ public sealed class ScheduleDetailsPageTests
         Assert.Equal("High", cut.Find("[data-testid=details-priority]").TextContent.Trim());
         Assert.Equal("Video generation", cut.Find("[data-testid=details-job-type]").TextContent.Trim());
         Assert.Contains("Run the latest missed occurrence once", cut.Find("[data-testid=details-policies]").TextContent, StringComparison.Ordinal);
-        Assert.Equal("0 (no limit)", cut.Find("[data-testid=details-runs]").TextContent.Trim());
+        Assert.Equal("0 (runs once)", cut.Find("[data-testid=details-runs]").TextContent.Trim());
         Assert.Single(cut.FindAll("[data-testid=next-occurrence]"));
     }
 
