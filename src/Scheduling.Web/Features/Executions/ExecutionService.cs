@@ -17,7 +17,7 @@ namespace Scheduling.Web.Features.Executions;
 public sealed record ExecutionView(
     Guid Id, Guid ScheduleId, string ScheduleName, DateTime ScheduledFor, DateTime CreatedAt, DateTime? StartedAt, DateTime? CompletedAt,
     ExecutionStatus Status, int Attempts, bool IsManual, string? Title, string? Reason, string? Error, JsonElement? Result, long? DurationMs,
-    bool AwaitingCallback, SchedulePriority Priority, JobType JobType);
+    bool AwaitingCallback, SchedulePriority Priority, JobType JobType, long? AttemptDurationMs = null);
 
 public sealed record AttemptView(int Number, string? Action, DateTime StartedAt, DateTime? CompletedAt, ExecutionStatus Status, string? Target,
     string? Request, int? ResponseStatus, string? Response, string? Error, long? DurationMs);
@@ -343,5 +343,14 @@ public sealed class ExecutionService(
 
     internal static ExecutionView ToView(Execution e, string scheduleName) => new(
         e.Id, e.ScheduleId, scheduleName, e.ScheduledFor, e.CreatedAt, e.StartedAt, e.CompletedAt, e.Status, e.Attempts, e.IsManual, e.Title,
-        e.Reason, e.Error, Parse(e.Result), e.DurationMs, e.AwaitingCallback, e.Priority, e.JobType);
+        e.Reason, e.Error, Parse(e.Result), e.DurationMs, e.AwaitingCallback, e.Priority, e.JobType, AttemptDuration(e));
+
+    /// <summary>
+    /// The current (finished) or last attempt's duration. <see cref="Execution.DurationMs"/> counts from the first
+    /// attempt, so a retried run's would include every backoff in between.
+    /// </summary>
+    internal static long? AttemptDuration(Execution e) =>
+        e.CompletedAt is { } done && (e.AttemptStartedAt ?? e.StartedAt) is { } started && done >= started
+            ? (long)(done - started).TotalMilliseconds
+            : null;
 }

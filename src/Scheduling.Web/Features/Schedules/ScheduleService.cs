@@ -13,7 +13,7 @@ using Scheduling.Web.Features.Workspaces;
 namespace Scheduling.Web.Features.Schedules;
 
 /// <summary>Schedules of the current workspace: the one place the UI and the API change them.</summary>
-public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock)
+public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock, Engine.WebhookTargetPolicy webhookTargets)
 {
     private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
 
@@ -81,6 +81,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         var workspaceId = current.RequireWorkspace();
         current.RequireEditor();
         var (fields, timing) = Validate(input);
+        await EnsureDeliverableAsync(fields, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var schedule = new Schedule
@@ -116,6 +117,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             throw new ConflictException($"A {schedule.Status.ToWire()} schedule cannot be edited: clone it instead.");
         }
         var (fields, timing) = Validate(input);
+        await EnsureDeliverableAsync(fields, ct);
         db.ScheduleExceptions.RemoveRange(schedule.Exceptions);
         schedule.Exceptions.Clear();
         Apply(schedule, fields, timing);
@@ -473,6 +475,10 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             input.TimeoutSeconds, input.JitterSeconds ?? 0, webhook, template);
         return (fields, timing!);
     }
+
+    // A webhook URL this instance would refuse to deliver to is said when it is saved, not when a run fails.
+    private Task EnsureDeliverableAsync(ValidatedFields fields, CancellationToken ct) =>
+        fields.WebhookUrl is { } url ? webhookTargets.EnsureDeliverableAsync(new Uri(url), "webhookUrl", ct) : Task.CompletedTask;
 
     private static void ThrowIfAny(List<ValidationError> errors)
     {
