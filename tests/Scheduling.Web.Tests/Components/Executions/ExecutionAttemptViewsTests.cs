@@ -41,6 +41,26 @@ public sealed class ExecutionAttemptViewsTests
     }
 
     [Fact]
+    public async Task RetriedRun_HistoryTabCountsTheLastAttempt()
+    {
+        await using var app = await ExecutionHarness.CreateAsync();
+        var digest = await app.CreateScheduleAsync("Weekly digest");
+        await SeedRetriedAsync(app, digest);
+
+        var cut = app.Render<ScheduleHistory>(new Dictionary<string, object?>
+        {
+            [nameof(ScheduleHistory.ScheduleId)] = digest.Id,
+            [nameof(ScheduleHistory.ViewerZone)] = "Europe/Paris",
+            [nameof(ScheduleHistory.ScheduleZone)] = digest.Timezone,
+        });
+
+        cut.WaitForAssertion(() => Assert.Equal("1.5 s", cut.Find("[data-testid=stat-average-duration-value]").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("1.5 s", cut.Find("[data-testid=history-grid] [data-testid=execution-duration]").TextContent.Trim()));
+        // In milliseconds: the chart plots 1500, not the 601500 since the first attempt.
+        Assert.Contains("Duration of the last run (ms)", cut.Find("[data-testid=chart-durations]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SingleAttemptRun_DrawerHasNoSeparateTotal()
     {
         await using var app = await ExecutionHarness.CreateAsync();
