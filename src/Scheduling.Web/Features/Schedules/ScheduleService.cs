@@ -81,7 +81,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         var workspaceId = current.RequireWorkspace();
         current.RequireEditor();
         var (fields, timing) = Validate(input);
-        await EnsureDeliverableAsync(fields, ct);
+        await EnsureDeliverableAsync(fields.WebhookUrl, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var schedule = new Schedule
@@ -108,6 +108,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     public async Task<ScheduleView> UpdateAsync(Guid id, ScheduleInput input, CancellationToken ct = default)
     {
         current.RequireEditor();
+        await EnsureDeliverableAsync(input.WebhookUrl, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -117,7 +118,6 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             throw new ConflictException($"A {schedule.Status.ToWire()} schedule cannot be edited: clone it instead.");
         }
         var (fields, timing) = Validate(input);
-        await EnsureDeliverableAsync(fields, ct);
         db.ScheduleExceptions.RemoveRange(schedule.Exceptions);
         schedule.Exceptions.Clear();
         Apply(schedule, fields, timing);
@@ -476,9 +476,12 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         return (fields, timing!);
     }
 
-    // A webhook URL this instance would refuse to deliver to is said when it is saved, not when a run fails.
-    private Task EnsureDeliverableAsync(ValidatedFields fields, CancellationToken ct) =>
-        fields.WebhookUrl is { } url ? webhookTargets.EnsureDeliverableAsync(new Uri(url), "webhookUrl", ct) : Task.CompletedTask;
+    // A webhook URL this instance would refuse to deliver to is said when it is saved, not when a run fails. It may
+    // wait for DNS, so an update checks it before its transaction; a URL that is not http(s) at all is Validate's.
+    private Task EnsureDeliverableAsync(string? webhookUrl, CancellationToken ct) =>
+        Uri.TryCreate(webhookUrl?.Trim(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+            ? webhookTargets.EnsureDeliverableAsync(url, "webhookUrl", ct)
+            : Task.CompletedTask;
 
     private static void ThrowIfAny(List<ValidationError> errors)
     {
