@@ -120,6 +120,11 @@ public sealed class ExecutionPagesTests(ExecutionAppFixture app, ITestOutputHelp
             await page.GetByTestId("rotate-secret").ClickAsync();
             await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickAsync();
             await Expect(page.GetByTestId("secret-value")).ToContainTextAsync("whsec_");
+            // Send test: a signed ping to the URL typed in a row (not saved), and the receiver's answer under it.
+            await page.Locator("[data-testid=endpoint-url-Export] input, input[data-testid=endpoint-url-Export]").FillAsync($"{receiverUrl}/hook");
+            await page.GetByTestId("endpoint-test-Export").ClickAsync();
+            await Expect(page.GetByTestId("endpoint-test-result-Export")).ToContainTextAsync("HTTP 200");
+            await Expect(page.GetByTestId("endpoint-test-result-Export").GetByTestId("test-body")).ToContainTextAsync("\"received\":true");
             await ShotAsync(page, "e09-settings-webhooks-1280");
             await PhoneShotAsync(context, "settings/webhooks", "e10-settings-webhooks-phone-390", p => Expect(p.GetByTestId("secret-status")).ToHaveTextAsync("set"));
 

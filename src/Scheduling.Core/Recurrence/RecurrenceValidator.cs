@@ -133,6 +133,11 @@ public static class RecurrenceValidator
         {
             Add(RecurrenceFields.Count, $"Count must be at least 1; got {count}.");
         }
+        else if (rule.Count > 1_000_000)
+        {
+            // The RRULE text (how a rule is stored) accepts no more: a larger one could be saved but never read back.
+            Add(RecurrenceFields.Count, $"Count must be at most 1000000; got {rule.Count}.");
+        }
 
         if (rule.Count is not null && rule.Until is not null)
         {

@@ -34,8 +34,8 @@ public sealed record WebhookResponse(int? Status, string? Body, string? Error, T
 
 /// <summary>
 /// Signed webhook POSTs: <c>Idempotency-Key</c> = execution id, <c>X-Signature-256: sha256=&lt;hex HMAC of the
-/// body&gt;</c>. Targets on loopback, private or link-local addresses are refused at connect time (so a
-/// DNS answer cannot sneak one in) unless <see cref="ExecutionOptions.AllowPrivateNetworkTargets"/>.
+/// body&gt;</c>, <c>X-Scheduling-Event</c>. Targets <see cref="WebhookTargetPolicy"/> refuses (loopback and private
+/// unless <see cref="ExecutionOptions.AllowPrivateNetworkTargets"/>; reserved ranges always) are refused at connect time.
 /// </summary>
 public sealed class WebhookDelivery(IHttpClientFactory clients, IOptionsMonitor<ExecutionOptions> options)
 {
@@ -48,7 +48,12 @@ public sealed class WebhookDelivery(IHttpClientFactory clients, IOptionsMonitor<
     public static string Sign(string body, string secret) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
 
-    public async Task<WebhookResponse> PostAsync(Uri target, string body, string idempotencyKey, string secret, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>The <c>X-Scheduling-Event</c> of a run's delivery; the settings page's test sends <see cref="PingEvent"/>.</summary>
+    public const string ExecutionEvent = "execution";
+    public const string PingEvent = "ping";
+
+    public async Task<WebhookResponse> PostAsync(Uri target, string body, string idempotencyKey, string secret, TimeSpan timeout, CancellationToken cancellationToken,
+        string eventName = ExecutionEvent)
     {
         var watch = Stopwatch.StartNew();
         using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
@@ -56,6 +61,7 @@ public sealed class WebhookDelivery(IHttpClientFactory clients, IOptionsMonitor<
         request.Headers.Add("X-Signature-256", Sign(body, secret));
         request.Headers.UserAgent.ParseAdd("Scheduling.Web-Webhook/1.0");
         request.Headers.Add("X-Scheduling-Node", options.CurrentValue.NodeName);
+        request.Headers.Add("X-Scheduling-Event", eventName);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         try
@@ -89,57 +95,38 @@ public sealed class WebhookDelivery(IHttpClientFactory clients, IOptionsMonitor<
         return Encoding.UTF8.GetString(buffer, 0, read);
     }
 
-    /// <summary>The handler of the "webhooks" client: connects only to addresses the options allow.</summary>
-    public static SocketsHttpHandler CreateHandler(IOptionsMonitor<ExecutionOptions> options) => new()
+    /// <summary>
+    /// The handler of the "webhooks" client: resolves the host itself and connects only to addresses
+    /// <see cref="WebhookTargetPolicy"/> allows, so the check is on the address actually connected (no DNS rebinding).
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(IOptionsMonitor<ExecutionOptions> options)
     {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        AllowAutoRedirect = false,
-        ConnectCallback = async (context, cancellationToken) =>
+        var policy = new WebhookTargetPolicy(options);
+        return new SocketsHttpHandler
         {
-            var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
-            var allowPrivate = options.CurrentValue.AllowPrivateNetworkTargets;
-            var allowed = addresses.Where(a => allowPrivate || !IsPrivate(a)).ToArray();
-            if (allowed.Length == 0)
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            AllowAutoRedirect = false,
+            ConnectCallback = async (context, cancellationToken) =>
             {
-                throw new PrivateTargetException($"Refused: {context.DnsEndPoint.Host} is a loopback, private or link-local address (Execution:AllowPrivateNetworkTargets is off).");
-            }
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
-
-    public static bool IsPrivate(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
-        {
-            return true;
-        }
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast;
-        }
-        var b = address.GetAddressBytes();
-        return b[0] switch
-        {
-            10 or 127 or 0 => true,
-            172 => b[1] is >= 16 and <= 31,
-            192 => b[1] == 168,
-            169 => b[1] == 254,
-            100 => b[1] is >= 64 and <= 127,
-            _ => b[0] >= 224,
+                var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
+                var allowed = addresses.Where(policy.Allows).ToArray();
+                if (allowed.Length == 0)
+                {
+                    var why = addresses.Length > 0 ? policy.RefusalOf(addresses[0]) : "no address";
+                    throw new PrivateTargetException($"Refused: {context.DnsEndPoint.Host}: {why}");
+                }
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
         };
     }
 }

@@ -22,7 +22,8 @@ namespace Scheduling.Web.Tests.Components;
 /// </summary>
 internal static class AppTestHost
 {
-    public static async Task<(string Root, BunitContext Context, FakeTimeProvider Clock)> CreateAsync(string name, DateTimeOffset start)
+    public static async Task<(string Root, BunitContext Context, FakeTimeProvider Clock)> CreateAsync(string name, DateTimeOffset start,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var root = Path.Combine(Path.GetTempPath(), $"scheduling-bunit-{name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
@@ -33,7 +34,7 @@ internal static class AppTestHost
             ["Mail:PickupDirectory"] = Path.Combine(root, "mail"),
             ["Execution:RunServer"] = "false",
             ["Execution:RunDispatcher"] = "false",
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var environment = new TestHostEnvironment(root);
         var clock = new FakeTimeProvider(start);
         var context = MudBunit.NewContext(services =>

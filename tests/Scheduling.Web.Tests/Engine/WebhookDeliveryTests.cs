@@ -3,6 +3,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Scheduling.Web.Data;
 using Scheduling.Web.Tests.Infrastructure;
 
 namespace Scheduling.Web.Tests.Engine;
@@ -25,6 +28,7 @@ public class WebhookDeliveryTests
         Assert.Equal(execution.GetProperty("id").GetGuid().ToString(), received.IdempotencyKey);
         var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(host.Secret), Encoding.UTF8.GetBytes(received.Body)));
         Assert.Equal(expected, received.Signature);
+        Assert.Equal("execution", received.Event);
         var envelope = received.Json;
         Assert.Equal(scheduleId, envelope.GetProperty("scheduleId").GetGuid());
         Assert.Equal("export", envelope.GetProperty("jobType").GetString());
@@ -125,10 +129,21 @@ public class WebhookDeliveryTests
     }
 
     [Fact]
-    public async Task LoopbackTarget_IsRefusedUnlessAllowed()
+    public async Task LoopbackTarget_StoredBeforeThePolicy_IsRefusedAtConnect()
     {
         await using var host = await EngineHost.StartAsync(allowPrivate: false);
-        var scheduleId = await host.CreateOnceAsync("private", new { retry = new { maxAttempts = 3, strategy = "fixed", baseDelaySeconds = 1, maxDelaySeconds = 1 } });
+        // Saving a loopback URL is refused now (WebhookTargetsApiTests); one stored earlier (the option was on, or a
+        // host name that resolved elsewhere then) is still refused on the address actually connected.
+        var scheduleId = await host.CreateOnceAsync("private", new
+        {
+            webhookUrl = "https://hooks.example.com/private",
+            retry = new { maxAttempts = 3, strategy = "fixed", baseDelaySeconds = 1, maxDelaySeconds = 1 },
+        }, inSeconds: 2);
+        await using (var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct))
+        {
+            await db.Schedules.IgnoreQueryFilters().Where(s => s.Id == scheduleId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.WebhookUrl, host.Receiver.Url("private")), Ct);
+        }
 
         var failed = await host.WaitForExecutionAsync(scheduleId, "failed");
 

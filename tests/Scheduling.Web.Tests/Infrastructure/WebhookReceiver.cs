@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace Scheduling.Web.Tests.Infrastructure;
 
 /// <summary>One request the receiver got.</summary>
-public sealed record ReceivedWebhook(string Path, string Body, string? IdempotencyKey, string? Signature, string? Node, DateTime ReceivedAt)
+public sealed record ReceivedWebhook(string Path, string Body, string? IdempotencyKey, string? Signature, string? Node, DateTime ReceivedAt, string? Event = null)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 }
@@ -51,7 +51,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var body = await reader.ReadToEndAsync();
         var path = context.Request.Path.Value ?? "/";
         _received.Enqueue(new ReceivedWebhook(path, body, context.Request.Headers["Idempotency-Key"], context.Request.Headers["X-Signature-256"],
-            context.Request.Headers["X-Scheduling-Node"], DateTime.UtcNow));
+            context.Request.Headers["X-Scheduling-Node"], DateTime.UtcNow, context.Request.Headers["X-Scheduling-Event"]));
         var script = _scripts.GetValueOrDefault(path);
         if (script is not null && script.Delay > TimeSpan.Zero)
         {

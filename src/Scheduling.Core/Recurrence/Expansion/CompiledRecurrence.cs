@@ -13,6 +13,11 @@ internal sealed class CompiledRecurrence
     private readonly OccurrenceOverride[] overrides;
     private Move[]? validMoves;
 
+    // The instants a DateTime (and so every caller's UTC column) can hold: 0001-01-01 to 9999-12-31T23:59:59 UTC.
+    // A rule that runs past the end of time ends there; wall times before year 1 in UTC are not occurrences.
+    private const long FirstRepresentable = -62_135_596_800L;
+    private const long LastRepresentable = 253_402_300_799L;
+
     private CompiledRecurrence(RecurrenceSet set, DateTimeZone zone)
     {
         Zone = zone;
@@ -22,12 +27,12 @@ internal sealed class CompiledRecurrence
         HasCount = set.Rule.Count is not null;
 
         var resolver = new ZoneResolver(zone);
-        UntilInstant = set.Rule.Until switch
+        UntilInstant = Math.Min(LastRepresentable, set.Rule.Until switch
         {
             null => long.MaxValue,
             { Kind: UntilKind.Utc } u => Civil.ToSeconds(u.Value),
             { } u => resolver.Resolve(Civil.ToSeconds(u.LastIncludedLocal), out _, out _),
-        };
+        });
         exDates = [.. set.ExDates.Select(e => resolver.Resolve(Civil.ToSeconds(e), out _, out _)).Distinct().Order()];
         blackoutDays = [.. set.BlackoutDates.Select(Civil.ToDayNumber).Distinct().Order()];
         overrides = [.. set.Overrides];
@@ -205,7 +210,7 @@ internal sealed class CompiledRecurrence
         long firstPeriod = 0;
         if (!HasCount && hint > long.MinValue && hint < long.MaxValue)
         {
-            var offset = Zone.GetUtcOffset(Instant.FromUnixTimeSeconds(Math.Clamp(hint, -62_135_596_800L, 253_402_300_799L))).Seconds;
+            var offset = Zone.GetUtcOffset(Instant.FromUnixTimeSeconds(Math.Clamp(hint, FirstRepresentable, LastRepresentable))).Seconds;
             firstPeriod = PeriodCursor.PeriodNear(Rule, hint + offset);
         }
 
@@ -240,6 +245,11 @@ internal sealed class CompiledRecurrence
                 }
 
                 break;
+            }
+
+            if (instant < FirstRepresentable)
+            {
+                continue;
             }
 
             if (shifted)

@@ -92,6 +92,23 @@ public static class ExecutionDisplay
     public static string Pretty(JsonElement? json) =>
         json is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } value ? JsonSerializer.Serialize(value, Indented) : "";
 
+    /// <summary>
+    /// Whether a result is only the shape of a response that never came (<c>{"status": null, "body": null}</c>: a
+    /// network error, a timeout, a refused target): the run's error says more, and is shown instead.
+    /// </summary>
+    public static bool IsEmptyResponse(JsonElement? result) =>
+        result is { ValueKind: JsonValueKind.Object } value
+        && value.EnumerateObject().Any()
+        && value.EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.Null);
+
+    /// <summary>What the result panel says when there is no result to show: the run's error or reason, else that none came yet.</summary>
+    public static string NoResult(ExecutionView execution, IReadOnlyList<AttemptView> attempts) =>
+        FirstText(execution.Error, attempts.LastOrDefault(a => !string.IsNullOrWhiteSpace(a.Error))?.Error, execution.Reason) is { } why
+            ? $"No response: {why}"
+            : "None yet.";
+
+    private static string? FirstText(params string?[] texts) => texts.FirstOrDefault(t => !string.IsNullOrWhiteSpace(t));
+
     /// <summary>"66.7 %".</summary>
     public static string Percent(double? value) => value is { } v ? $"{v.ToString("0.#", CultureInfo.InvariantCulture)} %" : "—";
 }

@@ -15,6 +15,7 @@ public static class ExecutionEndpoints
         services.AddScoped<ExecutionService>();
         services.AddScoped<BackfillService>();
         services.AddScoped<WebhookSettingsService>();
+        services.AddSingleton<Engine.WebhookTargetPolicy>();
         return services;
     }
 
@@ -60,6 +61,9 @@ public static class ExecutionEndpoints
             .WithSummary("Generate or rotate the signing secret; the value is in this response only.");
         webhooks.MapPut("/endpoints/{jobType}", (string jobType, WebhookEndpointRequest body, WebhookSettingsService service, CancellationToken ct) =>
             service.SetEndpointAsync(QueryValues.ParseEnum<JobType>(jobType, "jobType") ?? throw new RequestValidationException("jobType", "A job type is required."), body.Url, ct))
-            .WithSummary("Set (or clear, with an empty url) the workspace's endpoint of a job type.");
+            .WithSummary("Set (or clear, with an empty url) the workspace's endpoint of a job type; a URL this instance would not deliver to is a 400.");
+        webhooks.MapPost("/endpoints/{jobType}/test", (string jobType, WebhookEndpointRequest? body, WebhookSettingsService service, CancellationToken ct) =>
+            service.SendTestAsync(QueryValues.ParseEnum<JobType>(jobType, "jobType") ?? throw new RequestValidationException("jobType", "A job type is required."), body?.Url, ct))
+            .WithSummary("Send a signed ping (X-Scheduling-Event: ping) to the given url, else to the saved endpoint; returns status, duration, the start of the body or the error.");
     }
 }

@@ -17,7 +17,7 @@ namespace Scheduling.Web.Features.Executions;
 public sealed record ExecutionView(
     Guid Id, Guid ScheduleId, string ScheduleName, DateTime ScheduledFor, DateTime CreatedAt, DateTime? StartedAt, DateTime? CompletedAt,
     ExecutionStatus Status, int Attempts, bool IsManual, string? Title, string? Reason, string? Error, JsonElement? Result, long? DurationMs,
-    bool AwaitingCallback, SchedulePriority Priority, JobType JobType);
+    bool AwaitingCallback, SchedulePriority Priority, JobType JobType, long? AttemptDurationMs = null);
 
 public sealed record AttemptView(int Number, string? Action, DateTime StartedAt, DateTime? CompletedAt, ExecutionStatus Status, string? Target,
     string? Request, int? ResponseStatus, string? Response, string? Error, long? DurationMs);
@@ -34,7 +34,7 @@ public sealed record UpcomingRun(Guid ScheduleId, string ScheduleName, DateTime 
 
 public sealed record ScheduleStats(int Total, int Completed, int Failed, int Skipped, double? SuccessRate, double? AverageDurationMs, int FailureStreak, DateTime? NextRunAt, double? SecondsToNextRun);
 
-/// <summary>One finished run, for charts: when it was planned, how it ended, how long it took.</summary>
+/// <summary>One finished run, for charts: when it was planned, how it ended, how long its last attempt took.</summary>
 public sealed record ExecutionOutcome(DateTime ScheduledFor, ExecutionStatus Status, long? DurationMs);
 
 public sealed record QueueStatus(string Name, long Enqueued);
@@ -274,12 +274,14 @@ public sealed class ExecutionService(
         var schedule = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == scheduleId, ct) ?? throw new NotFoundException("Schedule");
         var finished = await db.Executions.AsNoTracking()
             .Where(e => e.ScheduleId == scheduleId && (e.Status == ExecutionStatus.Completed || e.Status == ExecutionStatus.Failed || e.Status == ExecutionStatus.Skipped))
-            .Select(e => new { e.Status, e.DurationMs, e.ScheduledFor })
+            .Select(e => new { e.Status, e.ScheduledFor, e.StartedAt, e.AttemptStartedAt, e.CompletedAt })
             .ToListAsync(ct);
         var completed = finished.Count(e => e.Status == ExecutionStatus.Completed);
         var failed = finished.Count(e => e.Status == ExecutionStatus.Failed);
         var streak = finished.Where(e => e.Status != ExecutionStatus.Skipped).OrderByDescending(e => e.ScheduledFor).TakeWhile(e => e.Status == ExecutionStatus.Failed).Count();
-        var durations = finished.Where(e => e.Status == ExecutionStatus.Completed && e.DurationMs is not null).Select(e => (double)e.DurationMs!.Value).ToList();
+        // How long the successful attempt took: a retried run's backoffs are not the integration's time.
+        var durations = finished.Where(e => e.Status == ExecutionStatus.Completed)
+            .Select(e => AttemptDuration(e.StartedAt, e.AttemptStartedAt, e.CompletedAt)).OfType<long>().Select(ms => (double)ms).ToList();
         var now = clock.GetUtcNow().UtcDateTime;
         return new ScheduleStats(finished.Count, completed, failed, finished.Count - completed - failed,
             completed + failed == 0 ? null : Math.Round(100.0 * completed / (completed + failed), 1),
@@ -299,12 +301,13 @@ public sealed class ExecutionService(
             throw new RequestValidationException("limit", "limit is between 1 and 10000.");
         }
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Executions.AsNoTracking()
+        var runs = await db.Executions.AsNoTracking()
             .Where(e => e.ScheduleId == scheduleId && e.ScheduledFor >= sinceUtc && (e.Status == ExecutionStatus.Completed || e.Status == ExecutionStatus.Failed))
             .OrderByDescending(e => e.ScheduledFor).ThenByDescending(e => e.CreatedAt)
             .Take(limit)
-            .Select(e => new ExecutionOutcome(e.ScheduledFor, e.Status, e.DurationMs))
+            .Select(e => new { e.ScheduledFor, e.Status, e.StartedAt, e.AttemptStartedAt, e.CompletedAt })
             .ToListAsync(ct);
+        return [.. runs.Select(e => new ExecutionOutcome(e.ScheduledFor, e.Status, AttemptDuration(e.StartedAt, e.AttemptStartedAt, e.CompletedAt)))];
     }
 
     /// <summary>The engine across nodes: Hangfire servers and queues, planned-run lag over the last hour, recovery.</summary>
@@ -343,5 +346,16 @@ public sealed class ExecutionService(
 
     internal static ExecutionView ToView(Execution e, string scheduleName) => new(
         e.Id, e.ScheduleId, scheduleName, e.ScheduledFor, e.CreatedAt, e.StartedAt, e.CompletedAt, e.Status, e.Attempts, e.IsManual, e.Title,
-        e.Reason, e.Error, Parse(e.Result), e.DurationMs, e.AwaitingCallback, e.Priority, e.JobType);
+        e.Reason, e.Error, Parse(e.Result), e.DurationMs, e.AwaitingCallback, e.Priority, e.JobType, AttemptDuration(e));
+
+    /// <summary>
+    /// The current (finished) or last attempt's duration. <see cref="Execution.DurationMs"/> counts from the first
+    /// attempt, so a retried run's would include every backoff in between.
+    /// </summary>
+    internal static long? AttemptDuration(Execution e) => AttemptDuration(e.StartedAt, e.AttemptStartedAt, e.CompletedAt);
+
+    private static long? AttemptDuration(DateTime? startedAt, DateTime? attemptStartedAt, DateTime? completedAt) =>
+        completedAt is { } done && (attemptStartedAt ?? startedAt) is { } started && done >= started
+            ? (long)(done - started).TotalMilliseconds
+            : null;
 }

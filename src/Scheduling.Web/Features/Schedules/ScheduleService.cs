@@ -13,7 +13,7 @@ using Scheduling.Web.Features.Workspaces;
 namespace Scheduling.Web.Features.Schedules;
 
 /// <summary>Schedules of the current workspace: the one place the UI and the API change them.</summary>
-public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock)
+public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock, Engine.WebhookTargetPolicy webhookTargets)
 {
     private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
 
@@ -81,6 +81,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         var workspaceId = current.RequireWorkspace();
         current.RequireEditor();
         var (fields, timing) = Validate(input);
+        await EnsureDeliverableAsync(fields.WebhookUrl, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var schedule = new Schedule
@@ -111,6 +112,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     public async Task<ScheduleView> UpdateAsync(Guid id, ScheduleInput input, CancellationToken ct = default, int? ifMatch = null)
     {
         current.RequireEditor();
+        await EnsureDeliverableAsync(input.WebhookUrl, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
         if (ifMatch is { } expected && expected != schedule.Version)
@@ -509,6 +511,13 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             input.TimeoutSeconds, input.JitterSeconds ?? 0, webhook, template);
         return (fields, timing!);
     }
+
+    // A webhook URL this instance would refuse to deliver to is said when it is saved, not when a run fails. It may
+    // wait for DNS, so an update checks it before its transaction; a URL that is not http(s) at all is Validate's.
+    private Task EnsureDeliverableAsync(string? webhookUrl, CancellationToken ct) =>
+        Uri.TryCreate(webhookUrl?.Trim(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+            ? webhookTargets.EnsureDeliverableAsync(url, "webhookUrl", ct)
+            : Task.CompletedTask;
 
     private static void ThrowIfAny(List<ValidationError> errors)
     {

@@ -142,7 +142,11 @@ public sealed partial record ScheduleTiming(ScheduleType Type, string TimeZone, 
         foreach (var (text, index) in (input.BlackoutDates ?? []).Select((d, i) => (d, i)))
         {
             var parsed = LocalDatePattern.Iso.Parse(text?.Trim() ?? "");
-            if (parsed.Success)
+            if (parsed.Success && !IsSupported(parsed.Value))
+            {
+                errors.Add(new($"{prefix}blackoutDates[{index}]", OutOfRange(text)));
+            }
+            else if (parsed.Success)
             {
                 blackouts.Add(parsed.Value);
             }
@@ -233,11 +237,25 @@ public sealed partial record ScheduleTiming(ScheduleType Type, string TimeZone, 
         {
             if (LocalDatePattern.Iso.Parse(untilText.Trim()) is { Success: true } date)
             {
-                until = RecurrenceUntil.OnDate(date.Value);
+                if (IsSupported(date.Value))
+                {
+                    until = RecurrenceUntil.OnDate(date.Value);
+                }
+                else
+                {
+                    errors.Add(new(RecurrenceFields.Until, OutOfRange(untilText)));
+                }
             }
             else if (LocalPatterns.Select(p => p.Parse(untilText.Trim())).FirstOrDefault(r => r.Success) is { } local)
             {
-                until = RecurrenceUntil.AtLocal(local.Value);
+                if (IsSupported(local.Value.Date))
+                {
+                    until = RecurrenceUntil.AtLocal(local.Value);
+                }
+                else
+                {
+                    errors.Add(new(RecurrenceFields.Until, OutOfRange(untilText)));
+                }
             }
             else
             {
@@ -281,12 +299,25 @@ public sealed partial record ScheduleTiming(ScheduleType Type, string TimeZone, 
             var result = pattern.Parse(text.Trim());
             if (result.Success)
             {
+                if (!IsSupported(result.Value.Date))
+                {
+                    errors.Add(new(field, OutOfRange(text)));
+                    return null;
+                }
                 return result.Value;
             }
         }
         errors.Add(new(field, $"'{Clip(text)}' is not a valid local date and time (yyyy-MM-ddTHH:mm[:ss], a date that exists)."));
         return null;
     }
+
+    /// <summary>
+    /// Years 1 to 9998: NodaTime's patterns also read year 0 and negative years, and every instant must fit a UTC
+    /// DateTime (years 1 to 9999) in any zone; a day of margin at the end keeps a local time in 9998 inside it.
+    /// </summary>
+    public static bool IsSupported(LocalDate date) => date.Year is >= 1 and <= 9998;
+
+    private static string OutOfRange(string? text) => $"'{Clip(text)}' is outside the supported dates: years 1 to 9998.";
 
     private static List<LocalDateTime> ParseLocals(IReadOnlyList<string>? texts, string field, List<ValidationError> errors)
     {

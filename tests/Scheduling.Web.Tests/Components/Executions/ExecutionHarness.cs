@@ -58,9 +58,11 @@ internal sealed class ExecutionHarness : IAsyncDisposable
 
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
-    public static async Task<ExecutionHarness> CreateAsync(string viewerZone = "Europe/Paris")
+    /// <param name="allowPrivateTargets">Execution:AllowPrivateNetworkTargets, for webhook tests against a loopback receiver.</param>
+    public static async Task<ExecutionHarness> CreateAsync(string viewerZone = "Europe/Paris", bool allowPrivateTargets = false)
     {
-        var (root, context, clock) = await AppTestHost.CreateAsync("executions", Start);
+        var (root, context, clock) = await AppTestHost.CreateAsync("executions", Start,
+            new Dictionary<string, string?> { ["Execution:AllowPrivateNetworkTargets"] = allowPrivateTargets ? "true" : "false" });
         var harness = new ExecutionHarness(root, context, clock);
 
         var users = context.Services.GetRequiredService<UserManager<ApplicationUser>>();

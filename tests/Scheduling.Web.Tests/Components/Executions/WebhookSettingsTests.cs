@@ -1,6 +1,7 @@
 using Bunit;
 using Scheduling.Core.Scheduling;
 using Scheduling.Web.Features.Executions;
+using Scheduling.Web.Tests.Infrastructure;
 
 namespace Scheduling.Web.Tests.Components.Executions;
 
@@ -78,5 +79,73 @@ public sealed class WebhookSettingsTests
         Assert.Empty(cut.FindAll("[data-testid^=endpoint-save-]"));
         Assert.Equal(Enum.GetValues<JobType>().Length, cut.FindAll("[data-testid=endpoint-row]").Count);
         Assert.Contains("Idempotency-Key", cut.Find("[data-testid=webhook-help]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SaveEndpoint_LoopbackUrl_ShowsTheRefusalInlineAndStoresNothing()
+    {
+        await using var app = await ExecutionHarness.CreateAsync();
+        var cut = app.Render<WebhookSettings>();
+
+        cut.WaitForElement("input[data-testid=endpoint-url-Export], [data-testid=endpoint-url-Export] input").Input("http://169.254.169.254/latest/meta-data");
+        cut.Find("button[data-testid=endpoint-save-Export]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Webhooks are not delivered there", cut.Find("[data-testid=endpoint-row][data-job-type=Export]").TextContent, StringComparison.Ordinal));
+        Assert.Empty((await app.Webhooks.GetAsync(Ct)).Endpoints);
+        // What the user typed stays in the box.
+        Assert.Equal("http://169.254.169.254/latest/meta-data", cut.Find("[data-testid=endpoint-url-Export] input, input[data-testid=endpoint-url-Export]").GetAttribute("value"));
+    }
+
+    [Fact]
+    public async Task SendTest_ToLoopbackReceiver_ShowsStatusDurationAndBody()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await ExecutionHarness.CreateAsync(allowPrivateTargets: true);
+        var cut = app.Render<WebhookSettings>();
+
+        cut.WaitForElement("input[data-testid=endpoint-url-Publish], [data-testid=endpoint-url-Publish] input").Input(receiver.Url("hello"));
+        cut.Find("button[data-testid=endpoint-test-Publish]").Click();
+
+        var result = cut.WaitForElement("[data-testid=endpoint-test-result-Publish]", TimeSpan.FromSeconds(15));
+        Assert.Contains("HTTP 200", result.QuerySelector("[data-testid=test-summary]")!.TextContent, StringComparison.Ordinal);
+        Assert.Matches(@"\d+ ms|\d+(\.\d)? s", result.QuerySelector("[data-testid=test-summary]")!.TextContent);
+        Assert.Contains("\"path\":\"/hello\"", result.QuerySelector("[data-testid=test-body]")!.TextContent, StringComparison.Ordinal);
+        var ping = Assert.Single(receiver.On("hello"));
+        Assert.Equal("ping", ping.Event);
+        Assert.Equal("publish", ping.Json.GetProperty("jobType").GetString());
+        // Testing does not save.
+        Assert.Empty((await app.Webhooks.GetAsync(Ct)).Endpoints);
+    }
+
+    [Fact]
+    public async Task SendTest_ReceiverFails_ShowsStatusAndError()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond("down", [503]);
+        await using var app = await ExecutionHarness.CreateAsync(allowPrivateTargets: true);
+        var cut = app.Render<WebhookSettings>();
+
+        cut.WaitForElement("input[data-testid=endpoint-url-Export], [data-testid=endpoint-url-Export] input").Input(receiver.Url("down"));
+        cut.Find("button[data-testid=endpoint-test-Export]").Click();
+
+        var result = cut.WaitForElement("[data-testid=endpoint-test-result-Export]", TimeSpan.FromSeconds(15));
+        Assert.Contains("HTTP 503", result.QuerySelector("[data-testid=test-summary]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("HTTP 503 Service Unavailable", result.QuerySelector("[data-testid=test-error]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("mud-alert-text-error", result.OuterHtml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendTest_RefusedTarget_ShowsTheRefusalInlineAndSendsNothing()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await ExecutionHarness.CreateAsync();
+        var cut = app.Render<WebhookSettings>();
+
+        cut.WaitForElement("input[data-testid=endpoint-url-Export], [data-testid=endpoint-url-Export] input").Input(receiver.Url("never"));
+        cut.Find("button[data-testid=endpoint-test-Export]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("AllowPrivateNetworkTargets is off", cut.Find("[data-testid=endpoint-row][data-job-type=Export]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=endpoint-test-result-Export]"));
+        Assert.Empty(receiver.Received);
     }
 }

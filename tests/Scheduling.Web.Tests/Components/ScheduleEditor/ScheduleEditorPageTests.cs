@@ -115,6 +115,24 @@ public sealed class ScheduleEditorPageTests
     }
 
     [Fact]
+    public async Task Save_WebhookUrlThePolicyRefuses_ShowsItUnderTheFieldAndCreatesNothing()
+    {
+        await using var app = await EditorHarness.CreateAsync();
+        var cut = app.Render<ScheduleEditorPage>();
+        cut.WaitForElement("[data-testid=schedule-preview]");
+        cut.Find("[data-testid=schedule-name] input, input[data-testid=schedule-name]").Change("Weekend render");
+        cut.Find("[data-testid=advanced-panel] .mud-expand-panel-header").Click();
+
+        cut.WaitForElement("[data-testid=schedule-webhook] input, input[data-testid=schedule-webhook]").Change("http://127.0.0.1:8080/hooks");
+        cut.Find("button[data-testid=save-schedule], [data-testid=save-schedule] button").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Webhooks are not delivered there", cut.Find("[data-testid=advanced-panel]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(0, (await app.Schedules.ListAsync(new ScheduleQuery(), Ct)).Total);
+        // Nothing typed is lost.
+        Assert.Equal("http://127.0.0.1:8080/hooks", cut.Find("[data-testid=schedule-webhook] input, input[data-testid=schedule-webhook]").GetAttribute("value"));
+    }
+
+    [Fact]
     public async Task Save_ValidForm_CreatesScheduleAndNavigatesToIt()
     {
         await using var app = await EditorHarness.CreateAsync();
