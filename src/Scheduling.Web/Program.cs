@@ -75,7 +75,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     ExceptionHandlingPath = "/Error",
     CreateScopeForErrors = true,
     // Problems a caller caused are answered, not logged as server errors.
-    SuppressDiagnosticsCallback = context => context.Exception is AppException or BadHttpRequestException,
+    SuppressDiagnosticsCallback = context => context.Exception is AppException or BadHttpRequestException or Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException,
 });
 if (!app.Environment.IsDevelopment())
 {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -6,7 +7,8 @@ namespace Scheduling.Web.Api;
 
 /// <summary>
 /// Turns what a caller can get wrong into RFC 7807 problem details: our <see cref="AppException"/>s,
-/// unreadable JSON and failed parameter binding. Anything else stays a 500 (a bug to fix).
+/// unreadable JSON, failed parameter binding and a missing or stale antiforgery token. Anything else stays a 500
+/// (a bug to fix).
 /// </summary>
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -22,6 +24,13 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             },
             AppException app => new ProblemDetails { Status = app.StatusCode, Title = app.Title, Detail = app.Message },
             BadHttpRequestException bad => BadRequest(bad),
+            // The passkey endpoints validate antiforgery themselves: a post without the cookie or field is the caller's.
+            AntiforgeryValidationException antiforgery => new ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request could not be verified",
+                Detail = "The form's antiforgery token is missing or no longer valid: reload the page and try again.",
+            },
             _ => null,
         };
         if (problem is null)
