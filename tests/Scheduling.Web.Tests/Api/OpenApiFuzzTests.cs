@@ -130,6 +130,24 @@ public class OpenApiFuzzTests
         Assert.Empty(result.Exceptions);
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task TextWithNul_InBodyOrSearch_Returns400NamingTheField(DatabaseProvider provider)
+    {
+        // Found by the fuzz on PostgreSQL: text columns refuse NUL, so a name or a search with one was a 500.
+        var exceptions = new UnhandledExceptions();
+        await using var app = await AppFactory.StartAsync(provider, Quiet, services => services.AddSingleton<ILoggerProvider>(exceptions));
+        var client = await Session.RegisterAsync(app, "nul@example.com");
+
+        var created = await ApiWalk.SendAsync(client, exceptions, "POST", "/api/v1/workspaces", """{"name":"a\u0000b"}""", "application/json");
+        var searched = await ApiWalk.SendAsync(client, exceptions, "GET", "/api/v1/schedules?search=a%00b", null, null);
+
+        Assert.True(created.Status == 400 && created.Response.Contains("\"name\"", StringComparison.Ordinal), created.ToString());
+        Assert.True(searched.Status == 400 && searched.Response.Contains("\"search\"", StringComparison.Ordinal), searched.ToString());
+        Assert.Empty(created.Exceptions.Concat(searched.Exceptions));
+    }
+
     // The engine does not run jobs here: runs stay pending, so the walk is about the API, not webhooks.
     private static readonly Dictionary<string, string?> Quiet = new()
     {

@@ -166,6 +166,11 @@ public sealed class OpenApiFuzzer(OpenApiOperations document, Random random)
         {
             yield return ("unknown enum", "\"not_a_value\"");
         }
+        else if (OpenApiOperations.TypesOf(target.Schema).Contains("string"))
+        {
+            // PostgreSQL text cannot hold NUL; SQLite can: a string field must refuse it before the database does.
+            yield return ("NUL inside", "\"nul\\u0000inside\"");
+        }
     }
 
     /// <summary>A valid-ish body: known-good examples for the richest inputs, otherwise built from the schema.</summary>
