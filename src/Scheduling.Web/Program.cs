@@ -49,7 +49,6 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
     json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
-    json.SerializerOptions.Converters.Add(new TextWithoutNulConverter());
 });
 
 var app = builder.Build();

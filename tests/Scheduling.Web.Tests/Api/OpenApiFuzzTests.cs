@@ -130,11 +130,10 @@ public class OpenApiFuzzTests
         Assert.Empty(result.Exceptions);
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.PostgreSql)]
-    public async Task TextWithNul_InBodyOrSearch_Returns400NamingTheField(DatabaseProvider provider)
+    [Fact]
+    public async Task TextWithNul_InBodyOrSearch_OnPostgreSql_Returns400NamingTheField()
     {
+        const DatabaseProvider provider = DatabaseProvider.PostgreSql;
         // Found by the fuzz on PostgreSQL: text columns refuse NUL, so a name or a search with one was a 500.
         var exceptions = new UnhandledExceptions();
         await using var app = await AppFactory.StartAsync(provider, Quiet, services => services.AddSingleton<ILoggerProvider>(exceptions));
