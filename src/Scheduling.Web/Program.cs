@@ -75,7 +75,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     CreateScopeForErrors = true,
     // Pages re-execute here; API requests never do (ApiExceptionHandler answers them, a 500 included).
     // Problems a caller caused are answered, not logged as server errors.
-    SuppressDiagnosticsCallback = context => context.Exception is AppException or BadHttpRequestException,
+    SuppressDiagnosticsCallback = context => context.Exception is AppException or BadHttpRequestException or Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException,
 });
 if (!app.Environment.IsDevelopment())
 {

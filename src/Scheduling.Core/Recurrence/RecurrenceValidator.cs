@@ -157,7 +157,7 @@ public static class RecurrenceValidator
         ArgumentNullException.ThrowIfNull(set);
         var errors = new List<ValidationError>(ValidateRule(set.Rule).Errors);
         var zone = CheckZone(set.TimeZone, requireTimeZone, errors);
-        if (set.Start.Year is < 1 or > 9999)
+        if (set.Start < FirstConvertibleLocal || set.Start > LastConvertibleLocal)
         {
             errors.Add(new ValidationError(RecurrenceFields.Start, "The start must be between the years 1 and 9999."));
         }
@@ -206,6 +206,10 @@ public static class RecurrenceValidator
         {
             errors.Add(new ValidationError(RecurrenceFields.ScheduledAt, "Choose when the schedule runs."));
         }
+        else if (local < FirstConvertibleLocal || local > LastConvertibleLocal)
+        {
+            errors.Add(new ValidationError(RecurrenceFields.ScheduledAt, "Choose a time between the years 1 and 9999."));
+        }
         else if (zone is not null && zone.AtLeniently(local).ToInstant() <= now)
         {
             errors.Add(new ValidationError(
@@ -215,6 +219,11 @@ public static class RecurrenceValidator
 
         return new ValidationResult(errors);
     }
+
+    // Local times within a day of the ends of years 1 and 9999 have no instant in some zones (offsets reach
+    // ±18 h, and NodaTime's instants stop there): converting them throws instead of failing validation.
+    private static readonly LocalDateTime FirstConvertibleLocal = new(1, 1, 2, 0, 0);
+    private static readonly LocalDateTime LastConvertibleLocal = new(9999, 12, 30, 23, 59, 59);
 
     private static DateTimeZone? CheckZone(string? timeZone, bool required, List<ValidationError> errors)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -6,9 +7,9 @@ namespace Scheduling.Web.Api;
 
 /// <summary>
 /// Turns what a caller can get wrong into RFC 7807 problem details: our <see cref="AppException"/>s,
-/// unreadable JSON and failed parameter binding. Anything else is a 500 (a bug to fix): API requests get
-/// it as problem details with the trace id (the middleware logs it once), pages the error page. Re-executing
-/// an API request on the error page would not do: it has no PUT or DELETE (an empty 405).
+/// unreadable JSON, failed parameter binding and a missing or stale antiforgery token. Anything else is a 500 (a bug
+/// to fix): API requests get it as problem details with the trace id (the middleware logs it once), pages the error
+/// page. Re-executing an API request on the error page would not do: it has no PUT or DELETE (an empty 405).
 /// </summary>
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -24,11 +25,18 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             },
             AppException app => new ProblemDetails { Status = app.StatusCode, Title = app.Title, Detail = app.Message },
             BadHttpRequestException bad => BadRequest(bad),
+            // The passkey endpoints validate antiforgery themselves: a post without the cookie or field is the caller's.
+            AntiforgeryValidationException antiforgery => new ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request could not be verified",
+                Detail = "The form's antiforgery token is missing or no longer valid: reload the page and try again.",
+            },
             _ when IsApi(httpContext.Request) => new ProblemDetails
             {
                 Status = StatusCodes.Status500InternalServerError,
                 Title = "Something went wrong",
-                Detail = "The server could not complete the request. Nothing was changed by this error unless the response says so; try again, and quote the trace id if it persists.",
+                Detail = "The server could not complete the request. Try again; if it persists, quote the trace id.",
             },
             _ => null,
         };

@@ -34,7 +34,7 @@ public static class PersistenceServiceCollectionExtensions
                 options.UseSqlServer(connectionString);
                 break;
             case DatabaseProvider.PostgreSql:
-                options.UseNpgsql(connectionString);
+                options.UseNpgsql(connectionString).AddInterceptors(TextWithoutNul.Instance);
                 break;
             default:
                 options.UseSqlite(connectionString).AddInterceptors(SqliteBusyTimeout.Instance);

@@ -120,5 +120,5 @@ public sealed record ScheduleListParameters(
         QueryValues.ParseEnum<ScheduleStatus>(Status, "status"),
         QueryValues.ParseEnum<JobType>(JobType, "jobType"),
         QueryValues.ParseEnum<SchedulePriority>(Priority, "priority"),
-        Search, Sort, Page ?? 1, PageSize ?? 25);
+        QueryValues.Text(Search, "search"), Sort, Page ?? 1, PageSize ?? 25);
 }
