@@ -35,8 +35,6 @@ public sealed class ExecutionRunner(
         var settings = options.CurrentValue;
         var execution = started.Execution;
         var schedule = execution.Schedule!;
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        db.Attach(execution);
 
         var timeout = schedule.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultTimeout;
         var attemptStarted = clock.GetUtcNow().UtcDateTime;
@@ -50,25 +48,29 @@ public sealed class ExecutionRunner(
             logger.LogError(ex, "Handler of execution {ExecutionId} threw.", execution.Id);
             outcome = new HandlerOutcome.Failed([], null, $"The handler failed: {ex.Message}", Retryable: true);
         }
-        await ApplyAsync(db, execution, outcome, attemptStarted, settings, cancellationToken);
+        await ApplyAsync(execution, outcome, attemptStarted, settings, cancellationToken);
     }
 
     /// <summary>An accepted (202) execution whose integration never called back fails its attempt.</summary>
     public async Task CallbackTimeoutAsync(Guid executionId)
     {
         await using var db = await contexts.CreateDbContextAsync();
-        var execution = await db.Executions.IgnoreQueryFilters().Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == executionId);
+        var execution = await db.Executions.IgnoreQueryFilters().AsNoTracking().Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == executionId);
         var now = clock.GetUtcNow().UtcDateTime;
         if (execution is not { Status: ExecutionStatus.Running, AwaitingCallback: true } || execution.CallbackDeadline > now.AddSeconds(1))
         {
             return;
         }
         var error = $"No callback within the timeout (deadline {execution.CallbackDeadline:u}).";
-        await ApplyAsync(db, execution, new HandlerOutcome.Failed([], execution.Result, error, Retryable: true), execution.AttemptStartedAt ?? execution.StartedAt ?? now, options.CurrentValue, CancellationToken.None);
+        await ApplyAsync(execution, new HandlerOutcome.Failed([], execution.Result, error, Retryable: true), execution.AttemptStartedAt ?? execution.StartedAt ?? now, options.CurrentValue, CancellationToken.None);
     }
 
-    /// <summary>Applies a handler's (or a callback's) outcome: completion, waiting for a callback, retry or failure.</summary>
-    internal async Task ApplyAsync(AppDbContext db, Execution execution, HandlerOutcome outcome, DateTime attemptStarted, ExecutionOptions settings, CancellationToken ct)
+    /// <summary>
+    /// Applies a handler's (or a callback's) outcome to the running <paramref name="execution"/> (updated in place):
+    /// completion, waiting for a callback, retry or failure. False when the run no longer runs that attempt (a
+    /// callback and its timeout at once): the other one was recorded, this one is not.
+    /// </summary>
+    internal async Task<bool> ApplyAsync(Execution execution, HandlerOutcome outcome, DateTime attemptStarted, ExecutionOptions settings, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var schedule = execution.Schedule!;
@@ -102,16 +104,14 @@ public sealed class ExecutionRunner(
         {
             case HandlerOutcome.Completed:
                 execution.AwaitingCallback = false;
-                await FinishAsync(db, execution, ExecutionStatus.Completed, null, attempts, ct);
-                break;
+                return await FinishAsync(execution, ExecutionStatus.Completed, null, attempts, ct);
             case HandlerOutcome.Accepted:
                 var wait = schedule.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultCallbackTimeout;
                 execution.AwaitingCallback = true;
                 execution.CallbackDeadline = now + wait;
                 // The deadline check is the job that carries the run from now on (the recovery sweep looks at it).
                 execution.HangfireJobId = queue.ScheduleCallbackTimeout(execution.Id, wait);
-                await ledger.RecordAsync(db.Entry(execution), attempts, ct);
-                break;
+                return await ledger.RecordAsync(RunOutcome.Of(execution), attempts, ct);
             case HandlerOutcome.Failed failed:
                 execution.AwaitingCallback = false;
                 var policy = new RetryPolicy(schedule.RetryStrategy, Math.Max(0, schedule.RetryMaxAttempts - 1),
@@ -121,22 +121,22 @@ public sealed class ExecutionRunner(
                     execution.Status = ExecutionStatus.Pending;
                     execution.Error = Clip(failed.Error, 4000);
                     execution.Reason = Clip($"Attempt {execution.Attempts} failed ({failed.Error}); retry in {delay.TotalSeconds:0} s.", 500);
+                    execution.WaitReason = WaitReason.RetryBackoff;
                     execution.NotBefore = now + delay;
                     execution.HangfireJobId = queue.Schedule(execution.Id, execution.Priority, delay);
-                    await ledger.RecordAsync(db.Entry(execution), attempts, ct);
+                    return await ledger.RecordAsync(RunOutcome.Of(execution), attempts, ct);
                 }
-                else
-                {
-                    await FinishAsync(db, execution, ExecutionStatus.Failed, failed.Error, attempts, ct);
-                }
-                break;
+                return await FinishAsync(execution, ExecutionStatus.Failed, failed.Error, attempts, ct);
+            default:
+                throw new InvalidOperationException($"Unknown handler outcome {outcome.GetType().Name}.");
         }
     }
 
-    private async Task FinishAsync(AppDbContext db, Execution execution, ExecutionStatus status, string? message, IReadOnlyList<ExecutionAttempt> attempts, CancellationToken ct)
+    private async Task<bool> FinishAsync(Execution execution, ExecutionStatus status, string? message, IReadOnlyList<ExecutionAttempt> attempts, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         execution.Status = status;
+        execution.WaitReason = WaitReason.None;
         execution.CompletedAt = now;
         execution.DurationMs = execution.StartedAt is { } started ? (long)(now - started).TotalMilliseconds : null;
         execution.NotBefore = null;
@@ -153,7 +153,7 @@ public sealed class ExecutionRunner(
                 execution.Error = null;
             }
         }
-        await ledger.RecordAsync(db.Entry(execution), attempts, ct);
+        return await ledger.RecordAsync(RunOutcome.Of(execution), attempts, ct);
     }
 
     private static string? Clip(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
