@@ -98,62 +98,32 @@ public sealed class ExecutionRunner(
             Error = Clip(call.Error, 4000),
             DurationMs = (long)call.Duration.TotalMilliseconds,
         }).ToList();
-        execution.Result = outcome.Result ?? execution.Result;
+        var result = outcome.Result ?? execution.Result;
 
+        // What the attempt's end makes of the run (the fields that go with it are the transition owner's).
+        RunOutcome end;
         switch (outcome)
         {
             case HandlerOutcome.Completed:
-                execution.AwaitingCallback = false;
-                return await FinishAsync(execution, ExecutionStatus.Completed, null, attempts, ct);
+                end = RunOutcome.Ended(execution, ExecutionStatus.Completed, null, result, now);
+                break;
             case HandlerOutcome.Accepted:
                 var wait = schedule.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultCallbackTimeout;
-                execution.AwaitingCallback = true;
-                execution.CallbackDeadline = now + wait;
                 // The deadline check is the job that carries the run from now on (the recovery sweep looks at it).
-                execution.HangfireJobId = queue.ScheduleCallbackTimeout(execution.Id, wait);
-                return await ledger.RecordAsync(RunOutcome.Of(execution), attempts, ct);
+                end = RunOutcome.WaitingForCallback(execution, now + wait, queue.ScheduleCallbackTimeout(execution.Id, wait), result);
+                break;
             case HandlerOutcome.Failed failed:
-                execution.AwaitingCallback = false;
                 var policy = new RetryPolicy(schedule.RetryStrategy, Math.Max(0, schedule.RetryMaxAttempts - 1),
                     TimeSpan.FromSeconds(schedule.RetryBaseDelaySeconds), TimeSpan.FromSeconds(schedule.RetryMaxDelaySeconds), JitterRatio: 0.1);
-                if (failed.Retryable && policy.GetDelay(execution.Attempts, Random.Shared) is { } delay)
-                {
-                    execution.Status = ExecutionStatus.Pending;
-                    execution.Error = Clip(failed.Error, 4000);
-                    execution.Reason = Clip($"Attempt {execution.Attempts} failed ({failed.Error}); retry in {delay.TotalSeconds:0} s.", 500);
-                    execution.WaitReason = WaitReason.RetryBackoff;
-                    execution.NotBefore = now + delay;
-                    execution.HangfireJobId = queue.Schedule(execution.Id, execution.Priority, delay);
-                    return await ledger.RecordAsync(RunOutcome.Of(execution), attempts, ct);
-                }
-                return await FinishAsync(execution, ExecutionStatus.Failed, failed.Error, attempts, ct);
+                end = failed.Retryable && policy.GetDelay(execution.Attempts, Random.Shared) is { } delay
+                    ? RunOutcome.RetryAfter(execution, failed.Error, delay, queue.Schedule(execution.Id, execution.Priority, delay), result, now)
+                    : RunOutcome.Ended(execution, ExecutionStatus.Failed, failed.Error, result, now);
+                break;
             default:
                 throw new InvalidOperationException($"Unknown handler outcome {outcome.GetType().Name}.");
         }
-    }
-
-    private async Task<bool> FinishAsync(Execution execution, ExecutionStatus status, string? message, IReadOnlyList<ExecutionAttempt> attempts, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        execution.Status = status;
-        execution.WaitReason = WaitReason.None;
-        execution.CompletedAt = now;
-        execution.DurationMs = execution.StartedAt is { } started ? (long)(now - started).TotalMilliseconds : null;
-        execution.NotBefore = null;
-        if (status == ExecutionStatus.Failed)
-        {
-            execution.Error = Clip(message, 4000);
-            execution.Reason = null;
-        }
-        else
-        {
-            execution.Reason = Clip(message, 500);
-            if (status == ExecutionStatus.Completed)
-            {
-                execution.Error = null;
-            }
-        }
-        return await ledger.RecordAsync(RunOutcome.Of(execution), attempts, ct);
+        end.ApplyTo(execution);
+        return await ledger.RecordAsync(end, attempts, ct);
     }
 
     private static string? Clip(string? value, int max) => value is null || value.Length <= max ? value : value[..max];

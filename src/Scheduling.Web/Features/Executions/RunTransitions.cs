@@ -27,9 +27,66 @@ public sealed record RunOutcome(
 {
     public bool Finished => Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Skipped or ExecutionStatus.Cancelled;
 
-    /// <summary>The run as the attempt left it (its status and fields set by the runner).</summary>
+    /// <summary>The run as it is (the base of the outcomes below).</summary>
     public static RunOutcome Of(Execution e) => new(e.Id, e.ScheduleId, e.Attempts, e.Status, e.CompletedAt, e.DurationMs, e.NotBefore,
         e.Reason, e.WaitReason, e.Error, e.Result, e.AwaitingCallback, e.CallbackDeadline, e.HangfireJobId);
+
+    /// <summary>
+    /// The run ends: completed, or failed for good. Duration from its first start; a failure's message is its error,
+    /// another's (if any) its reason; a completed run keeps no error of earlier attempts.
+    /// </summary>
+    public static RunOutcome Ended(Execution run, ExecutionStatus status, string? message, string? result, DateTime now) => Of(run) with
+    {
+        Status = status,
+        CompletedAt = now,
+        DurationMs = run.StartedAt is { } started ? (long)(now - started).TotalMilliseconds : null,
+        NotBefore = null,
+        Reason = status == ExecutionStatus.Failed ? null : Clip(message, 500),
+        WaitReason = WaitReason.None,
+        Error = status == ExecutionStatus.Failed ? Clip(message, 4000) : status == ExecutionStatus.Completed ? null : run.Error,
+        Result = result,
+        AwaitingCallback = false,
+    };
+
+    /// <summary>The attempt failed and the retry policy tries again after <paramref name="delay"/>, carried by <paramref name="job"/>.</summary>
+    public static RunOutcome RetryAfter(Execution run, string error, TimeSpan delay, string job, string? result, DateTime now) => Of(run) with
+    {
+        Status = ExecutionStatus.Pending,
+        Error = Clip(error, 4000),
+        Reason = Clip($"Attempt {run.Attempts} failed ({error}); retry in {delay.TotalSeconds:0} s.", 500),
+        WaitReason = WaitReason.RetryBackoff,
+        NotBefore = now + delay,
+        HangfireJobId = job,
+        Result = result,
+        AwaitingCallback = false,
+    };
+
+    /// <summary>The integration accepted the run (202): it stays running until its callback, or <paramref name="deadline"/> (checked by <paramref name="job"/>).</summary>
+    public static RunOutcome WaitingForCallback(Execution run, DateTime deadline, string job, string? result) => Of(run) with
+    {
+        AwaitingCallback = true,
+        CallbackDeadline = deadline,
+        HangfireJobId = job,
+        Result = result,
+    };
+
+    /// <summary>The caller's copy of the run, as this outcome leaves it.</summary>
+    public void ApplyTo(Execution run)
+    {
+        run.Status = Status;
+        run.CompletedAt = CompletedAt;
+        run.DurationMs = DurationMs;
+        run.NotBefore = NotBefore;
+        run.Reason = Reason;
+        run.WaitReason = WaitReason;
+        run.Error = Error;
+        run.Result = Result;
+        run.AwaitingCallback = AwaitingCallback;
+        run.CallbackDeadline = CallbackDeadline;
+        run.HangfireJobId = HangfireJobId;
+    }
+
+    private static string? Clip(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
 }
 
 /// <summary>
