@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Scheduling.Core.Recurrence;
 using Scheduling.Core.Scheduling;
-using Scheduling.Core.Templates;
 using Scheduling.Web.Data;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Scheduling.Core.Scheduling;
 using Scheduling.Web.Data;
 using Scheduling.Web.Features.Executions;
+using Scheduling.Web.Features.Workspaces;
 using Scheduling.Web.Tests.Infrastructure;
 
 namespace Scheduling.Web.Tests.Engine;
@@ -28,9 +29,15 @@ public class RunTransitionsTests
         await using var host = await EngineHost.StartAsync(provider, extra: new() { ["Execution:RecoveryInterval"] = "01:00:00" }, transitions: log);
         var scheduleId = await host.CreateOnceAsync("transitions", inSeconds: 3600);
         var transitions = new RunTransitions([log, veto]);
-        var contexts = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        await using var db = await contexts.CreateDbContextAsync(Ct);
-        var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
+        // As a request of the schedule's workspace sees it: reopen and withdraw go through its query filter.
+        using var scope = host.App.Services.CreateScope();
+        await using (var lookup = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct))
+        {
+            var workspaceId = (await lookup.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct)).WorkspaceId;
+            scope.ServiceProvider.GetRequiredService<WorkspaceContext>().Set("test", workspaceId, "test", WorkspaceRole.Owner, isInstanceAdmin: false);
+        }
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
+        var schedule = await db.Schedules.AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
         var now = DateTime.UtcNow;
 
         var run = Execution.Manual(schedule, countsTowardMaxRuns: false, now);
@@ -62,9 +69,12 @@ public class RunTransitionsTests
         Assert.False(await transitions.EndAttemptAsync(db, ended with { Status = ExecutionStatus.Failed, Error = "timeout" }, Ct));
         Assert.Equal((ExecutionStatus.Completed, 1), await StateOf(db, run.Id));
 
-        // Reopen only from the status it was seen in; a completed run is not a failed one.
+        // Reopen only from the status it was seen in: a completed run is not a failed one.
         Assert.False(await transitions.ReopenAsync(db, run.Id, ExecutionStatus.Failed, "Retry requested.", ct: Ct));
         Assert.Equal((ExecutionStatus.Completed, 1), await StateOf(db, run.Id));
+        Assert.True(await transitions.ReopenAsync(db, run.Id, ExecutionStatus.Completed, "Run again.", WaitReason.CatchingUp, ct: Ct));
+        var reopened = await Load(db, run.Id);
+        Assert.Equal((ExecutionStatus.Pending, 1, WaitReason.CatchingUp), (reopened.Status, reopened.Attempts, reopened.WaitReason));
 
         // A pending run waits with its typed reason; an unstarted run ends once.
         var other = Execution.Manual(schedule, countsTowardMaxRuns: false, now);
@@ -78,6 +88,17 @@ public class RunTransitionsTests
         Assert.False(await transitions.EndUnstartedAsync(db, waiting, ExecutionStatus.Cancelled, "cancelled", now, Ct));
         var skipped = await Load(db, other.Id);
         Assert.Equal((ExecutionStatus.Skipped, WaitReason.None), (skipped.Status, skipped.WaitReason));
+
+        // Withdraw takes back only untouched runs (never started): the reopened run that ran once stays.
+        var ahead = Execution.Planned(schedule, now.AddHours(1), runNumber: 1, catchingUp: false, notBefore: null, now);
+        await transitions.CreateAsync(db, [ahead], Ct);
+        await db.SaveChangesAsync(Ct);
+        db.ChangeTracker.Clear();
+        mark = log.Count;
+        Assert.Equal(1, await transitions.WithdrawAsync(db, [ahead.Id, run.Id], Ct));
+        Assert.Equal([new RunTransition(ahead.Id, ExecutionStatus.Pending, null, WaitReason.None)], log.Since(mark));
+        Assert.False(await db.Executions.IgnoreQueryFilters().AnyAsync(e => e.Id == ahead.Id, Ct));
+        Assert.Equal((ExecutionStatus.Pending, 1), await StateOf(db, run.Id));
     }
 
     private static Task<Execution> Load(AppDbContext db, Guid id) => db.Executions.IgnoreQueryFilters().AsNoTracking().SingleAsync(e => e.Id == id, Ct);

@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Scheduling.Core.Recurrence;
 using Scheduling.Core.Scheduling;
-using Scheduling.Core.Templates;
 using Scheduling.Web.Api;
 using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
