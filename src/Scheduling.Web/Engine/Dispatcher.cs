@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Scheduling.Core.Recurrence;
 using Scheduling.Core.Scheduling;
-using Scheduling.Core.Templates;
 using Scheduling.Web.Data;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
@@ -18,6 +17,7 @@ namespace Scheduling.Web.Engine;
 public sealed class Dispatcher(
     IDbContextFactory<AppDbContext> contexts,
     DueRunReleaser releaser,
+    RunTransitions transitions,
     IOptionsMonitor<ExecutionOptions> options,
     TimeProvider clock,
     ILogger<Dispatcher> logger)
@@ -76,7 +76,7 @@ public sealed class Dispatcher(
     }
 
     /// <summary>Claims one schedule; null when another node (or an edit) moved its next run first.</summary>
-    private static async Task<List<Execution>?> ClaimAsync(AppDbContext db, Schedule schedule, Instant now, Instant horizon, MissedRunOptions missed, CancellationToken ct)
+    private async Task<List<Execution>?> ClaimAsync(AppDbContext db, Schedule schedule, Instant now, Instant horizon, MissedRunOptions missed, CancellationToken ct)
     {
         var timing = ScheduleTiming.FromSchedule(schedule);
         var from = Instant.FromDateTimeUtc(schedule.NextRunAt!.Value);
@@ -118,26 +118,13 @@ public sealed class Dispatcher(
             // Several due runs claimed at once (run_all catching up) go in order, one after the other;
             // runs claimed ahead of their time follow the overlap policy like any other.
             var catchingUp = isRun && !firstRun && run.ScheduledFor <= now;
-            var execution = new Execution
-            {
-                Id = Guid.CreateVersion7(),
-                WorkspaceId = schedule.WorkspaceId,
-                ScheduleId = schedule.Id,
-                OccurrenceKey = Execution.PlannedKey(scheduledFor),
-                ScheduledFor = scheduledFor,
-                Status = isRun ? ExecutionStatus.Pending : ExecutionStatus.Skipped,
-                Reason = isRun ? (catchingUp ? ExecutionLedger.CatchingUp : null) : run.Reason,
-                CompletedAt = isRun ? null : createdAt,
-                Priority = schedule.Priority,
-                JobType = schedule.JobType,
-                Title = schedule.TitleTemplate is { } template ? TitleTemplate.Render(template, run.ScheduledFor, schedule.TimeZone, runNumber) : null,
-                NotBefore = isRun && schedule.JitterSeconds > 0 ? Jitter.StartOf(schedule.Id, run.ScheduledFor, schedule.JitterSeconds).ToDateTimeUtc() : null,
-                CreatedAt = createdAt,
-            };
+            created.Add(isRun
+                ? Execution.Planned(schedule, scheduledFor, runNumber, catchingUp,
+                    schedule.JitterSeconds > 0 ? Jitter.StartOf(schedule.Id, run.ScheduledFor, schedule.JitterSeconds).ToDateTimeUtc() : null, createdAt)
+                : Execution.Skipped(schedule, scheduledFor, runNumber, run.Reason, createdAt));
             firstRun &= !isRun;
-            created.Add(execution);
-            db.Executions.Add(execution);
         }
+        await transitions.CreateAsync(db, created, ct);
         return created;
     }
 }

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.Extensions.Options;
 using Scheduling.Core.Scheduling;
 using Scheduling.Web.Data;
@@ -24,7 +23,7 @@ public abstract record StartDecision
     public sealed record Started(Execution Execution, PreloadedTargets Targets) : StartDecision;
 
     /// <summary>Deferred with its reason shown (limits, overlap, not yet due); a Hangfire job brings it back.</summary>
-    public sealed record Waiting(string Reason) : StartDecision;
+    public sealed record Waiting(WaitReason Reason) : StartDecision;
 
     /// <summary>Ended without running: skipped (overlap policy) or cancelled (its schedule was).</summary>
     public sealed record Ended(ExecutionStatus Status, string Reason) : StartDecision;
@@ -46,20 +45,14 @@ public abstract record StartDecision
 /// </summary>
 public sealed class ExecutionLedger : IAsyncDisposable
 {
-    public const string WaitingForPreviousRun = "Waiting for the previous run of this schedule to finish.";
-
-    /// <summary>Missed runs caught up by run_all go one after the other, in order, whatever the overlap policy.</summary>
-    public const string CatchingUp = "Catching up missed runs in order: waits for the earlier one.";
     public const string SkippedOverlap = "Skipped: the previous run of this schedule was still going.";
+    public const string CancelledWithSchedule = "The schedule was cancelled before this run started.";
     private const int MaxBatch = 256;
-
-    /// <summary>A run claimed ahead of its time that reaches a worker earlier than this waits for its time.</summary>
-    private static readonly TimeSpan EarlyTolerance = TimeSpan.FromMilliseconds(5);
-    private static readonly TimeSpan OverlapRecheck = TimeSpan.FromSeconds(5);
 
     private readonly IServiceScopeFactory _scopes;
     private readonly ExecutionQueue _queue;
     private readonly DueRunReleaser _releaser;
+    private readonly RunTransitions _transitions;
     private readonly DatabaseOptions _database;
     private readonly IOptionsMonitor<ExecutionOptions> _options;
     private readonly TimeProvider _clock;
@@ -68,8 +61,10 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private readonly Lock _gate = new();
     private Task? _loop;
 
-    public ExecutionLedger(IServiceScopeFactory scopes, ExecutionQueue queue, DueRunReleaser releaser, DatabaseOptions database, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<ExecutionLedger> logger)
+    public ExecutionLedger(IServiceScopeFactory scopes, ExecutionQueue queue, DueRunReleaser releaser, RunTransitions transitions, DatabaseOptions database,
+        IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<ExecutionLedger> logger)
     {
+        _transitions = transitions;
         _scopes = scopes;
         _queue = queue;
         _releaser = releaser;
@@ -88,21 +83,15 @@ public sealed class ExecutionLedger : IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes what an attempt changed on a tracked execution (and its attempt rows); the entity is
-    /// unchanged afterwards. A finished run lets the next waiting run of its schedule start.
+    /// Writes the end of an attempt (<see cref="RunTransitions.EndAttemptAsync"/>) and its attempt rows. False when the
+    /// run no longer runs that attempt (a callback and its timeout at once: the other one was first); nothing is written.
+    /// A finished run lets the next waiting run of its schedule start.
     /// </summary>
-    public async Task RecordAsync(EntityEntry<Execution> entry, IReadOnlyList<ExecutionAttempt> attempts, CancellationToken ct = default)
+    public async Task<bool> RecordAsync(RunOutcome outcome, IReadOnlyList<ExecutionAttempt> attempts, CancellationToken ct = default)
     {
-        var execution = entry.Entity;
-        var changes = entry.Properties.Where(p => p.IsModified).Select(p => (p.Metadata.Name, p.CurrentValue)).ToList();
-        var item = new OutcomeItem(execution.Id, execution.ScheduleId, execution.IsFinished, changes, attempts);
+        var item = new OutcomeItem(outcome, attempts);
         await SubmitAsync(item, ct);
-        await item.Done.Task.WaitAsync(ct);
-        foreach (var property in entry.Properties)
-        {
-            property.OriginalValue = property.CurrentValue;
-            property.IsModified = false;
-        }
+        return await item.Done.Task.WaitAsync(ct);
     }
 
     public async ValueTask DisposeAsync()
@@ -176,26 +165,20 @@ public sealed class ExecutionLedger : IAsyncDisposable
         var outcomes = batch.OfType<OutcomeItem>().ToList();
         var starts = batch.OfType<StartItem>().ToList();
         var decisions = new Dictionary<StartItem, StartDecision>();
+        var recorded = new Dictionary<OutcomeItem, bool>();
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             await EnterEngineLockAsync(db);
-            var attached = new Dictionary<Guid, EntityEntry<Execution>>();
             foreach (var outcome in outcomes)
             {
-                if (!attached.TryGetValue(outcome.ExecutionId, out var entry))
+                var won = await _transitions.EndAttemptAsync(db, outcome.Outcome);
+                recorded[outcome] = won;
+                if (won)
                 {
-                    entry = db.Executions.Attach(new Execution { Id = outcome.ExecutionId, OccurrenceKey = string.Empty });
-                    attached[outcome.ExecutionId] = entry;
+                    db.ExecutionAttempts.AddRange(outcome.Attempts);
                 }
-                foreach (var (name, value) in outcome.Changes)
-                {
-                    var property = entry.Property(name);
-                    property.CurrentValue = value;
-                    property.IsModified = true;
-                }
-                db.ExecutionAttempts.AddRange(outcome.Attempts);
             }
-            if (outcomes.Count > 0)
+            if (db.ChangeTracker.HasChanges())
             {
                 await db.SaveChangesAsync();
             }
@@ -206,15 +189,20 @@ public sealed class ExecutionLedger : IAsyncDisposable
             await transaction.CommitAsync();
         }
 
-        foreach (var outcome in outcomes)
+        foreach (var (outcome, won) in recorded)
         {
-            outcome.Done.TrySetResult(true);
+            if (!won)
+            {
+                _logger.LogInformation("The end of attempt {Attempt} of execution {ExecutionId} was not recorded: the run changed meanwhile.",
+                    outcome.Outcome.Attempt, outcome.Outcome.ExecutionId);
+            }
+            outcome.Done.TrySetResult(won);
         }
         foreach (var (start, decision) in decisions)
         {
             start.Done.TrySetResult(decision);
         }
-        await ReleaseWaitingAsync(db, outcomes);
+        await ReleaseWaitingAsync(db, [.. recorded.Where(r => r.Value).Select(r => r.Key.Outcome)]);
     }
 
     /// <summary>Serializes the start decisions of every node (SQLite: the IMMEDIATE transaction already does).</summary>
@@ -229,6 +217,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private async Task DecideAsync(AppDbContext db, List<StartItem> starts, Dictionary<StartItem, StartDecision> decisions)
     {
         var settings = _options.CurrentValue;
+        var limits = new WorkspaceLimits(settings.WorkspaceConcurrencyLimit, settings.WorkspaceRatePerMinute, settings.WorkspaceDailyQuota);
         var now = _clock.GetUtcNow().UtcDateTime;
         var minuteAgo = now.AddMinutes(-1);
         var dayStart = now.Date;
@@ -272,7 +261,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
             var row = workspaceRows.FirstOrDefault(r => r.Id == id);
             // The runs being decided count by what they become, not by what they were (a retry started before).
             var mine = candidates.Where(e => e.WorkspaceId == id).ToList();
-            return new WorkspaceLoad(
+            return new WorkspaceCounts(
                 row?.Running ?? 0,
                 (row?.LastMinute ?? 0) - mine.Count(e => e.StartedAt >= minuteAgo),
                 (row?.Today ?? 0) - mine.Count(e => e.StartedAt >= dayStart));
@@ -282,11 +271,11 @@ public sealed class ExecutionLedger : IAsyncDisposable
         var siblings = scheduleIds.Count == 0 ? [] : await db.Executions.IgnoreQueryFilters().AsNoTracking()
             .Where(e => scheduleIds.Contains(e.ScheduleId)
                 && ((e.Status == ExecutionStatus.Running && !e.AwaitingCallback) || e.Status == ExecutionStatus.Pending))
-            .Select(e => new { e.Id, e.ScheduleId, e.Status, e.ScheduledFor, e.Reason })
+            .Select(e => new { e.Id, e.ScheduleId, e.Status, e.ScheduledFor, e.WaitReason })
             .ToListAsync();
         var schedules = scheduleIds.ToDictionary(id => id, id => new ScheduleLoad(
             siblings.Count(e => e.ScheduleId == id && e.Status == ExecutionStatus.Running),
-            [.. siblings.Where(e => e.ScheduleId == id && e.Status == ExecutionStatus.Pending && !candidateIds.Contains(e.Id)).Select(e => (e.ScheduledFor, e.Reason))]));
+            [.. siblings.Where(e => e.ScheduleId == id && e.Status == ExecutionStatus.Pending && !candidateIds.Contains(e.Id)).Select(e => new PendingRun(Utc(e.ScheduledFor), e.WaitReason))]));
 
         var decided = new HashSet<Guid>();
         foreach (var start in starts
@@ -302,7 +291,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
             var execution = run.Execution;
             var workspace = workspaces[execution.WorkspaceId];
             var schedule = schedules[execution.ScheduleId];
-            var decision = await DecideOneAsync(db, execution, start.Request.JobId, run.Targets, workspace, schedule, settings, now, dayStart);
+            var decision = await DecideOneAsync(db, execution, start.Request.JobId, run.Targets, workspace, schedule, limits, now);
             decisions[start] = decision;
             switch (decision)
             {
@@ -316,122 +305,71 @@ public sealed class ExecutionLedger : IAsyncDisposable
                     schedule.Running++;
                     break;
                 case StartDecision.Waiting waiting:
-                    schedule.Pending.Add((execution.ScheduledFor, waiting.Reason));
+                    schedule.Pending.Add(new PendingRun(Utc(execution.ScheduledFor), waiting.Reason));
                     break;
             }
         }
     }
 
     private async Task<StartDecision> DecideOneAsync(AppDbContext db, Execution execution, string? jobId, PreloadedTargets targets,
-        WorkspaceLoad workspace, ScheduleLoad schedule, ExecutionOptions settings, DateTime now, DateTime dayStart)
+        WorkspaceCounts workspace, ScheduleLoad schedule, WorkspaceLimits limits, DateTime now)
     {
-        var planned = !execution.IsManual && execution.Status == ExecutionStatus.Pending && execution.Attempts == 0;
-        if (planned && execution.Schedule!.Status == ScheduleStatus.Cancelled)
+        var scheduledFor = Utc(execution.ScheduledFor);
+        var facts = new RunStartFacts(
+            Planned: !execution.IsManual && execution.Status == ExecutionStatus.Pending && execution.Attempts == 0,
+            ScheduleCancelled: execution.Schedule!.Status == ScheduleStatus.Cancelled,
+            ScheduledFor: scheduledFor,
+            // Its time: the occurrence, or later by the schedule's jitter.
+            Due: Jitter.StartOf(execution.ScheduleId, scheduledFor, execution.Schedule.JitterSeconds),
+            StartedBefore: execution.StartedAt is not null,
+            Reason: execution.WaitReason,
+            Policy: execution.Schedule.OverlapPolicy,
+            Workspace: new WorkspaceLoad(workspace.Running, workspace.LastMinute, workspace.Today),
+            ScheduleRunning: schedule.Running,
+            SchedulePending: schedule.Pending);
+        switch (RunAdmissionRules.Decide(facts, limits, NodaTime.Instant.FromDateTimeUtc(now)))
         {
-            return await EndAsync(db, execution, ExecutionStatus.Cancelled, "The schedule was cancelled before this run started.", now);
-        }
-        // Its time: the occurrence, or later by the schedule's jitter. Not NotBefore: a run released from a wait
-        // (overlap, limits) still carries the time of its recheck there, and must start at once.
-        var due = Jitter.StartOf(execution.ScheduleId, NodaTime.Instant.FromDateTimeUtc(DateTime.SpecifyKind(execution.ScheduledFor, DateTimeKind.Utc)), execution.Schedule!.JitterSeconds).ToDateTimeUtc();
-        if (planned && due > now + EarlyTolerance)
-        {
-            // Claimed ahead of its time and handed over early (a recovery, a replay): it waits for its time.
-            if (_releaser.HandOver(execution.Id, execution.Priority, due) is not { } jobAt)
-            {
-                return new StartDecision.Waiting("Waiting for its time.");
-            }
-            var moved = await Rows(db, execution).ExecuteUpdateAsync(set => set.SetProperty(e => e.HangfireJobId, jobAt));
-            return moved == 0 ? new StartDecision.Lost() : new StartDecision.Waiting("Waiting for its time.");
-        }
-
-        // Limits first: excess work waits with its reason shown, it is never dropped.
-        if (workspace.Running >= settings.WorkspaceConcurrencyLimit)
-        {
-            return await WaitAsync(db, execution, TimeSpan.FromSeconds(1), $"Waiting: the workspace runs {settings.WorkspaceConcurrencyLimit} jobs at once (Execution:WorkspaceConcurrencyLimit).", now);
-        }
-        if (workspace.LastMinute >= settings.WorkspaceRatePerMinute)
-        {
-            return await WaitAsync(db, execution, TimeSpan.FromSeconds(5), $"Waiting: the workspace starts at most {settings.WorkspaceRatePerMinute} jobs a minute (Execution:WorkspaceRatePerMinute).", now);
-        }
-        if (execution.StartedAt is null && workspace.Today >= settings.WorkspaceDailyQuota)
-        {
-            return await WaitAsync(db, execution, dayStart.AddDays(1) - now, $"Waiting for tomorrow (UTC): the workspace's daily quota of {settings.WorkspaceDailyQuota} runs is used (Execution:WorkspaceDailyQuota).", now);
-        }
-
-        var catchingUp = execution.Reason == CatchingUp;
-        var policy = catchingUp ? OverlapPolicy.QueueAll : execution.Schedule!.OverlapPolicy;
-        // queue_all keeps occurrence order: the runs waiting ahead are those of earlier occurrences. queue_one keeps one
-        // run waiting, whichever got there first: a run decided out of order (a late or recovered job) is not a second.
-        var waitingAhead = schedule.Pending.Count(p => (policy == OverlapPolicy.QueueOne || p.ScheduledFor < execution.ScheduledFor)
-            && (catchingUp || p.Reason == WaitingForPreviousRun || p.Reason == CatchingUp));
-        switch (OverlapRules.Decide(policy, schedule.Running, waitingAhead))
-        {
-            case OverlapDecision.Skip:
+            case RunAdmission.Cancel:
+                return await EndAsync(db, execution, ExecutionStatus.Cancelled, CancelledWithSchedule, now);
+            case RunAdmission.NotYetDue notYetDue:
+                // Claimed ahead of its time and handed over early (a recovery, a replay): it waits for its time. Not a
+                // transition (the run stays pending as it was); only the job that carries it changes.
+                if (_releaser.HandOver(execution.Id, execution.Priority, notYetDue.Due.ToDateTimeUtc()) is not { } jobAt)
+                {
+                    return new StartDecision.Waiting(WaitReason.NotYetDue);
+                }
+                var (id, status, attempts) = (execution.Id, execution.Status, execution.Attempts);
+                var moved = await db.Executions.IgnoreQueryFilters().Where(e => e.Id == id && e.Status == status && e.Attempts == attempts)
+                    .ExecuteUpdateAsync(set => set.SetProperty(e => e.HangfireJobId, jobAt));
+                return moved == 0 ? new StartDecision.Lost() : new StartDecision.Waiting(WaitReason.NotYetDue);
+            case RunAdmission.Wait wait:
+                return await WaitAsync(db, execution, wait.Recheck.ToTimeSpan(), wait.Reason, WaitReasons.Describe(wait.Reason, limits), now);
+            case RunAdmission.Skip:
                 return await EndAsync(db, execution, ExecutionStatus.Skipped, SkippedOverlap, now);
-            case OverlapDecision.Wait:
-                return await WaitAsync(db, execution, OverlapRecheck, catchingUp ? CatchingUp : WaitingForPreviousRun, now);
         }
 
-        var startedAt = execution.StartedAt ?? now;
-        var attempt = execution.Attempts + 1;
         // The job that starts the run carries it from now on: a late recheck or release job leaves it alone.
-        var carrier = jobId ?? execution.HangfireJobId;
-        var won = await Rows(db, execution).ExecuteUpdateAsync(set => set
-            .SetProperty(e => e.Status, ExecutionStatus.Running)
-            .SetProperty(e => e.Attempts, attempt)
-            .SetProperty(e => e.StartedAt, startedAt)
-            .SetProperty(e => e.AttemptStartedAt, now)
-            .SetProperty(e => e.Reason, (string?)null)
-            .SetProperty(e => e.NotBefore, (DateTime?)null)
-            .SetProperty(e => e.HangfireJobId, carrier));
-        if (won == 0)
-        {
-            return new StartDecision.Lost();
-        }
-        execution.Status = ExecutionStatus.Running;
-        execution.Attempts = attempt;
-        execution.StartedAt = startedAt;
-        execution.AttemptStartedAt = now;
-        execution.Reason = null;
-        execution.NotBefore = null;
-        execution.HangfireJobId = carrier;
-        return new StartDecision.Started(execution, targets);
+        // The engine lock keeps other ledgers out; the compare-and-set keeps out the few writers that do not take it
+        // (a schedule edit taking back a run claimed ahead, the recovery sweep).
+        return await _transitions.StartAsync(db, execution, jobId ?? execution.HangfireJobId, now)
+            ? new StartDecision.Started(execution, targets)
+            : new StartDecision.Lost();
     }
 
-    private static async Task<StartDecision> EndAsync(AppDbContext db, Execution execution, ExecutionStatus status, string reason, DateTime now)
-    {
-        var ended = await Rows(db, execution).ExecuteUpdateAsync(set => set
-            .SetProperty(e => e.Status, status)
-            .SetProperty(e => e.CompletedAt, now)
-            .SetProperty(e => e.Reason, reason)
-            .SetProperty(e => e.NotBefore, (DateTime?)null));
-        return ended == 0 ? new StartDecision.Lost() : new StartDecision.Ended(status, reason);
-    }
+    private async Task<StartDecision> EndAsync(AppDbContext db, Execution execution, ExecutionStatus status, string reason, DateTime now) =>
+        await _transitions.EndUnstartedAsync(db, execution, status, reason, now) ? new StartDecision.Ended(status, reason) : new StartDecision.Lost();
 
-    private async Task<StartDecision> WaitAsync(AppDbContext db, Execution execution, TimeSpan delay, string reason, DateTime now)
+    private async Task<StartDecision> WaitAsync(AppDbContext db, Execution execution, TimeSpan delay, WaitReason reason, string? text, DateTime now)
     {
         // The job exists before the row says so: if this commit is lost, the job finds the row unchanged and decides again.
         var jobId = _queue.Schedule(execution.Id, execution.Priority, delay);
-        var notBefore = now + delay;
-        var updated = await Rows(db, execution).ExecuteUpdateAsync(set => set
-            .SetProperty(e => e.Reason, reason)
-            .SetProperty(e => e.NotBefore, notBefore)
-            .SetProperty(e => e.HangfireJobId, jobId));
-        return updated == 0 ? new StartDecision.Lost() : new StartDecision.Waiting(reason);
+        return await _transitions.WaitAsync(db, execution, reason, text, now + delay, jobId) ? new StartDecision.Waiting(reason) : new StartDecision.Lost();
     }
 
-    /// <summary>
-    /// The row as read in this batch. The engine lock keeps other ledgers out; the condition keeps out the few
-    /// writers that do not take it (a schedule edit taking back a run claimed ahead, the recovery sweep).
-    /// </summary>
-    private static IQueryable<Execution> Rows(AppDbContext db, Execution execution)
-    {
-        var (id, status, attempts) = (execution.Id, execution.Status, execution.Attempts);
-        return db.Executions.IgnoreQueryFilters().Where(e => e.Id == id && e.Status == status && e.Attempts == attempts);
-    }
+    private static NodaTime.Instant Utc(DateTime value) => NodaTime.Instant.FromDateTimeUtc(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 
     /// <summary>A run that finished lets the next waiting run of its schedule start at once.</summary>
-    private async Task ReleaseWaitingAsync(AppDbContext db, List<OutcomeItem> outcomes)
+    private async Task ReleaseWaitingAsync(AppDbContext db, List<RunOutcome> outcomes)
     {
         var finished = outcomes.Where(o => o.Finished).Select(o => o.ScheduleId).Distinct().ToList();
         if (finished.Count == 0)
@@ -441,7 +379,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         try
         {
             var waiting = await db.Executions.IgnoreQueryFilters().AsNoTracking()
-                .Where(e => finished.Contains(e.ScheduleId) && e.Status == ExecutionStatus.Pending && (e.Reason == WaitingForPreviousRun || e.Reason == CatchingUp))
+                .Where(e => finished.Contains(e.ScheduleId) && e.Status == ExecutionStatus.Pending && (e.WaitReason == WaitReason.PreviousRun || e.WaitReason == WaitReason.CatchingUp))
                 .Select(e => new { e.Id, e.ScheduleId, e.Priority, e.ScheduledFor })
                 .ToListAsync();
             foreach (var next in waiting.GroupBy(e => e.ScheduleId).Select(g => g.OrderBy(e => e.ScheduledFor).First()))
@@ -469,28 +407,25 @@ public sealed class ExecutionLedger : IAsyncDisposable
         public override void Fail(Exception exception) => Done.TrySetException(exception);
     }
 
-    private sealed class OutcomeItem(Guid executionId, Guid scheduleId, bool finished, List<(string Name, object? Value)> changes, IReadOnlyList<ExecutionAttempt> attempts) : Item
+    private sealed class OutcomeItem(RunOutcome outcome, IReadOnlyList<ExecutionAttempt> attempts) : Item
     {
-        public Guid ExecutionId { get; } = executionId;
-        public Guid ScheduleId { get; } = scheduleId;
-        public bool Finished { get; } = finished;
-        public List<(string Name, object? Value)> Changes { get; } = changes;
+        public RunOutcome Outcome { get; } = outcome;
         public IReadOnlyList<ExecutionAttempt> Attempts { get; } = attempts;
         public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override void Fail(Exception exception) => Done.TrySetException(exception);
     }
 
-    private sealed class WorkspaceLoad(int running, int lastMinute, int today)
+    private sealed class WorkspaceCounts(int running, int lastMinute, int today)
     {
         public int Running { get; set; } = running;
         public int LastMinute { get; set; } = lastMinute;
         public int Today { get; set; } = today;
     }
 
-    private sealed class ScheduleLoad(int running, List<(DateTime ScheduledFor, string? Reason)> pending)
+    private sealed class ScheduleLoad(int running, List<PendingRun> pending)
     {
         public int Running { get; set; } = running;
-        public List<(DateTime ScheduledFor, string? Reason)> Pending { get; } = pending;
+        public List<PendingRun> Pending { get; } = pending;
     }
 }

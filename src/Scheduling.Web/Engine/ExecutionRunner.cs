@@ -35,8 +35,6 @@ public sealed class ExecutionRunner(
         var settings = options.CurrentValue;
         var execution = started.Execution;
         var schedule = execution.Schedule!;
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        db.Attach(execution);
 
         var timeout = schedule.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultTimeout;
         var attemptStarted = clock.GetUtcNow().UtcDateTime;
@@ -50,25 +48,29 @@ public sealed class ExecutionRunner(
             logger.LogError(ex, "Handler of execution {ExecutionId} threw.", execution.Id);
             outcome = new HandlerOutcome.Failed([], null, $"The handler failed: {ex.Message}", Retryable: true);
         }
-        await ApplyAsync(db, execution, outcome, attemptStarted, settings, cancellationToken);
+        await ApplyAsync(execution, outcome, attemptStarted, settings, cancellationToken);
     }
 
     /// <summary>An accepted (202) execution whose integration never called back fails its attempt.</summary>
     public async Task CallbackTimeoutAsync(Guid executionId)
     {
         await using var db = await contexts.CreateDbContextAsync();
-        var execution = await db.Executions.IgnoreQueryFilters().Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == executionId);
+        var execution = await db.Executions.IgnoreQueryFilters().AsNoTracking().Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == executionId);
         var now = clock.GetUtcNow().UtcDateTime;
         if (execution is not { Status: ExecutionStatus.Running, AwaitingCallback: true } || execution.CallbackDeadline > now.AddSeconds(1))
         {
             return;
         }
         var error = $"No callback within the timeout (deadline {execution.CallbackDeadline:u}).";
-        await ApplyAsync(db, execution, new HandlerOutcome.Failed([], execution.Result, error, Retryable: true), execution.AttemptStartedAt ?? execution.StartedAt ?? now, options.CurrentValue, CancellationToken.None);
+        await ApplyAsync(execution, new HandlerOutcome.Failed([], execution.Result, error, Retryable: true), execution.AttemptStartedAt ?? execution.StartedAt ?? now, options.CurrentValue, CancellationToken.None);
     }
 
-    /// <summary>Applies a handler's (or a callback's) outcome: completion, waiting for a callback, retry or failure.</summary>
-    internal async Task ApplyAsync(AppDbContext db, Execution execution, HandlerOutcome outcome, DateTime attemptStarted, ExecutionOptions settings, CancellationToken ct)
+    /// <summary>
+    /// Applies a handler's (or a callback's) outcome to the running <paramref name="execution"/> (updated in place):
+    /// completion, waiting for a callback, retry or failure. False when the run no longer runs that attempt (a
+    /// callback and its timeout at once): the other one was recorded, this one is not.
+    /// </summary>
+    internal async Task<bool> ApplyAsync(Execution execution, HandlerOutcome outcome, DateTime attemptStarted, ExecutionOptions settings, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var schedule = execution.Schedule!;
@@ -96,64 +98,32 @@ public sealed class ExecutionRunner(
             Error = Clip(call.Error, 4000),
             DurationMs = (long)call.Duration.TotalMilliseconds,
         }).ToList();
-        execution.Result = outcome.Result ?? execution.Result;
+        var result = outcome.Result ?? execution.Result;
 
+        // What the attempt's end makes of the run (the fields that go with it are the transition owner's).
+        RunOutcome end;
         switch (outcome)
         {
             case HandlerOutcome.Completed:
-                execution.AwaitingCallback = false;
-                await FinishAsync(db, execution, ExecutionStatus.Completed, null, attempts, ct);
+                end = RunOutcome.Ended(execution, ExecutionStatus.Completed, null, result, now);
                 break;
             case HandlerOutcome.Accepted:
                 var wait = schedule.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultCallbackTimeout;
-                execution.AwaitingCallback = true;
-                execution.CallbackDeadline = now + wait;
                 // The deadline check is the job that carries the run from now on (the recovery sweep looks at it).
-                execution.HangfireJobId = queue.ScheduleCallbackTimeout(execution.Id, wait);
-                await ledger.RecordAsync(db.Entry(execution), attempts, ct);
+                end = RunOutcome.WaitingForCallback(execution, now + wait, queue.ScheduleCallbackTimeout(execution.Id, wait), result);
                 break;
             case HandlerOutcome.Failed failed:
-                execution.AwaitingCallback = false;
                 var policy = new RetryPolicy(schedule.RetryStrategy, Math.Max(0, schedule.RetryMaxAttempts - 1),
                     TimeSpan.FromSeconds(schedule.RetryBaseDelaySeconds), TimeSpan.FromSeconds(schedule.RetryMaxDelaySeconds), JitterRatio: 0.1);
-                if (failed.Retryable && policy.GetDelay(execution.Attempts, Random.Shared) is { } delay)
-                {
-                    execution.Status = ExecutionStatus.Pending;
-                    execution.Error = Clip(failed.Error, 4000);
-                    execution.Reason = Clip($"Attempt {execution.Attempts} failed ({failed.Error}); retry in {delay.TotalSeconds:0} s.", 500);
-                    execution.NotBefore = now + delay;
-                    execution.HangfireJobId = queue.Schedule(execution.Id, execution.Priority, delay);
-                    await ledger.RecordAsync(db.Entry(execution), attempts, ct);
-                }
-                else
-                {
-                    await FinishAsync(db, execution, ExecutionStatus.Failed, failed.Error, attempts, ct);
-                }
+                end = failed.Retryable && policy.GetDelay(execution.Attempts, Random.Shared) is { } delay
+                    ? RunOutcome.RetryAfter(execution, failed.Error, delay, queue.Schedule(execution.Id, execution.Priority, delay), result, now)
+                    : RunOutcome.Ended(execution, ExecutionStatus.Failed, failed.Error, result, now);
                 break;
+            default:
+                throw new InvalidOperationException($"Unknown handler outcome {outcome.GetType().Name}.");
         }
-    }
-
-    private async Task FinishAsync(AppDbContext db, Execution execution, ExecutionStatus status, string? message, IReadOnlyList<ExecutionAttempt> attempts, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        execution.Status = status;
-        execution.CompletedAt = now;
-        execution.DurationMs = execution.StartedAt is { } started ? (long)(now - started).TotalMilliseconds : null;
-        execution.NotBefore = null;
-        if (status == ExecutionStatus.Failed)
-        {
-            execution.Error = Clip(message, 4000);
-            execution.Reason = null;
-        }
-        else
-        {
-            execution.Reason = Clip(message, 500);
-            if (status == ExecutionStatus.Completed)
-            {
-                execution.Error = null;
-            }
-        }
-        await ledger.RecordAsync(db.Entry(execution), attempts, ct);
+        end.ApplyTo(execution);
+        return await ledger.RecordAsync(end, attempts, ct);
     }
 
     private static string? Clip(string? value, int max) => value is null || value.Length <= max ? value : value[..max];

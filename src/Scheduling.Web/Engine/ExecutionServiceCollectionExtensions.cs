@@ -54,6 +54,7 @@ public static class ExecutionServiceCollectionExtensions
             .UseLogProvider(new HangfireLogBridge(provider.GetRequiredService<ILoggerFactory>())));
 
         services.AddSingleton<EngineStats>();
+        services.AddSingleton<Features.Executions.RunTransitions>();
         services.AddSingleton<ExecutionQueue>();
         services.AddSingleton<ExecutionLedger>();
         services.AddSingleton<DueRunReleaser>();

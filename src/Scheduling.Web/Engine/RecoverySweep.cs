@@ -33,6 +33,7 @@ public sealed class EngineStats
 public sealed class RecoverySweep(
     IDbContextFactory<AppDbContext> contexts,
     ExecutionQueue queue,
+    RunTransitions transitions,
     JobStorage storage,
     EngineStats stats,
     TimeProvider clock,
@@ -80,12 +81,7 @@ public sealed class RecoverySweep(
                 // The attempt died with its job (a crash, a lost node): recorded as such, and the run goes again.
                 // Compare-and-set: what was read above may be stale (the run may have ended since).
                 var reason = $"Attempt {execution.Attempts} was interrupted (the node running it stopped); running it again.";
-                var observedJob = execution.HangfireJobId;
-                var reset = await db.Executions.IgnoreQueryFilters()
-                    .Where(e => e.Id == execution.Id && e.Status == ExecutionStatus.Running && !e.AwaitingCallback
-                        && e.Attempts == execution.Attempts && e.HangfireJobId == observedJob)
-                    .ExecuteUpdateAsync(set => set.SetProperty(e => e.Status, ExecutionStatus.Pending).SetProperty(e => e.Reason, reason), ct);
-                if (reset == 0)
+                if (!await transitions.InterruptAsync(db, execution.Id, execution.Attempts, execution.HangfireJobId, reason, ct))
                 {
                     db.Entry(execution).State = EntityState.Detached;
                     continue;
@@ -93,6 +89,7 @@ public sealed class RecoverySweep(
                 var entry = db.Entry(execution);
                 entry.Property(e => e.Status).OriginalValue = entry.Property(e => e.Status).CurrentValue = ExecutionStatus.Pending;
                 entry.Property(e => e.Reason).OriginalValue = entry.Property(e => e.Reason).CurrentValue = reason;
+                entry.Property(e => e.WaitReason).OriginalValue = entry.Property(e => e.WaitReason).CurrentValue = Core.Scheduling.WaitReason.None;
                 db.ExecutionAttempts.Add(new ExecutionAttempt
                 {
                     Id = Guid.CreateVersion7(),

@@ -25,7 +25,8 @@ public class BackfillTests
     public async Task HourlyScheduleOverThePastHours_DeliversEachOccurrenceOnce_InOrder_OneAtATime_AndARepeatCreatesNothing(DatabaseProvider provider)
     {
         SkipWithoutServer(provider);
-        await using var host = await EngineHost.StartAsync(provider);
+        var transitions = new RunTransitionLog();
+        await using var host = await EngineHost.StartAsync(provider, transitions: transitions);
         await using var receiver = await HoldingWebhookReceiver.StartAsync();
         receiver.Respond("backfill", TimeSpan.FromMilliseconds(150));
 
@@ -38,7 +39,9 @@ public class BackfillTests
         var from = start.AddMinutes(-10);
         var expected = new[] { 0, 2, 3 }.Select(h => start.AddHours(h)).ToList();
 
-        // A dry run counts and lists, and writes nothing.
+        // A dry run counts and lists, and writes nothing: no run is created or changed (every run is, through the
+        // transition owner, within the request), so nothing can run later either.
+        var mark = transitions.Count;
         var (dryStatus, dry) = await BackfillAsync(host.Client, scheduleId, from, minute, dryRun: true);
         Assert.Equal(HttpStatusCode.OK, dryStatus);
         Assert.True(dry.GetProperty("dryRun").GetBoolean());
@@ -48,7 +51,7 @@ public class BackfillTests
         Assert.Equal(0, dry.GetProperty("leftToSchedule").GetInt32());
         Assert.Equal(expected, Instants(dry.GetProperty("occurrences")));
         Assert.Empty(dry.GetProperty("executionIds").EnumerateArray());
-        await Task.Delay(500, Ct);
+        Assert.Empty(transitions.Since(mark));
         Assert.Equal(0, (await host.ExecutionsOfAsync(scheduleId)).GetArrayLength());
         Assert.Empty(receiver.Requests);
 
@@ -93,13 +96,16 @@ public class BackfillTests
         Assert.Equal(before.GetProperty("nextRunAt").GetDateTime(), after.GetProperty("nextRunAt").GetDateTime());
         Assert.Equal(0, after.GetProperty("runCount").GetInt32());
 
-        // Again over the same range: everything is already recorded, nothing runs twice.
+        // Again over the same range: everything is already recorded, nothing runs twice (no run created or reopened; a
+        // job handed over again for a finished run would find nothing to do).
+        mark = transitions.Count;
         var (againStatus, again) = await BackfillAsync(host.Client, scheduleId, from, minute);
         Assert.Equal(HttpStatusCode.Accepted, againStatus);
         Assert.Equal(0, again.GetProperty("created").GetInt32());
         Assert.Equal(3, again.GetProperty("alreadyRecorded").GetInt32());
         Assert.Empty(again.GetProperty("executionIds").EnumerateArray());
-        await Task.Delay(500, Ct);
+        Assert.Empty(transitions.Since(mark));
+        await QuiescentAsync(host, scheduleId);
         Assert.Equal(3, receiver.On("backfill").Count);
         Assert.Equal(3, (await host.ExecutionsOfAsync(scheduleId)).GetArrayLength());
     }
@@ -110,7 +116,8 @@ public class BackfillTests
     public async Task OccurrencesRecordedAsSkipped_RunAgainWithTheirExecution_InOrderWithTheMissingOnes_UnlessLeftOut(DatabaseProvider provider)
     {
         SkipWithoutServer(provider);
-        await using var host = await EngineHost.StartAsync(provider);
+        var transitions = new RunTransitionLog();
+        await using var host = await EngineHost.StartAsync(provider, transitions: transitions);
         await using var receiver = await HoldingWebhookReceiver.StartAsync();
         receiver.Respond("skipped", TimeSpan.FromMilliseconds(100));
 
@@ -161,11 +168,13 @@ public class BackfillTests
         Assert.Equal(1, rerun.GetProperty("attempts").GetInt32());
         Assert.Equal(JsonValueKind.Null, rerun.GetProperty("reason").ValueKind);
 
-        // Everything in the range has run now: a repeat runs nothing.
+        // Everything in the range has run now: a repeat runs nothing (creates or reopens no run).
+        var mark = transitions.Count;
         var (_, again) = await BackfillAsync(host.Client, scheduleId, from, to);
         Assert.Equal(0, again.GetProperty("toRun").GetInt32());
         Assert.Equal(3, again.GetProperty("alreadyRecorded").GetInt32());
-        await Task.Delay(300, Ct);
+        Assert.Empty(transitions.Since(mark));
+        await QuiescentAsync(host, scheduleId);
         Assert.Equal(2, receiver.On("skipped").Count);
     }
 

@@ -26,7 +26,9 @@ public sealed class EngineHost : IAsyncDisposable
         ["Execution:RecoveryInterval"] = "00:00:05",
     };
 
-    public static async Task<EngineHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, bool allowPrivate = true, Dictionary<string, string?>? extra = null)
+    /// <param name="transitions">When given, sees every run transition the app writes.</param>
+    public static async Task<EngineHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, bool allowPrivate = true, Dictionary<string, string?>? extra = null,
+        RunTransitionLog? transitions = null)
     {
         var settings = FastSettings(allowPrivate);
         foreach (var (key, setting) in extra ?? [])
@@ -34,7 +36,8 @@ public sealed class EngineHost : IAsyncDisposable
             settings[key] = setting;
         }
         var receiver = await WebhookReceiver.StartAsync();
-        var app = await AppFactory.StartAsync(provider, settings);
+        var app = await AppFactory.StartAsync(provider, settings,
+            transitions is null ? null : services => services.AddSingleton<Features.Executions.IRunTransitionObserver>(transitions));
         var client = await Session.RegisterAsync(app, "engine@example.com");
         var secret = await client.PostAsync("/api/v1/workspace/webhooks/secret", null, Ct);
         secret.EnsureSuccessStatusCode();

@@ -1,5 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Engine;
 using Scheduling.Web.Tests.Infrastructure;
 
 namespace Scheduling.Web.Tests.Engine;
@@ -10,9 +13,9 @@ public class LimitTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData("Execution:WorkspaceRatePerMinute", "at most 1 jobs a minute")]
-    [InlineData("Execution:WorkspaceDailyQuota", "daily quota of 1 runs")]
-    public async Task RunBeyondTheLimit_WaitsWithTheReason_AndIsNotDropped(string setting, string reason)
+    [InlineData("Execution:WorkspaceRatePerMinute", "at most 1 jobs a minute", WaitReason.RateLimit)]
+    [InlineData("Execution:WorkspaceDailyQuota", "daily quota of 1 runs", WaitReason.DailyQuota)]
+    public async Task RunBeyondTheLimit_WaitsWithTheReason_AndIsNotDropped(string setting, string reason, WaitReason expected)
     {
         await using var host = await EngineHost.StartAsync(extra: new() { [setting] = "1" });
         var first = await host.CreateOnceAsync("limited-1");
@@ -34,10 +37,15 @@ public class LimitTests
         var execution = Assert.Single(waiting.EnumerateArray());
         Assert.Equal("pending", execution.GetProperty("status").GetString());
         Assert.Empty(host.Receiver.On("limited-2"));
-        // Still there, still waiting: a limit defers work, it never drops it.
-        await Task.Delay(1500, Ct);
+        // Its recheck (what the waiting run's Hangfire job does when it comes back) decides again: still waiting, for the
+        // same typed reason. A limit defers work, it never drops it.
+        var ledger = host.App.Services.GetRequiredService<ExecutionLedger>();
+        var recheck = await ledger.StartAsync(new StartRequest(execution.GetProperty("id").GetGuid(), JobId: null), Ct);
+        Assert.Equal(new StartDecision.Waiting(expected), recheck);
         var later = Assert.Single((await host.ExecutionsOfAsync(second)).EnumerateArray());
         Assert.Equal("pending", later.GetProperty("status").GetString());
+        Assert.Contains(reason, later.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Empty(host.Receiver.On("limited-2"));
         Assert.Single(host.Receiver.On("limited-1"));
     }
 }

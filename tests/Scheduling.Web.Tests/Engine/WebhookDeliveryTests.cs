@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Scheduling.Web.Data;
+using Scheduling.Web.Engine;
 using Scheduling.Web.Tests.Infrastructure;
 
 namespace Scheduling.Web.Tests.Engine;
@@ -91,7 +92,13 @@ public class WebhookDeliveryTests
         var id = started.GetProperty("execution").GetProperty("id").GetGuid();
         await Eventually.GetAsync(() => host.Client.GetFromJsonAsync<JsonElement>($"/api/v1/executions/{id}", Ct),
             d => d.GetProperty("execution").GetProperty("awaitingCallback").GetBoolean(), what: "the 202 to be recorded");
-        await Task.Delay(500, Ct);
+        // Nothing but the callback ends it: a job replayed for it finds it running (never restarted), and its timeout
+        // check before the deadline leaves it alone.
+        Assert.IsType<StartDecision.Lost>(await host.App.Services.GetRequiredService<ExecutionLedger>().StartAsync(new StartRequest(id, JobId: null), Ct));
+        using (var scope = host.App.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ExecutionRunner>().CallbackTimeoutAsync(id);
+        }
         Assert.Equal("running", (await host.Client.GetFromJsonAsync<JsonElement>($"/api/v1/executions/{id}", Ct)).GetProperty("execution").GetProperty("status").GetString());
 
         var done = await host.Client.PostAsJsonAsync($"/api/v1/executions/{id}/complete", new { result = new { videoUrl = "https://cdn.example.com/v.mp4" } }, Ct);

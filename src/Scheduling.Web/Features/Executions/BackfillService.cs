@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Scheduling.Core.Recurrence;
 using Scheduling.Core.Scheduling;
-using Scheduling.Core.Templates;
 using Scheduling.Web.Api;
 using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
@@ -47,6 +46,7 @@ public sealed class BackfillService(
     IDbContextFactory<AppDbContext> contexts,
     WorkspaceContext current,
     ExecutionQueue queue,
+    RunTransitions transitions,
     DatabaseOptions database,
     TimeProvider clock,
     ILogger<BackfillService> logger)
@@ -119,8 +119,8 @@ public sealed class BackfillService(
 
             var recordedAt = clock.GetUtcNow().UtcDateTime;
             var first = plan.Count == 0 ? (DateTime?)null : plan[0].At;
-            var created = Build(schedule, [.. plan.Where(p => p.Skipped is null).Select(p => (p.At, First: p.At == first))], recordedAt);
-            db.Executions.AddRange(created);
+            var created = plan.Where(p => p.Skipped is null).Select(p => Execution.Backfilled(schedule, p.At, first: p.At == first, recordedAt)).ToList();
+            await transitions.CreateAsync(db, created, ct);
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -152,16 +152,17 @@ public sealed class BackfillService(
     }
 
     /// <summary>
-    /// Runs recorded as skipped go back to pending as planned runs that never started (<see cref="ExecutionReopen"/>:
+    /// Runs recorded as skipped go back to pending as planned runs that never started (<see cref="RunTransitions.ReopenAsync"/>:
     /// same execution, compare-and-set); one reopened meanwhile by a concurrent backfill or a retry is left out.
     /// </summary>
-    private static async Task<List<(Guid Id, DateTime ScheduledFor, SchedulePriority Priority)>> RunSkippedAgainAsync(
+    private async Task<List<(Guid Id, DateTime ScheduledFor, SchedulePriority Priority)>> RunSkippedAgainAsync(
         AppDbContext db, List<(Guid Id, DateTime ScheduledFor, SchedulePriority Priority, bool First)> skipped, DateTime now)
     {
         var reset = new List<(Guid, DateTime, SchedulePriority)>(skipped.Count);
         foreach (var (id, scheduledFor, priority, first) in skipped)
         {
-            if (await db.ReopenAsync(id, ExecutionStatus.Skipped, first ? null : ExecutionLedger.CatchingUp, enqueuedAt: now))
+            var waitReason = first ? WaitReason.None : WaitReason.CatchingUp;
+            if (await transitions.ReopenAsync(db, id, ExecutionStatus.Skipped, WaitReasons.Describe(waitReason), waitReason, enqueuedAt: now))
             {
                 reset.Add((id, scheduledFor, priority));
             }
@@ -185,34 +186,6 @@ public sealed class BackfillService(
                 $"The range holds more than {MaxOccurrences} runs of this schedule; a backfill covers at most {MaxOccurrences}: choose an earlier to (or a later from), and backfill the rest separately.");
         }
         return occurrences;
-    }
-
-    /// <summary>Planned runs as the dispatcher creates them; every run after the first of the backfill catches up (in order, one at a time).</summary>
-    private static List<Execution> Build(Schedule schedule, List<(DateTime At, bool First)> missing, DateTime now)
-    {
-        var created = new List<Execution>(missing.Count);
-        foreach (var (scheduledFor, first) in missing)
-        {
-            created.Add(new Execution
-            {
-                Id = Guid.CreateVersion7(),
-                WorkspaceId = schedule.WorkspaceId,
-                ScheduleId = schedule.Id,
-                OccurrenceKey = Execution.PlannedKey(scheduledFor),
-                ScheduledFor = scheduledFor,
-                IsManual = false,
-                CountsTowardMaxRuns = false,
-                Status = ExecutionStatus.Pending,
-                Reason = first ? null : ExecutionLedger.CatchingUp,
-                Priority = schedule.Priority,
-                JobType = schedule.JobType,
-                // Not counted toward max runs: the run number is the schedule's count so far, as for a manual run.
-                Title = schedule.TitleTemplate is { } template ? TitleTemplate.Render(template, Instant.FromDateTimeUtc(scheduledFor), schedule.TimeZone, schedule.RunCount) : null,
-                CreatedAt = now,
-                EnqueuedAt = now,
-            });
-        }
-        return created;
     }
 
     private async Task<bool> AnyRecordedAsync(Guid scheduleId, List<string> keys, CancellationToken ct)
@@ -243,7 +216,7 @@ public sealed class BackfillService(
         await using var transaction = database.Provider == DatabaseProvider.Sqlite ? await db.Database.BeginTransactionAsync(CancellationToken.None) : null;
         foreach (var (id, job) in jobs)
         {
-            await db.RecordJobAsync(id, job);
+            await RunTransitions.RecordJobAsync(db, id, job);
         }
         if (transaction is not null)
         {

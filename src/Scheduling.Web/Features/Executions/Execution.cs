@@ -48,8 +48,11 @@ public sealed class Execution : IWorkspaceOwned
     public DateTime? CompletedAt { get; set; }
     public long? DurationMs { get; set; }
 
-    /// <summary>Why a pending run waits (overlap, limits) or why it was skipped.</summary>
+    /// <summary>Why a pending run waits (overlap, limits) or why it was skipped, as shown; the engine compares <see cref="WaitReason"/>.</summary>
     public string? Reason { get; set; }
+
+    /// <summary>Why a pending run waits, typed: what the engine's queries compare (the text in <see cref="Reason"/> may be reworded).</summary>
+    public WaitReason WaitReason { get; set; }
     public DateTime? NotBefore { get; set; }
 
     /// <summary>The integration answered 202: the run stays running until it calls back or times out.</summary>
@@ -66,6 +69,64 @@ public sealed class Execution : IWorkspaceOwned
 
     /// <summary>A failed or cancelled run can be tried again; a skipped one never ran and can run after all.</summary>
     public static bool CanRunAgain(ExecutionStatus status) => status is ExecutionStatus.Failed or ExecutionStatus.Cancelled or ExecutionStatus.Skipped;
+
+    /// <summary>
+    /// A planned run of the occurrence <paramref name="scheduledFor"/> as the dispatcher claims it: pending (waiting behind the
+    /// earlier ones when <paramref name="catchingUp"/>), started no earlier than <paramref name="notBefore"/> (jitter).
+    /// </summary>
+    public static Execution Planned(Schedule schedule, DateTime scheduledFor, int runNumber, bool catchingUp, DateTime? notBefore, DateTime now) =>
+        New(schedule, PlannedKey(scheduledFor), scheduledFor, runNumber, now, catchingUp ? WaitReason.CatchingUp : WaitReason.None, notBefore);
+
+    /// <summary>A planned occurrence recorded as skipped without running (missed while the app was down, ...).</summary>
+    public static Execution Skipped(Schedule schedule, DateTime scheduledFor, int runNumber, string? reason, DateTime now)
+    {
+        var run = New(schedule, PlannedKey(scheduledFor), scheduledFor, runNumber, now, WaitReason.None, null);
+        run.Status = ExecutionStatus.Skipped;
+        run.Reason = reason;
+        run.CompletedAt = now;
+        return run;
+    }
+
+    /// <summary>A run started by hand now; the schedule's planned runs are unchanged.</summary>
+    public static Execution Manual(Schedule schedule, bool countsTowardMaxRuns, DateTime now)
+    {
+        var run = New(schedule, "manual:" + Guid.NewGuid().ToString("N"), now, schedule.RunCount, now, WaitReason.None, null);
+        run.IsManual = true;
+        run.CountsTowardMaxRuns = countsTowardMaxRuns;
+        run.EnqueuedAt = now;
+        return run;
+    }
+
+    /// <summary>
+    /// A planned run of a past occurrence created by a backfill: not counted toward max runs (its run number is the
+    /// schedule's count so far, as for a manual run); every one after the first of the backfill catches up behind it.
+    /// </summary>
+    public static Execution Backfilled(Schedule schedule, DateTime scheduledFor, bool first, DateTime now)
+    {
+        var run = New(schedule, PlannedKey(scheduledFor), scheduledFor, schedule.RunCount, now, first ? WaitReason.None : WaitReason.CatchingUp, null);
+        run.CountsTowardMaxRuns = false;
+        run.EnqueuedAt = now;
+        return run;
+    }
+
+    private static Execution New(Schedule schedule, string key, DateTime scheduledFor, int runNumber, DateTime now, WaitReason waitReason, DateTime? notBefore) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        WorkspaceId = schedule.WorkspaceId,
+        ScheduleId = schedule.Id,
+        OccurrenceKey = key,
+        ScheduledFor = scheduledFor,
+        Status = ExecutionStatus.Pending,
+        WaitReason = waitReason,
+        Reason = WaitReasons.Describe(waitReason),
+        NotBefore = notBefore,
+        Priority = schedule.Priority,
+        JobType = schedule.JobType,
+        Title = schedule.TitleTemplate is { } template
+            ? Core.Templates.TitleTemplate.Render(template, NodaTime.Instant.FromDateTimeUtc(DateTime.SpecifyKind(scheduledFor, DateTimeKind.Utc)), schedule.TimeZone, runNumber)
+            : null,
+        CreatedAt = now,
+    };
 
     public static string PlannedKey(DateTime scheduledForUtc) => "planned:" + scheduledForUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }
@@ -99,6 +160,7 @@ internal sealed class ExecutionConfiguration : IEntityTypeConfiguration<Executio
         builder.Property(e => e.Priority).HasConversion<int>();
         builder.Property(e => e.Title).HasMaxLength(500);
         builder.Property(e => e.Reason).HasMaxLength(500);
+        builder.Property(e => e.WaitReason).HasConversion<string>().HasMaxLength(32);
         builder.Property(e => e.Error).HasMaxLength(4000);
         builder.Property(e => e.HangfireJobId).HasMaxLength(100);
         // The guarantee: one row per occurrence of a schedule, whichever node claims it.

@@ -52,6 +52,7 @@ public sealed class ExecutionService(
     WorkspaceContext current,
     ExecutionQueue queue,
     ExecutionRunner runner,
+    RunTransitions transitions,
     JobStorage storage,
     EngineStats stats,
     DueRunReleaser releaser,
@@ -133,24 +134,13 @@ public sealed class ExecutionService(
                 schedule.Status = ScheduleStatus.Completed;
             }
         }
-        var execution = new Execution
+        var execution = Execution.Manual(schedule, countTowardMaxRuns, now);
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            Id = Guid.CreateVersion7(),
-            WorkspaceId = schedule.WorkspaceId,
-            ScheduleId = schedule.Id,
-            OccurrenceKey = "manual:" + Guid.NewGuid().ToString("N"),
-            ScheduledFor = now,
-            IsManual = true,
-            CountsTowardMaxRuns = countTowardMaxRuns,
-            Status = ExecutionStatus.Pending,
-            Priority = schedule.Priority,
-            JobType = schedule.JobType,
-            Title = schedule.TitleTemplate is { } template ? Core.Templates.TitleTemplate.Render(template, Instant.FromDateTimeUtc(now), schedule.TimeZone, schedule.RunCount) : null,
-            CreatedAt = now,
-            EnqueuedAt = now,
-        };
-        db.Executions.Add(execution);
-        await db.SaveChangesAsync(ct);
+            await transitions.CreateAsync(db, [execution], ct);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
         execution.HangfireJobId = queue.Enqueue(execution.Id, execution.Priority);
         await db.SaveChangesAsync(ct);
         return ToView(execution, schedule.Name);
@@ -170,14 +160,15 @@ public sealed class ExecutionService(
             throw new ConflictException($"Only a failed, cancelled or skipped run can be run again; this one is {execution.Status.ToString().ToLowerInvariant()}.");
         }
         var reason = execution.Status == ExecutionStatus.Skipped ? "Run requested (it was skipped)." : "Retry requested.";
-        if (!await db.ReopenAsync(id, execution.Status, reason))
+        if (!await transitions.ReopenAsync(db, id, execution.Status, reason))
         {
             throw new ConflictException("The run changed meanwhile (another retry?): look at it again.");
         }
         var job = queue.Enqueue(execution.Id, execution.Priority);
-        await db.RecordJobAsync(execution.Id, job);
+        await RunTransitions.RecordJobAsync(db, execution.Id, job);
         execution.Status = ExecutionStatus.Pending;
         execution.Reason = reason;
+        execution.WaitReason = WaitReason.None;
         execution.CompletedAt = null;
         execution.NotBefore = null;
         execution.HangfireJobId = job;
@@ -193,7 +184,7 @@ public sealed class ExecutionService(
             throw new RequestValidationException("error", "Say what failed: error is required.");
         }
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var execution = await db.Executions.Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new NotFoundException("Execution");
+        var execution = await db.Executions.AsNoTracking().Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new NotFoundException("Execution");
         if (execution.Status != ExecutionStatus.Running)
         {
             throw new ConflictException($"The run is {execution.Status.ToString().ToLowerInvariant()}, not running: nothing to complete.");
@@ -205,7 +196,10 @@ public sealed class ExecutionService(
         HandlerOutcome outcome = succeeded
             ? new HandlerOutcome.Completed([call], result)
             : new HandlerOutcome.Failed([call], result, body.Error!.Trim(), Retryable: true);
-        await runner.ApplyAsync(db, execution, outcome, clock.GetUtcNow().UtcDateTime, options.CurrentValue, ct);
+        if (!await runner.ApplyAsync(execution, outcome, clock.GetUtcNow().UtcDateTime, options.CurrentValue, ct))
+        {
+            throw new ConflictException("The run ended meanwhile (its callback timed out, or another callback came first): look at it again.");
+        }
         return ToView(execution, execution.Schedule!.Name);
     }
 

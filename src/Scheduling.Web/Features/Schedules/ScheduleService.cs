@@ -13,7 +13,8 @@ using Scheduling.Web.Features.Workspaces;
 namespace Scheduling.Web.Features.Schedules;
 
 /// <summary>Schedules of the current workspace: the one place the UI and the API change them.</summary>
-public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock, Engine.WebhookTargetPolicy webhookTargets)
+public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock,
+    Engine.WebhookTargetPolicy webhookTargets, RunTransitions transitions)
 {
     private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
 
@@ -391,9 +392,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
         var ids = ahead.Select(a => a.Id).ToList();
         // Only rows still untouched: a worker that started one meanwhile keeps it.
-        var removed = await db.Executions
-            .Where(e => ids.Contains(e.Id) && e.Status == ExecutionStatus.Pending && e.Attempts == 0)
-            .ExecuteDeleteAsync(ct);
+        var removed = await transitions.WithdrawAsync(db, ids, ct);
         if (removed == 0)
         {
             return;

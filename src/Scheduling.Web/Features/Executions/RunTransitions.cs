@@ -1,0 +1,273 @@
+using Microsoft.EntityFrameworkCore;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Data;
+
+namespace Scheduling.Web.Features.Executions;
+
+/// <summary>
+/// One change of a run's state, as committed: <see cref="From"/> null for a run created, <see cref="To"/> null for a
+/// run withdrawn (a run claimed ahead taken back by a schedule edit: the row is deleted).
+/// </summary>
+public sealed record RunTransition(Guid ExecutionId, ExecutionStatus? From, ExecutionStatus? To, WaitReason WaitReason);
+
+/// <summary>
+/// Hangs behaviour off run transitions (series, waves, lifecycle events): called for each transition with the context
+/// that writes it, inside its transaction, before the commit; what it writes commits (or rolls back) with the transition.
+/// A created run is in the context's change tracker, written by the caller's SaveChanges in the same transaction.
+/// </summary>
+public interface IRunTransitionObserver
+{
+    Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct);
+}
+
+/// <summary>What the end of an attempt writes on its run (a snapshot: the ledger commits it later, with others).</summary>
+public sealed record RunOutcome(
+    Guid ExecutionId, Guid ScheduleId, int Attempt, ExecutionStatus Status, DateTime? CompletedAt, long? DurationMs, DateTime? NotBefore,
+    string? Reason, WaitReason WaitReason, string? Error, string? Result, bool AwaitingCallback, DateTime? CallbackDeadline, string? HangfireJobId)
+{
+    public bool Finished => Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Skipped or ExecutionStatus.Cancelled;
+
+    /// <summary>The run as it is (the base of the outcomes below).</summary>
+    public static RunOutcome Of(Execution e) => new(e.Id, e.ScheduleId, e.Attempts, e.Status, e.CompletedAt, e.DurationMs, e.NotBefore,
+        e.Reason, e.WaitReason, e.Error, e.Result, e.AwaitingCallback, e.CallbackDeadline, e.HangfireJobId);
+
+    /// <summary>
+    /// The run ends: completed, or failed for good. Duration from its first start; a failure's message is its error,
+    /// another's (if any) its reason; a completed run keeps no error of earlier attempts.
+    /// </summary>
+    public static RunOutcome Ended(Execution run, ExecutionStatus status, string? message, string? result, DateTime now) => Of(run) with
+    {
+        Status = status,
+        CompletedAt = now,
+        DurationMs = run.StartedAt is { } started ? (long)(now - started).TotalMilliseconds : null,
+        NotBefore = null,
+        Reason = status == ExecutionStatus.Failed ? null : Clip(message, 500),
+        WaitReason = WaitReason.None,
+        Error = status == ExecutionStatus.Failed ? Clip(message, 4000) : status == ExecutionStatus.Completed ? null : run.Error,
+        Result = result,
+        AwaitingCallback = false,
+    };
+
+    /// <summary>The attempt failed and the retry policy tries again after <paramref name="delay"/>, carried by <paramref name="job"/>.</summary>
+    public static RunOutcome RetryAfter(Execution run, string error, TimeSpan delay, string job, string? result, DateTime now) => Of(run) with
+    {
+        Status = ExecutionStatus.Pending,
+        Error = Clip(error, 4000),
+        Reason = Clip($"Attempt {run.Attempts} failed ({error}); retry in {delay.TotalSeconds:0} s.", 500),
+        WaitReason = WaitReason.RetryBackoff,
+        NotBefore = now + delay,
+        HangfireJobId = job,
+        Result = result,
+        AwaitingCallback = false,
+    };
+
+    /// <summary>The integration accepted the run (202): it stays running until its callback, or <paramref name="deadline"/> (checked by <paramref name="job"/>).</summary>
+    public static RunOutcome WaitingForCallback(Execution run, DateTime deadline, string job, string? result) => Of(run) with
+    {
+        AwaitingCallback = true,
+        CallbackDeadline = deadline,
+        HangfireJobId = job,
+        Result = result,
+    };
+
+    /// <summary>The caller's copy of the run, as this outcome leaves it.</summary>
+    public void ApplyTo(Execution run)
+    {
+        run.Status = Status;
+        run.CompletedAt = CompletedAt;
+        run.DurationMs = DurationMs;
+        run.NotBefore = NotBefore;
+        run.Reason = Reason;
+        run.WaitReason = WaitReason;
+        run.Error = Error;
+        run.Result = Result;
+        run.AwaitingCallback = AwaitingCallback;
+        run.CallbackDeadline = CallbackDeadline;
+        run.HangfireJobId = HangfireJobId;
+    }
+
+    private static string? Clip(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
+}
+
+/// <summary>
+/// The one owner of run state, as Hangfire's state changer is for its jobs. Every change of an execution's status
+/// (and the fields that go with it) is written here, as a compare-and-set on the state the caller saw: of two writers
+/// at once (two nodes, a worker and a schedule edit, a callback and its timeout) one wins, the other learns it lost.
+/// Runs are created by the factories on <see cref="Execution"/> and added here. Each committed transition is handed to
+/// the <see cref="IRunTransitionObserver"/>s in the same transaction (one is opened when the caller has none and there
+/// are observers). Writes that change no status (the Hangfire job that carries a run) stay with their callers.
+/// </summary>
+public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers)
+{
+    private readonly IRunTransitionObserver[] _observers = [.. observers];
+
+    /// <summary>New runs (from the factories on <see cref="Execution"/>) join the context; the caller's SaveChanges writes them.</summary>
+    public async Task CreateAsync(AppDbContext db, IReadOnlyCollection<Execution> runs, CancellationToken ct = default)
+    {
+        db.Executions.AddRange(runs);
+        foreach (var run in runs)
+        {
+            await NotifyAsync(db, new RunTransition(run.Id, null, run.Status, run.WaitReason), ct);
+        }
+    }
+
+    /// <summary>
+    /// Pending → running: an attempt starts, carried by <paramref name="carrier"/>. The row must still be as
+    /// <paramref name="seen"/> (status and attempts); on success <paramref name="seen"/> is updated to match.
+    /// </summary>
+    public async Task<bool> StartAsync(AppDbContext db, Execution seen, string? carrier, DateTime now, CancellationToken ct = default)
+    {
+        var startedAt = seen.StartedAt ?? now;
+        var attempt = seen.Attempts + 1;
+        var won = await WriteAsync(db, AsSeen(db, seen), set => set
+            .SetProperty(e => e.Status, ExecutionStatus.Running)
+            .SetProperty(e => e.Attempts, attempt)
+            .SetProperty(e => e.StartedAt, startedAt)
+            .SetProperty(e => e.AttemptStartedAt, now)
+            .SetProperty(e => e.Reason, (string?)null)
+            .SetProperty(e => e.WaitReason, WaitReason.None)
+            .SetProperty(e => e.NotBefore, (DateTime?)null)
+            .SetProperty(e => e.HangfireJobId, carrier), new RunTransition(seen.Id, seen.Status, ExecutionStatus.Running, WaitReason.None), ct);
+        if (won)
+        {
+            seen.Status = ExecutionStatus.Running;
+            seen.Attempts = attempt;
+            seen.StartedAt = startedAt;
+            seen.AttemptStartedAt = now;
+            seen.Reason = null;
+            seen.WaitReason = WaitReason.None;
+            seen.NotBefore = null;
+            seen.HangfireJobId = carrier;
+        }
+        return won;
+    }
+
+    /// <summary>Pending → skipped or cancelled without running (overlap policy, a cancelled schedule).</summary>
+    public Task<bool> EndUnstartedAsync(AppDbContext db, Execution seen, ExecutionStatus status, string reason, DateTime now, CancellationToken ct = default) =>
+        WriteAsync(db, AsSeen(db, seen), set => set
+            .SetProperty(e => e.Status, status)
+            .SetProperty(e => e.CompletedAt, now)
+            .SetProperty(e => e.Reason, reason)
+            .SetProperty(e => e.WaitReason, WaitReason.None)
+            .SetProperty(e => e.NotBefore, (DateTime?)null), new RunTransition(seen.Id, seen.Status, status, WaitReason.None), ct);
+
+    /// <summary>Pending stays pending, waiting for <paramref name="reason"/> until <paramref name="notBefore"/>, when <paramref name="job"/> brings it back.</summary>
+    public Task<bool> WaitAsync(AppDbContext db, Execution seen, WaitReason reason, string? text, DateTime notBefore, string job, CancellationToken ct = default) =>
+        WriteAsync(db, AsSeen(db, seen), set => set
+            .SetProperty(e => e.Reason, text)
+            .SetProperty(e => e.WaitReason, reason)
+            .SetProperty(e => e.NotBefore, notBefore)
+            .SetProperty(e => e.HangfireJobId, job), new RunTransition(seen.Id, seen.Status, seen.Status, reason), ct);
+
+    /// <summary>
+    /// Running → what the attempt's end made of it: completed, failed, pending again (a retry) or still running
+    /// (awaiting a callback). Only if the run is still running that attempt: a callback and its timeout, or a late
+    /// worker after a recovery, do not both write.
+    /// </summary>
+    public Task<bool> EndAttemptAsync(AppDbContext db, RunOutcome outcome, CancellationToken ct = default) =>
+        WriteAsync(db, db.Executions.IgnoreQueryFilters().Where(e => e.Id == outcome.ExecutionId && e.Status == ExecutionStatus.Running && e.Attempts == outcome.Attempt), set => set
+            .SetProperty(e => e.Status, outcome.Status)
+            .SetProperty(e => e.CompletedAt, outcome.CompletedAt)
+            .SetProperty(e => e.DurationMs, outcome.DurationMs)
+            .SetProperty(e => e.NotBefore, outcome.NotBefore)
+            .SetProperty(e => e.Reason, outcome.Reason)
+            .SetProperty(e => e.WaitReason, outcome.WaitReason)
+            .SetProperty(e => e.Error, outcome.Error)
+            .SetProperty(e => e.Result, outcome.Result)
+            .SetProperty(e => e.AwaitingCallback, outcome.AwaitingCallback)
+            .SetProperty(e => e.CallbackDeadline, outcome.CallbackDeadline)
+            .SetProperty(e => e.HangfireJobId, outcome.HangfireJobId), new RunTransition(outcome.ExecutionId, ExecutionStatus.Running, outcome.Status, outcome.WaitReason), ct);
+
+    /// <summary>Running → pending: the attempt died with its job (the recovery sweep); only if still carried by <paramref name="observedJob"/>.</summary>
+    public Task<bool> InterruptAsync(AppDbContext db, Guid id, int attempt, string? observedJob, string reason, CancellationToken ct = default) =>
+        WriteAsync(db, db.Executions.IgnoreQueryFilters().Where(e => e.Id == id && e.Status == ExecutionStatus.Running && !e.AwaitingCallback
+                && e.Attempts == attempt && e.HangfireJobId == observedJob), set => set
+            .SetProperty(e => e.Status, ExecutionStatus.Pending)
+            .SetProperty(e => e.Reason, reason)
+            .SetProperty(e => e.WaitReason, WaitReason.None), new RunTransition(id, ExecutionStatus.Running, ExecutionStatus.Pending, WaitReason.None), ct);
+
+    /// <summary>
+    /// A finished run back to pending to run again, keeping its id (and so the idempotency key the integration sees):
+    /// a retry, a skipped run run after all, a backfill. Only if it is still <paramref name="seenAs"/>: of two requests at
+    /// once one reopens it; handing it to Hangfire is the caller's. <paramref name="enqueuedAt"/>, when given, replaces
+    /// the time it was first handed over.
+    /// </summary>
+    public Task<bool> ReopenAsync(AppDbContext db, Guid id, ExecutionStatus seenAs, string? reason, WaitReason waitReason = WaitReason.None,
+        DateTime? enqueuedAt = null, CancellationToken ct = default) =>
+        WriteAsync(db, db.Executions.Where(e => e.Id == id && e.Status == seenAs), set => set
+            .SetProperty(e => e.Status, ExecutionStatus.Pending)
+            .SetProperty(e => e.Reason, reason)
+            .SetProperty(e => e.WaitReason, waitReason)
+            .SetProperty(e => e.CompletedAt, (DateTime?)null)
+            .SetProperty(e => e.NotBefore, (DateTime?)null)
+            .SetProperty(e => e.HangfireJobId, (string?)null)
+            .SetProperty(e => e.EnqueuedAt, e => enqueuedAt ?? e.EnqueuedAt), new RunTransition(id, seenAs, ExecutionStatus.Pending, waitReason), ct);
+
+    /// <summary>
+    /// Takes back planned runs claimed ahead that have not started (a schedule edit, pause or cancel): deleted, as if
+    /// never claimed. Only rows still untouched: a worker that started one meanwhile keeps it. Returns how many went.
+    /// </summary>
+    public async Task<int> WithdrawAsync(AppDbContext db, IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
+    {
+        var untouched = db.Executions.Where(e => ids.Contains(e.Id) && e.Status == ExecutionStatus.Pending && e.Attempts == 0);
+        if (_observers.Length == 0)
+        {
+            return await untouched.ExecuteDeleteAsync(ct);
+        }
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        var withdrawn = await untouched.Select(e => e.Id).ToListAsync(ct);
+        var removed = await db.Executions.Where(e => withdrawn.Contains(e.Id) && e.Status == ExecutionStatus.Pending && e.Attempts == 0).ExecuteDeleteAsync(ct);
+        foreach (var id in withdrawn)
+        {
+            await NotifyAsync(db, new RunTransition(id, ExecutionStatus.Pending, null, WaitReason.None), ct);
+        }
+        if (own is not null)
+        {
+            await own.CommitAsync(ct);
+        }
+        return removed;
+    }
+
+    /// <summary>
+    /// Records the job that carries a reopened (or new) run, unless the engine already gave it one (not a transition:
+    /// the run stays pending; the ledger may have decided it meanwhile, and its job must not be replaced).
+    /// </summary>
+    public static Task RecordJobAsync(AppDbContext db, Guid id, string jobId) =>
+        db.Executions.Where(e => e.Id == id && e.HangfireJobId == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(e => e.HangfireJobId, jobId), CancellationToken.None);
+
+    /// <summary>The row as the caller read it: the compare of the compare-and-set.</summary>
+    private static IQueryable<Execution> AsSeen(AppDbContext db, Execution seen)
+    {
+        var (id, status, attempts) = (seen.Id, seen.Status, seen.Attempts);
+        return db.Executions.IgnoreQueryFilters().Where(e => e.Id == id && e.Status == status && e.Attempts == attempts);
+    }
+
+    private async Task<bool> WriteAsync(AppDbContext db, IQueryable<Execution> expected, Action<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Execution>> set,
+        RunTransition transition, CancellationToken ct)
+    {
+        if (_observers.Length == 0)
+        {
+            return await expected.ExecuteUpdateAsync(set, ct) == 1;
+        }
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        if (await expected.ExecuteUpdateAsync(set, ct) != 1)
+        {
+            return false;
+        }
+        await NotifyAsync(db, transition, ct);
+        if (own is not null)
+        {
+            await own.CommitAsync(ct);
+        }
+        return true;
+    }
+
+    private async Task NotifyAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
+    {
+        foreach (var observer in _observers)
+        {
+            await observer.OnTransitionAsync(db, transition, ct);
+        }
+    }
+}

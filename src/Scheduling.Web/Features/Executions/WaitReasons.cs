@@ -1,0 +1,21 @@
+using Scheduling.Core.Scheduling;
+
+namespace Scheduling.Web.Features.Executions;
+
+/// <summary>The sentence shown for a <see cref="WaitReason"/>: display only, never compared (the engine compares the enum).</summary>
+public static class WaitReasons
+{
+    /// <summary>The text of a wait; null for none. The limit reasons name the limit when <paramref name="limits"/> is given.</summary>
+    public static string? Describe(WaitReason reason, WorkspaceLimits? limits = null) => reason switch
+    {
+        WaitReason.None => null,
+        WaitReason.NotYetDue => "Waiting for its time.",
+        WaitReason.ConcurrencyLimit => $"Waiting: the workspace runs {limits?.Concurrency.ToString() ?? "its"} jobs at once (Execution:WorkspaceConcurrencyLimit).",
+        WaitReason.RateLimit => $"Waiting: the workspace starts at most {limits?.RatePerMinute.ToString() ?? "its"} jobs a minute (Execution:WorkspaceRatePerMinute).",
+        WaitReason.DailyQuota => $"Waiting for tomorrow (UTC): the workspace's daily quota of {limits?.DailyQuota.ToString() ?? "its"} runs is used (Execution:WorkspaceDailyQuota).",
+        WaitReason.PreviousRun => "Waiting for the previous run of this schedule to finish.",
+        WaitReason.CatchingUp => "Catching up missed runs in order: waits for the earlier one.",
+        WaitReason.RetryBackoff => "Waiting to try again (retry policy).",
+        _ => reason.ToString(),
+    };
+}
