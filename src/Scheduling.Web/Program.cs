@@ -12,6 +12,7 @@ using Scheduling.Web.Features.Alerts;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Operations;
+using Scheduling.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -31,6 +32,7 @@ builder.Services.AddOperationalHealthChecks();
 builder.Services.AddScheduleFeature();
 builder.Services.AddExecutionFeature();
 builder.Services.AddAlertFeature();
+builder.Services.AddAppSecurity(builder.Configuration);
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices(mud =>
@@ -70,6 +72,7 @@ await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<AccountSeeder>().SeedAsync();
 }
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     ExceptionHandlingPath = "/Error",
@@ -97,8 +100,11 @@ app.UseStatusCodePages(async context =>
 });
 
 app.UseAuthentication();
+app.UseBearerIdentity();
+app.UseMiddleware<ApiRequestGuard>();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseDashboardRequestGuard("/hangfire");
 app.UseAntiforgery();
 
 app.MapStaticAssets();

@@ -74,7 +74,7 @@ public sealed class TokenSettingsTests
         await using var app = await AppServicesHarness.CreateAsync();
         var user = await app.CreateUserAsync(Email);
         await app.ActAsync(user, Workspace);
-        await app.Context.Services.GetRequiredService<ApiTokenService>().CreateAsync("Personal script", 30, Xunit.TestContext.Current.CancellationToken);
+        await app.Context.Services.GetRequiredService<ApiTokenService>().CreateAsync("Personal script", 30, ct: Xunit.TestContext.Current.CancellationToken);
         var other = await app.Context.Services.GetRequiredService<Scheduling.Web.Features.Workspaces.WorkspaceService>()
             .CreateAsync("Launch team", Xunit.TestContext.Current.CancellationToken);
         await app.ActAsync(user, other.Name);
