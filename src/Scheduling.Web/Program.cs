@@ -110,7 +110,8 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthEndpoint();
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+// System fonts: the reference loads nothing from third parties (its Content-Security-Policy allows only this app).
+app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json").DisableDefaultFonts());
 app.MapApi();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {
