@@ -46,6 +46,28 @@ public class EdgeErrorTests
         Assert.Equal("http://localhost/", location.AbsoluteUri);
     }
 
+    [Theory]
+    [InlineData("//evil.example/", "/")]
+    [InlineData("/\\evil.example", "/")]
+    [InlineData("https://evil.example/", "/")]
+    [InlineData("settings/profile", "/settings/profile")]
+    public async Task SignOut_WithReturnUrl_StaysOnThisSite(string returnUrl, string expected)
+    {
+        await using var app = await AppFactory.StartAsync(DatabaseProvider.Sqlite);
+        var browser = await Session.RegisterAsync(app, "leaver@example.com");
+        var page = await browser.GetStringAsync("/Account/Manage", Ct);
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+        var response = await browser.PostAsync("/Account/Logout", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            ["returnUrl"] = returnUrl,
+        }), Ct);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("http://localhost" + expected, new Uri(new Uri("http://localhost/"), response.Headers.Location!).AbsoluteUri);
+    }
+
     [Fact]
     public async Task SignIn_WithLocalReturnUrl_GoesThere()
     {

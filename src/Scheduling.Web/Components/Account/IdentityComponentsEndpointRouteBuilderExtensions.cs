@@ -48,7 +48,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         {
             await signInManager.SignOutAsync();
             // LocalRedirect throws (a 500) on a foreign URL: anything not local goes home.
-            var local = returnUrl.TrimStart('/');
+            var local = returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl[1..] : returnUrl;
             return TypedResults.LocalRedirect(Scheduling.Web.Components.Account.IdentityRedirectManager.IsLocalPath(local) ? $"~/{local}" : "~/");
         });
 
