@@ -596,6 +596,7 @@ internal sealed class AppProcess : IAsyncDisposable
         start.ArgumentList.Add(dll);
         var environment = start.Environment;
         environment["ASPNETCORE_URLS"] = baseUrl;
+        environment["App__PublicBaseUrl"] = baseUrl;
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         environment["DOTNET_ENVIRONMENT"] = "Production";
         environment["ConnectionStrings__Scheduling"] = $"Data Source={Path.Combine(work, "load.db")}";

@@ -14,6 +14,7 @@ using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Features.Tokens;
 using Scheduling.Web.Features.Workspaces;
 using Scheduling.Web.Operations;
+using Scheduling.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -29,6 +30,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 var database = builder.Services.AddPersistence(builder.Configuration, builder.Environment);
 builder.Services.AddExecutionEngine(builder.Configuration, database);
 builder.Services.AddOperationalHealthChecks();
+builder.Services.AddAppSecurity(builder.Configuration);
 builder.Services.AddFeatures(builder.Configuration, builder.Environment, Program.Features);
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -69,6 +71,7 @@ await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<AccountSeeder>().SeedAsync();
 }
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     ExceptionHandlingPath = "/Error",
@@ -97,15 +100,19 @@ app.UseStatusCodePages(async context =>
 });
 
 app.UseAuthentication();
+app.UseBearerIdentity();
+app.UseMiddleware<ApiRequestGuard>();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseDashboardRequestGuard("/hangfire");
 app.UseAntiforgery();
 app.UseIdempotencyKeys();
 
 app.MapStaticAssets();
 app.MapHealthEndpoint();
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+// System fonts: the reference loads nothing from third parties (its Content-Security-Policy allows only this app).
+app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json").DisableDefaultFonts());
 app.MapApi(Program.Features);
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {

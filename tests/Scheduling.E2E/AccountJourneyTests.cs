@@ -156,8 +156,17 @@ public sealed class AccountJourneyTests(AppFixture app, ITestOutputHelper output
             await Expect(hangfire).ToHaveAttributeAsync("href", "hangfire");
             await Expect(hangfire).ToHaveAttributeAsync("target", "_blank");
             await Expect(NavLink(page, "API reference")).ToBeVisibleAsync();
+
+            // The API reference and the Hangfire dashboard run under their own policy (inline scripts, no eval): not blocked.
+            await page.GotoAsync("api/docs");
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await page.GotoAsync("hangfire");
+            await Expect(page.GetByText("Scheduling.Web execution").First).ToBeVisibleAsync();
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         });
     }
+
+    private readonly List<string> _cspViolations = [];
 
     private async Task<IPage> NewPageAsync(IBrowserContext context)
     {
@@ -169,6 +178,14 @@ public sealed class AccountJourneyTests(AppFixture app, ITestOutputHelper output
             {
                 output.WriteLine($"[browser {message.Type}] {message.Text}");
             }
+            // Chromium reports what the Content-Security-Policy blocked on the console ("Refused to ...").
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                lock (_cspViolations)
+                {
+                    _cspViolations.Add(message.Text);
+                }
+            }
         };
         page.PageError += (_, error) => output.WriteLine($"[page error] {error}");
         return page;
@@ -179,6 +196,11 @@ public sealed class AccountJourneyTests(AppFixture app, ITestOutputHelper output
         try
         {
             await steps();
+            // The journeys run under the app's real security headers: nothing they need may be blocked.
+            lock (_cspViolations)
+            {
+                Assert.Empty(_cspViolations);
+            }
         }
         catch
         {

@@ -69,12 +69,33 @@ public sealed class TokenSettingsTests
     }
 
     [Fact]
+    public async Task Render_UsedToken_ShowsWhenItWasLastUsed_AndANeverExpiringOne()
+    {
+        await using var app = await AppServicesHarness.CreateAsync();
+        await app.ActAsync(await app.CreateUserAsync(Email), Workspace);
+        var tokens = app.Context.Services.GetRequiredService<ApiTokenService>();
+        var used = await tokens.CreateAsync("Cron box", null, ct: Xunit.TestContext.Current.CancellationToken);
+        await tokens.CreateAsync("Forever", null, neverExpires: true, ct: Xunit.TestContext.Current.CancellationToken);
+        await tokens.AuthenticateAsync(used.Value, Xunit.TestContext.Current.CancellationToken);
+
+        var cut = app.Context.RenderWithPopovers<TokenSettings>();
+
+        var rows = cut.FindAll("[data-testid=tokens-table] tbody tr");
+        var cron = rows.Single(r => r.TextContent.Contains("Cron box", StringComparison.Ordinal));
+        var forever = rows.Single(r => r.TextContent.Contains("Forever", StringComparison.Ordinal));
+        // The fixed clock is 10 Mar 2026: used then (to the minute), default expiry 90 days on.
+        Assert.Matches(@"10 Mar 2026 \d\d:\d\d UTC", cron.TextContent);
+        Assert.Contains("8 Jun 2026", cron.TextContent, StringComparison.Ordinal);
+        Assert.Equal(["never", "never"], forever.QuerySelectorAll("td").Where(td => td.GetAttribute("data-label") is "Expires" or "Last used").Select(td => td.TextContent.Trim()));
+    }
+
+    [Fact]
     public async Task Render_TokensOfAnotherWorkspace_AreNotListed()
     {
         await using var app = await AppServicesHarness.CreateAsync();
         var user = await app.CreateUserAsync(Email);
         await app.ActAsync(user, Workspace);
-        await app.Context.Services.GetRequiredService<ApiTokenService>().CreateAsync("Personal script", 30, Xunit.TestContext.Current.CancellationToken);
+        await app.Context.Services.GetRequiredService<ApiTokenService>().CreateAsync("Personal script", 30, ct: Xunit.TestContext.Current.CancellationToken);
         var other = await app.Context.Services.GetRequiredService<Scheduling.Web.Features.Workspaces.WorkspaceService>()
             .CreateAsync("Launch team", Xunit.TestContext.Current.CancellationToken);
         await app.ActAsync(user, other.Name);

@@ -37,6 +37,8 @@ public sealed class AppFactory(
         builder.UseSetting("ConnectionStrings:Scheduling", Database.ConnectionString);
         builder.UseSetting("Mail:PickupDirectory", _mailDirectory);
         builder.UseSetting("Execution:WorkerCount", "2");
+        // The test server answers as http://localhost; links in mail are built from this, not from the request.
+        builder.UseSetting("App:PublicBaseUrl", PublicBaseUrl);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
@@ -47,8 +49,15 @@ public sealed class AppFactory(
         }
     }
 
-    public HttpClient CreateBrowserLikeClient() =>
-        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    public const string PublicBaseUrl = "http://localhost";
+
+    /// <summary>Keeps the session cookie and, like a browser on the app's own pages, sends the app's Origin.</summary>
+    public HttpClient CreateBrowserLikeClient()
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        client.DefaultRequestHeaders.Add("Origin", PublicBaseUrl);
+        return client;
+    }
 
     public HttpClient CreateBearerClient(string token)
     {

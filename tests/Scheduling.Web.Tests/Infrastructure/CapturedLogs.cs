@@ -16,6 +16,12 @@ public sealed class CapturedLogs : ILoggerProvider
 
     public string Dump() => string.Join("\n", _lines);
 
+    /// <summary>Also keep Information lines (from the moment it is set): for tests about what the app logs.</summary>
+    public bool IncludeInformation { get; set; }
+
+    /// <summary>The lines kept so far (the last 200).</summary>
+    public IReadOnlyList<string> Lines => [.. _lines];
+
     public void Dispose()
     {
     }
@@ -34,7 +40,8 @@ public sealed class CapturedLogs : ILoggerProvider
 
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning || (_lifecycle && logLevel >= LogLevel.Information);
+        public bool IsEnabled(LogLevel logLevel) =>
+            logLevel >= LogLevel.Warning || ((_lifecycle || owner.IncludeInformation) && logLevel >= LogLevel.Information);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

@@ -47,7 +47,9 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromForm] string returnUrl) =>
         {
             await signInManager.SignOutAsync();
-            return TypedResults.LocalRedirect($"~/{returnUrl}");
+            // LocalRedirect throws (a 500) on a foreign URL: anything not local goes home.
+            var local = returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl[1..] : returnUrl;
+            return TypedResults.LocalRedirect(Scheduling.Web.Components.Account.IdentityRedirectManager.IsLocalPath(local) ? $"~/{local}" : "~/");
         });
 
         accountGroup.MapPost("/PasskeyCreationOptions", async (
@@ -56,7 +58,10 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromServices] SignInManager<ApplicationUser> signInManager,
             [FromServices] IAntiforgery antiforgery) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return MissingAntiforgeryToken();
+            }
 
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
@@ -82,7 +87,10 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromServices] IAntiforgery antiforgery,
             [FromQuery] string? username) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return MissingAntiforgeryToken();
+            }
 
             var user = string.IsNullOrEmpty(username) ? null : await userManager.FindByNameAsync(username);
             var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(user);
@@ -149,4 +157,9 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
         return accountGroup;
     }
+
+    // A post without the page's antiforgery token is the caller's fault, not a server error.
+    private static IResult MissingAntiforgeryToken() => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest, title: "Bad request",
+        detail: "The antiforgery token is missing or invalid: reload the page and try again.");
 }

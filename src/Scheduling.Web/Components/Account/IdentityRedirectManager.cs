@@ -18,16 +18,45 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
 
     public void RedirectTo(string? uri)
     {
+        navigationManager.NavigateTo(LocalOrHome(uri));
+    }
+
+    /// <summary>
+    /// Prevents open redirects: a URL of this app (relative, or absolute under its base) stays; anything else
+    /// (another host, "//host", "/\host", a scheme) becomes the home page. ToBaseRelativePath would throw on it (a 500).
+    /// </summary>
+    internal string LocalOrHome(string? uri)
+    {
         uri ??= "";
-
-        // Prevent open redirects.
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
-            || uri.StartsWith("//", StringComparison.Ordinal))
+        if (Uri.TryCreate(uri, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
         {
-            uri = navigationManager.ToBaseRelativePath(uri);
+            return absolute.AbsoluteUri.StartsWith(navigationManager.BaseUri, StringComparison.OrdinalIgnoreCase)
+                ? navigationManager.ToBaseRelativePath(absolute.AbsoluteUri)
+                : "";
         }
+        return IsLocalPath(uri) ? uri : "";
+    }
 
-        navigationManager.NavigateTo(uri);
+    /// <summary>Url.IsLocalUrl's rule, also for base-relative paths ("Account/Manage").</summary>
+    internal static bool IsLocalPath(string uri)
+    {
+        if (uri.Length == 0)
+        {
+            return true;
+        }
+        // Browsers read "\" as "/" ("/\host" is "//host"); control characters hide either.
+        if (uri.Any(char.IsControl) || uri.Contains('\\', StringComparison.Ordinal) || uri.StartsWith("//", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        // A scheme ("https:", "javascript:") comes before the first '/', '?' or '#'.
+        var colon = uri.IndexOf(':', StringComparison.Ordinal);
+        var delimiter = uri.IndexOfAny(['/', '?', '#']);
+        if (colon >= 0 && (delimiter < 0 || colon < delimiter))
+        {
+            return false;
+        }
+        return Uri.IsWellFormedUriString(uri, UriKind.Relative);
     }
 
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)

@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Scheduling.Web.Components.Account;
 using Scheduling.Web.Data;
 using Scheduling.Web.Features.Tokens;
 using Scheduling.Web.Features.Workspaces;
+using Scheduling.Web.Security;
 
 namespace Scheduling.Web.Features.Accounts;
 
@@ -69,11 +69,11 @@ public static class AccountsServiceCollectionExtensions
                 .RequireAuthenticatedUser())
             .AddPolicy(AccountRoles.Administrator, policy => policy.RequireRole(AccountRoles.Administrator));
 
-        // Several app nodes share cookies and antiforgery tokens through keys kept in the database.
-        services.AddDataProtection()
-            .SetApplicationName("Scheduling.Web")
-            .PersistKeysToDbContext<AppDbContext>();
+        // Several app nodes share cookies and antiforgery tokens through keys kept in the database (encrypted with a certificate when configured).
+        services.AddProtectedKeyRing(configuration, environment);
 
+        services.AddPublicUrls();
+        services.AddOptions<ApiTokenOptions>().BindConfiguration(ApiTokenOptions.Section);
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
         services.AddSingleton(sp => new MailOptionsResolved(
             Path.GetFullPath(Path.Combine(environment.ContentRootPath, sp.GetRequiredService<IOptions<MailOptions>>().Value.PickupDirectory))));

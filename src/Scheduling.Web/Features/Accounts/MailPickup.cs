@@ -14,7 +14,7 @@ public sealed class MailOptions
 }
 
 /// <summary>
-/// Outgoing mail without an SMTP server: each message is logged and written to a pickup folder, where a
+/// Outgoing mail without an SMTP server: each message is written to a pickup folder (and logged without its body), where a
 /// developer (or a test) opens the confirmation, reset or invitation link.
 /// </summary>
 public sealed class MailPickup(MailOptionsResolved options, ILogger<MailPickup> logger, TimeProvider clock)
@@ -32,7 +32,8 @@ public sealed class MailPickup(MailOptionsResolved options, ILogger<MailPickup> 
             .Append(htmlBody)
             .ToString();
         await File.WriteAllTextAsync(file, message, cancellationToken);
-        logger.LogInformation("Email to {To}: {Subject} (written to {File}). Body: {Body}", to, subject, file, htmlBody);
+        // Never the body: it holds live secrets (reset and confirmation codes, invitation links).
+        logger.LogInformation("Email to {To}: {Subject} (written to {File}).", to, subject, file);
     }
 }
 

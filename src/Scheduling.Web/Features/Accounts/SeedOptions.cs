@@ -20,7 +20,7 @@ internal sealed class SeedOptionsValidator : IValidateOptions<SeedOptions>
     public ValidateOptionsResult Validate(string? name, SeedOptions options)
     {
         var failures = new List<string>();
-        if (!string.IsNullOrEmpty(options.AdminEmail) && !new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(options.AdminEmail))
+        if (!string.IsNullOrEmpty(options.AdminEmail) && !EmailAddresses.IsValid(options.AdminEmail))
         {
             failures.Add($"Setting 'Seed:AdminEmail' ('{options.AdminEmail}') is not an email address.");
         }

@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using NodaTime;
@@ -14,17 +13,10 @@ public static partial class ScheduleEndpoints
 {
     public const string PreviewRateLimit = "recurrence-preview";
 
-    /// <summary>The anonymous preview is rate-limited per client address.</summary>
+    /// <summary>The preview's rate limit (per address, or per user when signed in) is defined in Security/RateLimits.</summary>
     public static IServiceCollection AddScheduleFeature(this IServiceCollection services)
     {
         services.AddScoped<ScheduleService>();
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(PreviewRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 120, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-        });
         return services;
     }
 

@@ -30,7 +30,9 @@ public sealed class ApiTokenAuthenticationHandler(
         var value = header["Bearer ".Length..].Trim();
         var identity = value.Length == 0 ? null : await tokens.AuthenticateAsync(value, Context.RequestAborted);
         var user = identity is null ? null : await users.FindByIdAsync(identity.UserId);
-        if (identity is null || user is null || await users.IsLockedOutAsync(user))
+        // No lockout check: a token is its own credential. Lockout answers password guessing on the sign-in form and
+        // must not let anyone who knows an address switch off that user's automation by typing wrong passwords.
+        if (identity is null || user is null)
         {
             return AuthenticateResult.Fail("The API token is unknown, revoked or expired.");
         }

@@ -16,7 +16,20 @@ public sealed record CreatedApiToken(ApiTokenView Token, string Value);
 /// <summary>Who a presented token stands for.</summary>
 public sealed record TokenIdentity(string UserId, Guid WorkspaceId);
 
-public sealed class ApiTokenService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock)
+/// <summary><c>Tokens:*</c>.</summary>
+public sealed class ApiTokenOptions
+{
+    public const string Section = "Tokens";
+
+    /// <summary>Lifetime of a token created without an expiry; a token that never expires is an explicit choice.</summary>
+    public int DefaultLifetimeDays { get; set; } = 90;
+}
+
+public sealed class ApiTokenService(
+    IDbContextFactory<AppDbContext> contexts,
+    WorkspaceContext current,
+    TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<ApiTokenOptions> options)
 {
     public const int MaxNameLength = 100;
     public const int MaxLifetimeDays = 3650;
@@ -25,6 +38,8 @@ public sealed class ApiTokenService(IDbContextFactory<AppDbContext> contexts, Wo
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public int DefaultLifetimeDays => Math.Clamp(options.Value.DefaultLifetimeDays, 1, MaxLifetimeDays);
 
     /// <summary>The current user's tokens in the current workspace, newest first.</summary>
     public async Task<IReadOnlyList<ApiTokenView>> ListMineAsync(CancellationToken ct = default)
@@ -35,7 +50,9 @@ public sealed class ApiTokenService(IDbContextFactory<AppDbContext> contexts, Wo
         return rows.OrderByDescending(t => t.CreatedAt).ToList();
     }
 
-    public async Task<CreatedApiToken> CreateAsync(string? name, int? expiresInDays, CancellationToken ct = default)
+    /// <param name="expiresInDays">Lifetime; empty means the default (<see cref="DefaultLifetimeDays"/>).</param>
+    /// <param name="neverExpires">The explicit choice of a token without expiry.</param>
+    public async Task<CreatedApiToken> CreateAsync(string? name, int? expiresInDays, bool neverExpires = false, CancellationToken ct = default)
     {
         var userId = current.RequireUser();
         var workspaceId = current.RequireWorkspace();
@@ -46,11 +63,16 @@ public sealed class ApiTokenService(IDbContextFactory<AppDbContext> contexts, Wo
         }
         if (expiresInDays is < 1 or > MaxLifetimeDays)
         {
-            throw new RequestValidationException("expiresInDays", $"Expiry must be between 1 and {MaxLifetimeDays} days, or empty for no expiry.");
+            throw new RequestValidationException("expiresInDays", $"Expiry must be between 1 and {MaxLifetimeDays} days (empty: {DefaultLifetimeDays} days).");
         }
+        if (neverExpires && expiresInDays is not null)
+        {
+            throw new RequestValidationException("neverExpires", "Choose either an expiry in days or a token that never expires.");
+        }
+        DateTime? expiresAt = neverExpires ? null : Now.AddDays(expiresInDays ?? DefaultLifetimeDays);
 
         var value = ValuePrefix + Secrets.NewUrlSafe();
-        var token = NewToken(userId, workspaceId, validName, value, expiresInDays is { } days ? Now.AddDays(days) : null);
+        var token = NewToken(userId, workspaceId, validName, value, expiresAt);
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(ct);

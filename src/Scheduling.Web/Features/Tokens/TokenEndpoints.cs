@@ -1,6 +1,7 @@
 namespace Scheduling.Web.Features.Tokens;
 
-public sealed record CreateTokenRequest(string? Name, int? ExpiresInDays);
+/// <summary>Without <c>expiresInDays</c> a token lives the default lifetime; <c>neverExpires: true</c> is the explicit "never".</summary>
+public sealed record CreateTokenRequest(string? Name, int? ExpiresInDays, bool? NeverExpires);
 
 public static class TokenEndpoints
 {
@@ -11,7 +12,7 @@ public static class TokenEndpoints
             .WithSummary("The caller's tokens in the current workspace.");
         tokens.MapPost("", async (CreateTokenRequest body, ApiTokenService service, CancellationToken ct) =>
         {
-            var created = await service.CreateAsync(body.Name, body.ExpiresInDays, ct);
+            var created = await service.CreateAsync(body.Name, body.ExpiresInDays, body.NeverExpires == true, ct);
             return TypedResults.Created($"/api/v1/tokens/{created.Token.Id}", created);
         }).WithSummary("Create a token; its value is in this response only.");
         tokens.MapDelete("/{id:guid}", async (Guid id, ApiTokenService service, CancellationToken ct) =>

@@ -1,8 +1,11 @@
+using Scheduling.Web.Api;
+
 namespace Scheduling.Web.Features.Workspaces;
 
 public sealed record WorkspaceNameRequest(string? Name);
 
-public sealed record ChangeRoleRequest(WorkspaceRole Role);
+/// <summary>Nullable so that a missing role is a 400, not the enum's first value (Owner).</summary>
+public sealed record ChangeRoleRequest(WorkspaceRole? Role);
 
 public sealed record InviteRequest(string? Email, WorkspaceRole? Role);
 
@@ -28,16 +31,16 @@ public static class WorkspaceEndpoints
         var workspace = api.MapGroup("/workspace").WithTags("Workspaces");
         workspace.MapGet("/members", (WorkspaceService service, CancellationToken ct) => service.ListMembersAsync(ct));
         workspace.MapPut("/members/{userId}", (string userId, ChangeRoleRequest body, WorkspaceService service, CancellationToken ct) =>
-            service.ChangeRoleAsync(userId, body.Role, ct));
+            service.ChangeRoleAsync(userId, body.Role ?? throw new RequestValidationException("role", "Role is required: owner, admin, creator or manager."), ct));
         workspace.MapDelete("/members/{userId}", async (string userId, WorkspaceService service, CancellationToken ct) =>
         {
             await service.RemoveMemberAsync(userId, ct);
             return TypedResults.NoContent();
         });
         workspace.MapGet("/invitations", (WorkspaceService service, CancellationToken ct) => service.ListInvitationsAsync(ct));
-        workspace.MapPost("/invitations", async (InviteRequest body, HttpRequest request, WorkspaceService service, CancellationToken ct) =>
+        workspace.MapPost("/invitations", async (InviteRequest body, WorkspaceService service, CancellationToken ct) =>
         {
-            var created = await service.InviteAsync(body.Email, body.Role ?? WorkspaceRole.Creator, $"{request.Scheme}://{request.Host}{request.PathBase}", ct);
+            var created = await service.InviteAsync(body.Email, body.Role ?? WorkspaceRole.Creator, ct);
             return TypedResults.Created($"/api/v1/workspace/invitations/{created.Invitation.Id}", created);
         }).WithSummary("Invite by email; the response carries the accept link once.");
         workspace.MapDelete("/invitations/{id:guid}", async (Guid id, WorkspaceService service, CancellationToken ct) =>

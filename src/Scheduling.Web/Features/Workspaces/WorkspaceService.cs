@@ -15,6 +15,9 @@ public sealed record MemberView(string UserId, string Email, WorkspaceRole Role,
 
 public sealed record InvitationView(Guid Id, string Email, WorkspaceRole Role, DateTime CreatedAt, DateTime ExpiresAt);
 
+/// <summary>What the acceptance page shows before the invitee accepts.</summary>
+public sealed record InvitationPreview(string WorkspaceName, WorkspaceRole Role, string Email, DateTime ExpiresAt, bool IsUsable);
+
 /// <summary>An invitation just created: the link is shown (and mailed) once.</summary>
 public sealed record CreatedInvitation(InvitationView Invitation, string AcceptUrl);
 
@@ -23,6 +26,7 @@ public sealed class WorkspaceService(
     IDbContextFactory<AppDbContext> contexts,
     WorkspaceContext current,
     MailPickup mail,
+    Security.PublicUrls urls,
     TimeProvider clock)
 {
     public static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
@@ -163,15 +167,15 @@ public sealed class WorkspaceService(
         return rows.OrderByDescending(i => i.CreatedAt).ToList();
     }
 
-    /// <param name="acceptBaseUrl">The app's base URL, for the link in the email.</param>
-    public async Task<CreatedInvitation> InviteAsync(string? email, WorkspaceRole role, string acceptBaseUrl, CancellationToken ct = default)
+    /// <summary>Invites by email; the link in the mail is built from App:PublicBaseUrl, never from the request.</summary>
+    public async Task<CreatedInvitation> InviteAsync(string? email, WorkspaceRole role, CancellationToken ct = default)
     {
         var me = current.RequireUser();
         current.RequireMemberManager();
         var address = email?.Trim() ?? "";
-        if (!new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(address) || address.Length is 0 or > 256)
+        if (!EmailAddresses.IsValid(address))
         {
-            throw new RequestValidationException("email", "Enter a valid email address.");
+            throw new RequestValidationException("email", EmailAddresses.Invalid);
         }
         if (!WorkspaceRules.CanAssign(current.Role!.Value, role))
         {
@@ -200,7 +204,7 @@ public sealed class WorkspaceService(
         db.WorkspaceInvitations.Add(invitation);
         await db.SaveChangesAsync(ct);
 
-        var url = $"{acceptBaseUrl.TrimEnd('/')}/invitations/{secret}";
+        var url = urls.Absolute($"invitations/{secret}");
         await mail.SendAsync(address, $"You are invited to {current.WorkspaceName}",
             $"You were invited to join the workspace <b>{WebUtility.HtmlEncode(current.WorkspaceName)}</b> as {role}. " +
             $"<a href='{url}'>Accept the invitation</a> (valid for {InvitationLifetime.TotalDays:0} days).", ct);
@@ -215,6 +219,20 @@ public sealed class WorkspaceService(
             ?? throw new NotFoundException("Invitation");
         db.WorkspaceInvitations.Remove(invitation);
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The workspace and role an invitation offers, for its acceptance page (the secret is the credential).</summary>
+    public async Task<InvitationPreview> PreviewInvitationAsync(string secret, CancellationToken ct = default)
+    {
+        current.RequireUser();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var hash = Secrets.Hash(secret ?? "");
+        var invitation = await db.WorkspaceInvitations.IgnoreQueryFilters()
+            .Where(i => i.TokenHash == hash)
+            .Select(i => new { WorkspaceName = i.Workspace!.Name, i.Role, i.Email, i.ExpiresAt, i.AcceptedAt })
+            .FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Invitation");
+        return new InvitationPreview(invitation.WorkspaceName, invitation.Role, invitation.Email, invitation.ExpiresAt,
+            invitation.AcceptedAt is null && invitation.ExpiresAt > Now);
     }
 
     /// <summary>The signed-in user joins the invitation's workspace, which becomes current.</summary>
