@@ -5,6 +5,7 @@ using MudBlazor.Services;
 using Scalar.AspNetCore;
 using Scheduling.Web.Api;
 using Scheduling.Web.Components;
+using Scheduling.Web.Components.Shared;
 using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
 using Scheduling.Web.Features.Accounts;
@@ -100,11 +101,14 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseAntiforgery();
+// Hangfire's dashboard and Scalar's reference write their own HTML, without a language (axe html-has-lang).
+app.UseForeignPageAccessibility("/hangfire", ForeignPageFixes.HangfireDashboard);
+app.UseForeignPageAccessibility("/api/docs", ForeignPageFixes.ApiReference);
 
 app.MapStaticAssets();
 app.MapHealthEndpoint();
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json").WithCustomCss(ApiReferenceTheme.Css));
 app.MapApi();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {
