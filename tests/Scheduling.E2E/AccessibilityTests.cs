@@ -64,13 +64,13 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         new("schedule details", "schedules/{schedule}", Visitor.Admin, "/schedules/{Id:guid}", p => Expect(p.GetByTestId("details-name")).ToBeVisibleAsync()),
         new("paused schedule details", "schedules/{paused}", Visitor.Admin, null, p => Expect(p.GetByTestId("pause-note-text")).ToBeVisibleAsync()),
         new("edit schedule", "schedules/{schedule}/edit", Visitor.Admin, "/schedules/{Id:guid}/edit", p => Expect(p.GetByTestId("save-schedule")).ToBeVisibleAsync()),
-        new("executions", "executions", Visitor.Admin, "/executions", Heading("Executions")),
+        new("executions", "executions", Visitor.Admin, "/executions", p => Expect(p.GetByTestId("executions-empty")).ToBeVisibleAsync()),
         new("calendar", "calendar", Visitor.Admin, "/calendar", Heading("Calendar")),
         new("channels", "channels", Visitor.Admin, "/channels", Heading("Channels")),
         new("series", "series", Visitor.Admin, "/series", Heading("Series")),
         new("settings: profile", "settings/profile", Visitor.Admin, "/settings/{Section}", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Profile", Selected = true })).ToBeVisibleAsync()),
         new("settings: workspace", "settings/workspace", Visitor.Admin, "/settings", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Workspace", Selected = true })).ToBeVisibleAsync()),
-        new("settings: members", "settings/members", Visitor.Admin, null, p => Expect(p.GetByTestId("invite-email")).ToBeVisibleAsync()),
+        new("settings: members", "settings/members", Visitor.Admin, null, p => Expect(p.GetByTestId("pending-invitations")).ToContainTextAsync(InvitedEmail)),
         new("settings: API tokens", "settings/tokens", Visitor.Admin, null, p => Expect(p.GetByTestId("tokens-table")).ToBeVisibleAsync()),
         new("settings: webhooks", "settings/webhooks", Visitor.Admin, null, p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Webhooks", Selected = true })).ToBeVisibleAsync()),
         new("invitation", "invitations/not-a-real-secret", Visitor.Admin, "/invitations/{Secret}", p => Expect(p.GetByTestId("accept-invitation")).ToBeVisibleAsync()),
@@ -151,6 +151,11 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
 
     private static readonly HashSet<string> BlockingImpacts = ["serious", "critical"];
 
+    /// <summary>A second member of the admin's workspace (the members table then offers a role picker), and one invited.</summary>
+    private const string MemberEmail = "a11y-member@example.com";
+    private const string InvitedEmail = "a11y-invited@example.com";
+    private const string MemberPassword = "A11y-Member-Pass-1";
+
     private static Func<IPage, Task> Heading(string text) => p => Expect(p.GetByRole(AriaRole.Heading, new() { Name = text, Exact = true })).ToBeVisibleAsync();
 
     [Fact]
@@ -169,12 +174,33 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         Assert.All(States, s => Assert.Contains(Pages, p => p.Name == s.Page));
     }
 
+    /// <summary>
+    /// Every page and state of <see cref="Pages"/> and <see cref="States"/> at a laptop and a phone size; in dark mode
+    /// (the admin's profile setting) the MudBlazor pages once more (the static account pages have no dark mode).
+    /// </summary>
     [Theory]
-    [InlineData(1366, 900)]
-    [InlineData(390, 844)]
-    public async Task EveryPage_HasNoSeriousOrCriticalAxeViolations(int width, int height)
+    [InlineData(1366, 900, false)]
+    [InlineData(390, 844, false)]
+    [InlineData(1366, 900, true)]
+    public async Task EveryPage_HasNoSeriousOrCriticalAxeViolations(int width, int height, bool dark)
     {
         var ids = await CreateSchedulesAsync();
+        await AddMemberAndInvitationAsync();
+        using var api = app.CreateSeededApiClient();
+        await PutDarkModeAsync(api, dark);
+        try
+        {
+            await AuditAllAsync(width, height, dark, ids);
+        }
+        finally
+        {
+            await PutDarkModeAsync(api, false);
+        }
+    }
+
+    private async Task AuditAllAsync(int width, int height, bool dark, (Guid Active, Guid Paused) ids)
+    {
+        var mode = dark ? $"{width}px dark" : $"{width}px";
         await using var anonymous = await app.NewContextAsync(width, height);
         await using var admin = await app.NewContextAsync(width, height);
         var adminPage = await admin.NewPageAsync();
@@ -183,7 +209,7 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
 
         var violations = new List<string>();
         var audited = 0;
-        foreach (var entry in Pages)
+        foreach (var entry in Pages.Where(p => !dark || p.Interactive))
         {
             var context = entry.Visitor == Visitor.Admin ? admin : anonymous;
             var page = await context.NewPageAsync();
@@ -200,17 +226,17 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
                 {
                     await entry.Ready(page);
                 }
-                await AuditAsync(page, entry.Name, width, violations);
+                await AuditAsync(page, entry.Name, mode, violations);
                 audited++;
-                await ShotAsync(page, $"a11y-{width}-{Slug(entry.Name)}");
+                await ShotAsync(page, $"a11y-{Slug(mode)}-{Slug(entry.Name)}");
 
                 foreach (var state in States.Where(s => s.Page == entry.Name))
                 {
                     await state.Open(page);
                     var name = $"{entry.Name} + {state.Name}";
-                    await AuditAsync(page, name, width, violations);
+                    await AuditAsync(page, name, mode, violations);
                     audited++;
-                    await ShotAsync(page, $"a11y-{width}-{Slug(name)}");
+                    await ShotAsync(page, $"a11y-{Slug(mode)}-{Slug(name)}");
                     // A fresh load for the next state: the previous one may have left a dialog or menu open.
                     await page.GotoAsync(path);
                     if (entry.Interactive)
@@ -225,8 +251,8 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
             }
             catch (Exception ex) when (ex is PlaywrightException or TimeoutException or Xunit.Sdk.XunitException)
             {
-                await ShotAsync(page, $"FAILED-a11y-{width}-{Slug(entry.Name)}");
-                throw new InvalidOperationException($"Could not audit '{entry.Name}' ({entry.Path}) at {width}px: {ex.Message}", ex);
+                await ShotAsync(page, $"FAILED-a11y-{Slug(mode)}-{Slug(entry.Name)}");
+                throw new InvalidOperationException($"Could not audit '{entry.Name}' ({entry.Path}) at {mode}: {ex.Message}", ex);
             }
             finally
             {
@@ -234,21 +260,22 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{audited} page states audited at {width}x{height}.");
+        output.WriteLine($"{audited} page states audited at {width}x{height}{(dark ? " in dark mode" : "")}.");
         Assert.True(violations.Count == 0,
-            $"{violations.Count} serious or critical axe violation(s) at {width}x{height}:\n" + string.Join("\n", violations));
+            $"{violations.Count} serious or critical axe violation(s) at {width}x{height}{(dark ? " in dark mode" : "")}:\n" + string.Join("\n", violations));
     }
 
-    private async Task AuditAsync(IPage page, string name, int width, List<string> violations)
+    private async Task AuditAsync(IPage page, string name, string mode, List<string> violations)
     {
         // Finished transitions, not a half-faded menu: colours are measured in their final state.
-        await page.EvaluateAsync("() => document.getAnimations().forEach(a => a.finish())");
+        // (An endless one, such as a loading bar's, cannot be finished: it is left running.)
+        await page.EvaluateAsync("() => document.getAnimations().forEach(a => { try { a.finish(); } catch { } })");
         var result = await page.RunAxe(new AxeRunOptions { ResultTypes = [ResultType.Violations] });
         foreach (var violation in result.Violations.Where(v => v.Impact is not null && BlockingImpacts.Contains(v.Impact)))
         {
             foreach (var node in violation.Nodes)
             {
-                var line = $"[{violation.Impact}] {violation.Id} on '{name}' at {width}px: {node.Target} — {Summary(node)}";
+                var line = $"[{violation.Impact}] {violation.Id} on '{name}' at {mode}: {node.Target} — {Summary(node)}";
                 violations.Add(line);
                 output.WriteLine(line);
             }
@@ -293,6 +320,39 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         var pausedId = paused.GetProperty("id").GetGuid();
         await PostAsync(http, $"api/v1/schedules/{pausedId}/pause", new { note = "Waiting for the trailer" });
         return (active.GetProperty("id").GetGuid(), pausedId);
+    }
+
+    /// <summary>Once per fixture: the member registers, is invited by the admin (API) and accepts in the browser.</summary>
+    private async Task AddMemberAndInvitationAsync()
+    {
+        using var http = app.CreateSeededApiClient();
+        using var members = await http.GetAsync("api/v1/workspace/members", TestContext.Current.CancellationToken);
+        if ((await members.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Contains(MemberEmail, StringComparison.Ordinal))
+        {
+            return;
+        }
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("Account/Register");
+        await page.Locator("[id='Input.Email']").FillAsync(MemberEmail);
+        await page.Locator("[id='Input.Password']").FillAsync(MemberPassword);
+        await page.Locator("[id='Input.ConfirmPassword']").FillAsync(MemberPassword);
+        await page.Locator(SubmitButton).ClickAsync();
+        await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+        var invitation = await PostAsync(http, "api/v1/workspace/invitations", new { email = MemberEmail, role = "creator" });
+        await PostAsync(http, "api/v1/workspace/invitations", new { email = InvitedEmail, role = "manager" });
+        await page.GotoAsync(invitation.GetProperty("acceptUrl").GetString()!);
+        await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.GetByTestId("accept-invitation").ClickAsync();
+        // Joining makes the workspace the member's current one (the switcher follows).
+        await Expect(page.GetByTestId("workspace-switcher-button")).ToContainTextAsync("admin's workspace");
+    }
+
+    private static async Task PutDarkModeAsync(HttpClient api, bool dark)
+    {
+        using var response = await api.PutAsJsonAsync("api/v1/me", new { darkMode = dark }, TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"PUT /api/v1/me answered {(int)response.StatusCode}");
     }
 
     private static async Task<JsonElement> PostAsync(HttpClient http, string url, object body)

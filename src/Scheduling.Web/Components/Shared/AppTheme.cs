@@ -10,6 +10,8 @@ namespace Scheduling.Web.Components.Shared;
 /// </summary>
 public static class AppTheme
 {
+    private const string DarkText = "rgba(0,0,0,0.87)";
+
     public static MudTheme Theme { get; } = new()
     {
         PaletteLight = new PaletteLight
@@ -26,10 +28,23 @@ public static class AppTheme
             Background = "#f7f7fb",
             DrawerBackground = "#ffffff",
         },
+        // Dark mode: light tints, so that they read as text on the dark surfaces, with dark text on them when filled
+        // (white on MudBlazor's dark-mode colours is 1.9 to 3.4:1).
         PaletteDark = new PaletteDark
         {
-            Primary = "#818cf8",
-            Secondary = "#2dd4bf",
+            Primary = "#a5b4fc",
+            PrimaryContrastText = DarkText,
+            Secondary = "#5eead4",
+            SecondaryContrastText = DarkText,
+            Info = "#93c5fd",
+            InfoContrastText = DarkText,
+            Success = "#6ee7b7",
+            SuccessContrastText = DarkText,
+            Warning = "#fcd34d",
+            WarningContrastText = DarkText,
+            Error = "#fca5a5",
+            ErrorContrastText = DarkText,
+            TextSecondary = "rgba(255,255,255,0.62)",
             AppbarBackground = "#1e1b4b",
         },
         Typography = new Typography
