@@ -308,6 +308,8 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
             timezone = "Europe/Paris",
             priority = "high",
             recurrence = new { frequency = "weekly", byDay = new[] { "MO", "WE" }, timesOfDay = new[] { "09:00" } },
+            // A line longer than a phone is wide: the job config block on the details page scrolls sideways.
+            jobConfig = new { template = "https://newsletter.example.com/templates/weekly-digest/subscribers-monday-and-wednesday.html?utm_source=scheduling" },
         });
         var paused = await PostAsync(http, "api/v1/schedules", new
         {
