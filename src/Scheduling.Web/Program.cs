@@ -101,7 +101,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseAntiforgery();
-// Hangfire's dashboard and Scalar's reference write their own HTML, without a language (axe html-has-lang).
+// Hangfire's dashboard and Scalar's reference write their own HTML: a language, contrast and names are added (decision 0010).
 app.UseForeignPageAccessibility("/hangfire", ForeignPageFixes.HangfireDashboard);
 app.UseForeignPageAccessibility("/api/docs", ForeignPageFixes.ApiReference);
 
