@@ -5,6 +5,7 @@ using MudBlazor.Services;
 using Scalar.AspNetCore;
 using Scheduling.Web.Api;
 using Scheduling.Web.Components;
+using Scheduling.Web.Components.Shared;
 using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
 using Scheduling.Web.Features.Accounts;
@@ -107,12 +108,16 @@ app.UseRateLimiter();
 app.UseDashboardRequestGuard("/hangfire");
 app.UseAntiforgery();
 app.UseIdempotencyKeys();
+// Hangfire's dashboard and Scalar's reference write their own HTML: a language, contrast and names are added (decision 0010).
+app.UseForeignPageAccessibility("/hangfire", ForeignPageFixes.HangfireDashboard);
+app.UseForeignPageAccessibility("/api/docs", ForeignPageFixes.ApiReference);
 
 app.MapStaticAssets();
 app.MapHealthEndpoint();
 app.MapOpenApi("/openapi/{documentName}.json");
 // System fonts: the reference loads nothing from third parties (its Content-Security-Policy allows only this app).
-app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json").DisableDefaultFonts());
+app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+    .DisableDefaultFonts().WithCustomCss(ApiReferenceTheme.Css));
 app.MapApi(Program.Features);
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {

@@ -1,5 +1,6 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using Scheduling.Core.Scheduling;
 using Scheduling.Web.Features.Schedules;
@@ -208,6 +209,39 @@ public sealed class SchedulesPageTests
         cut.WaitForAssertion(() => Assert.Equal("paused", Status(Row(cut, "One"))));
         Assert.Equal("paused", Status(Row(cut, "Two")));
         Assert.Equal("cancelled", Status(Row(cut, "Three")));
+    }
+
+    [Fact]
+    public async Task BulkResume_Result_ShownOnceInlineAndClearedWhenTheNextActionStarts()
+    {
+        await using var app = await ScheduleHarness.CreateAsync();
+        var one = await app.CreateOnceAsync("One", "2026-03-11T09:00:00");
+        var two = await app.CreateOnceAsync("Two", "2026-03-12T09:00:00");
+        await app.Schedules.PauseAsync(one.Id, null, Ct);
+        await app.Schedules.PauseAsync(two.Id, null, Ct);
+        var snackbar = app.Context.Services.GetRequiredService<ISnackbar>();
+        var cut = app.Render<SchedulesPage>();
+        cut.WaitForAssertion(() => Assert.Equal("paused", Status(Row(cut, "One"))));
+
+        Row(cut, "One").QuerySelector("input[type=checkbox]")!.Change(true);
+        cut.WaitForElement("button[data-testid=bulk-resume]").Click();
+
+        // One summary: the inline alert, and no toast repeating it.
+        cut.WaitForAssertion(() => Assert.Equal("1 resumed", cut.Find("[data-testid=bulk-result]").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("active", Status(Row(cut, "One"))));
+        Assert.Single(cut.FindAll("[data-testid=bulk-result]"));
+        Assert.Empty(snackbar.ShownSnackbars);
+
+        // Selecting rows for the next action clears the old summary before anything runs.
+        Row(cut, "Two").QuerySelector("input[type=checkbox]")!.Change(true);
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=bulk-result]")));
+        cut.Find("button[data-testid=bulk-resume]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("1 resumed", cut.Find("[data-testid=bulk-result]").TextContent.Trim()));
+
+        // So does a filter change.
+        var statusFilter = cut.FindComponents<MudSelect<ScheduleStatus?>>().Single();
+        await cut.InvokeAsync(() => statusFilter.Instance.ValueChanged.InvokeAsync(ScheduleStatus.Active));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=bulk-result]")));
     }
 
     [Fact]

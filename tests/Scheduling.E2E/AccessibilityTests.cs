@@ -1,0 +1,383 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Scheduling.E2E;
+
+/// <summary>
+/// axe-core on every page of the app, at a laptop and a phone width: no serious or critical violation.
+/// <see cref="Pages"/> is the one list of audited pages; <see cref="EveryRoutedPage_IsAuditedOrExcludedWithAReason"/>
+/// fails when a new @page is neither in it nor in <see cref="NotAudited"/>.
+/// </summary>
+public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output) : IClassFixture<AppFixture>
+{
+    private const string SubmitButton = "button[type=submit]:not([name=__passkeySubmit])";
+
+    /// <summary>Who looks at the page: an anonymous visitor or the seeded instance Administrator.</summary>
+    public enum Visitor { Anonymous, Admin }
+
+    /// <summary>
+    /// A page to audit. <paramref name="Path"/> may hold {schedule} (an active recurring schedule) or {paused}
+    /// (a paused one). <paramref name="Route"/> is the @page template it covers (for the coverage check).
+    /// <paramref name="Ready"/> waits for the content that matters; <paramref name="Open"/> opens a dialog, menu or
+    /// drawer whose state is audited as well (as a second entry named "+ ...").
+    /// </summary>
+    public sealed record AuditedPage(
+        string Name,
+        string Path,
+        Visitor Visitor,
+        string? Route = null,
+        Func<IPage, Task>? Ready = null,
+        bool Interactive = true);
+
+    /// <summary>A state reached from a page by a click (dialog, menu, drawer), audited after the page itself.</summary>
+    public sealed record AuditedState(string Page, string Name, Func<IPage, Task> Open);
+
+    /// <summary>Every page of the app. A new page goes here (or in <see cref="NotAudited"/> with the reason).</summary>
+    public static readonly AuditedPage[] Pages =
+    [
+        // Anonymous: the static Identity pages.
+        new("login", "Account/Login", Visitor.Anonymous, "/Account/Login", Interactive: false),
+        new("register", "Account/Register", Visitor.Anonymous, "/Account/Register", Interactive: false),
+        new("forgot password", "Account/ForgotPassword", Visitor.Anonymous, "/Account/ForgotPassword", Interactive: false),
+        new("forgot password sent", "Account/ForgotPasswordConfirmation", Visitor.Anonymous, "/Account/ForgotPasswordConfirmation", Interactive: false),
+        new("resend confirmation", "Account/ResendEmailConfirmation", Visitor.Anonymous, "/Account/ResendEmailConfirmation", Interactive: false),
+        new("register confirmation", "Account/RegisterConfirmation?email=nobody%40example.com", Visitor.Anonymous, "/Account/RegisterConfirmation", Interactive: false),
+        new("reset password (no code)", "Account/ResetPassword", Visitor.Anonymous, "/Account/ResetPassword", Interactive: false),
+        new("invalid password reset", "Account/InvalidPasswordReset", Visitor.Anonymous, "/Account/InvalidPasswordReset", Interactive: false),
+        new("reset password done", "Account/ResetPasswordConfirmation", Visitor.Anonymous, "/Account/ResetPasswordConfirmation", Interactive: false),
+        new("confirm email (no code)", "Account/ConfirmEmail", Visitor.Anonymous, "/Account/ConfirmEmail", Interactive: false),
+        new("confirm email change (no code)", "Account/ConfirmEmailChange", Visitor.Anonymous, "/Account/ConfirmEmailChange", Interactive: false),
+        new("lockout", "Account/Lockout", Visitor.Anonymous, "/Account/Lockout", Interactive: false),
+        new("invalid user", "Account/InvalidUser", Visitor.Anonymous, "/Account/InvalidUser", Interactive: false),
+        new("access denied", "Account/AccessDenied", Visitor.Anonymous, "/Account/AccessDenied", Interactive: false),
+
+        // The app, as the seeded Administrator.
+        new("dashboard", "", Visitor.Admin, "/", Heading("Dashboard")),
+        new("schedules", "schedules", Visitor.Admin, "/schedules", p => Expect(p.GetByTestId("schedule-row").First).ToBeVisibleAsync()),
+        new("new schedule", "schedules/new", Visitor.Admin, "/schedules/new", p => Expect(p.GetByTestId("save-schedule")).ToBeVisibleAsync()),
+        new("schedule details", "schedules/{schedule}", Visitor.Admin, "/schedules/{Id:guid}", p => Expect(p.GetByTestId("details-name")).ToBeVisibleAsync()),
+        new("paused schedule details", "schedules/{paused}", Visitor.Admin, null, p => Expect(p.GetByTestId("pause-note-text")).ToBeVisibleAsync()),
+        new("edit schedule", "schedules/{schedule}/edit", Visitor.Admin, "/schedules/{Id:guid}/edit", p => Expect(p.GetByTestId("save-schedule")).ToBeVisibleAsync()),
+        new("executions", "executions", Visitor.Admin, "/executions", p => Expect(p.GetByTestId("executions-empty")).ToBeVisibleAsync()),
+        new("calendar", "calendar", Visitor.Admin, "/calendar", Heading("Calendar")),
+        new("channels", "channels", Visitor.Admin, "/channels", Heading("Channels")),
+        new("series", "series", Visitor.Admin, "/series", Heading("Series")),
+        new("settings: profile", "settings/profile", Visitor.Admin, "/settings/{Section}", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Profile", Selected = true })).ToBeVisibleAsync()),
+        new("settings: workspace", "settings/workspace", Visitor.Admin, "/settings", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Workspace", Selected = true })).ToBeVisibleAsync()),
+        new("settings: members", "settings/members", Visitor.Admin, null, p => Expect(p.GetByTestId("pending-invitations")).ToContainTextAsync(InvitedEmail)),
+        new("settings: API tokens", "settings/tokens", Visitor.Admin, null, p => Expect(p.GetByTestId("tokens-table")).ToBeVisibleAsync()),
+        new("settings: webhooks", "settings/webhooks", Visitor.Admin, null, p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Webhooks", Selected = true })).ToBeVisibleAsync()),
+        new("invitation", "invitations/not-a-real-secret", Visitor.Admin, "/invitations/{Secret}", p => Expect(p.GetByTestId("accept-invitation")).ToBeVisibleAsync()),
+        new("not found (route)", "not-found", Visitor.Admin, "/not-found", Heading("Not found")),
+        new("not found (unknown address)", "no-such-page", Visitor.Admin, null, Heading("Not found")),
+
+        // Account management: static pages in the account layout.
+        new("manage: profile", "Account/Manage", Visitor.Admin, "/Account/Manage", Interactive: false),
+        new("manage: email", "Account/Manage/Email", Visitor.Admin, "/Account/Manage/Email", Interactive: false),
+        new("manage: change password", "Account/Manage/ChangePassword", Visitor.Admin, "/Account/Manage/ChangePassword", Interactive: false),
+        new("manage: set password", "Account/Manage/SetPassword", Visitor.Admin, "/Account/Manage/SetPassword", Interactive: false),
+        new("manage: passkeys", "Account/Manage/Passkeys", Visitor.Admin, "/Account/Manage/Passkeys", Interactive: false),
+        new("manage: external logins", "Account/Manage/ExternalLogins", Visitor.Admin, "/Account/Manage/ExternalLogins", Interactive: false),
+        new("manage: two-factor", "Account/Manage/TwoFactorAuthentication", Visitor.Admin, "/Account/Manage/TwoFactorAuthentication", Interactive: false),
+        new("manage: enable authenticator", "Account/Manage/EnableAuthenticator", Visitor.Admin, "/Account/Manage/EnableAuthenticator", Interactive: false),
+        new("manage: reset authenticator", "Account/Manage/ResetAuthenticator", Visitor.Admin, "/Account/Manage/ResetAuthenticator", Interactive: false),
+        new("manage: disable 2FA", "Account/Manage/Disable2fa", Visitor.Admin, "/Account/Manage/Disable2fa", Interactive: false),
+        new("manage: recovery codes", "Account/Manage/GenerateRecoveryCodes", Visitor.Admin, "/Account/Manage/GenerateRecoveryCodes", Interactive: false),
+        new("manage: personal data", "Account/Manage/PersonalData", Visitor.Admin, "/Account/Manage/PersonalData", Interactive: false),
+        new("manage: delete personal data", "Account/Manage/DeletePersonalData", Visitor.Admin, "/Account/Manage/DeletePersonalData", Interactive: false),
+
+        // Not Blazor: the API reference (Scalar) and the Hangfire dashboard (Administrators only).
+        new("API reference", "api/docs", Visitor.Admin, Ready: p => Expect(p.Locator("h1").First).ToContainTextAsync("Scheduling.Web"), Interactive: false),
+        new("Hangfire dashboard", "hangfire", Visitor.Admin, Ready: p => Expect(p.Locator("h1")).ToHaveTextAsync("Overview"), Interactive: false),
+        new("Hangfire recurring jobs", "hangfire/recurring", Visitor.Admin, Ready: p => Expect(p.Locator("h1")).ToContainTextAsync("Recurring"), Interactive: false),
+        new("Hangfire servers", "hangfire/servers", Visitor.Admin, Ready: p => Expect(p.Locator("h1")).ToContainTextAsync("Servers"), Interactive: false),
+    ];
+
+    /// <summary>States a click away from a page: menus, dialogs and drawers are audited open too.</summary>
+    public static readonly AuditedState[] States =
+    [
+        new("dashboard", "user menu open", async p =>
+        {
+            await p.GetByTestId("user-menu-button").ClickAsync();
+            await Expect(p.GetByTestId("sign-out")).ToBeVisibleAsync();
+        }),
+        new("dashboard", "workspace menu open", async p =>
+        {
+            await p.GetByTestId("workspace-switcher-button").ClickAsync();
+            await Expect(p.GetByTestId("workspace-option").First).ToBeVisibleAsync();
+        }),
+        new("schedules", "row selected (bulk bar)", async p =>
+        {
+            await p.GetByTestId("schedules-grid").Locator("tbody input[type=checkbox]").First.CheckAsync();
+            await Expect(p.GetByTestId("bulk-bar")).ToBeVisibleAsync();
+        }),
+        new("schedule details", "pause dialog open", async p =>
+        {
+            await p.GetByTestId("action-pause").First.ClickAsync();
+            await Expect(p.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();
+        }),
+        new("schedule details", "backfill dialog open", async p =>
+        {
+            await p.GetByTestId("backfill").ClickAsync();
+            await Expect(p.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();
+        }),
+        new("new schedule", "advanced panel open", async p =>
+        {
+            await p.GetByTestId("advanced-panel").ClickAsync();
+            await Expect(p.GetByTestId("advanced-panel").Locator(".mud-expand-panel-content")).ToBeVisibleAsync();
+        }),
+        new("invitation", "invitation refused", async p =>
+        {
+            await p.GetByTestId("accept-invitation").ClickAsync();
+            await Expect(p.GetByText("This invitation cannot be used")).ToBeVisibleAsync();
+        }),
+    ];
+
+    /// <summary>Routes not in <see cref="Pages"/>, each with the reason.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NotAudited = new Dictionary<string, string>
+    {
+        ["/Error"] = "the production error page; Development (the test host) shows the developer exception page instead",
+        ["/Account/ExternalLogin"] = "no external login provider is configured: the page only redirects to the login form",
+        ["/Account/LoginWith2fa"] = "needs a two-factor sign-in in progress; without one it redirects to InvalidUser (audited)",
+        ["/Account/LoginWithRecoveryCode"] = "needs a two-factor sign-in in progress; without one it redirects to InvalidUser (audited)",
+        ["/Account/Manage/RenamePasskey/{Id}"] = "needs a registered passkey, which a headless browser cannot create; same layout and form as Passkeys",
+    };
+
+    private static readonly HashSet<string> BlockingImpacts = ["serious", "critical"];
+
+    /// <summary>A second member of the admin's workspace (the members table then offers a role picker), and one invited.</summary>
+    private const string MemberEmail = "a11y-member@example.com";
+    private const string InvitedEmail = "a11y-invited@example.com";
+    private const string MemberPassword = "A11y-Member-Pass-1";
+
+    private static Func<IPage, Task> Heading(string text) => p => Expect(p.GetByRole(AriaRole.Heading, new() { Name = text, Exact = true })).ToBeVisibleAsync();
+
+    [Fact]
+    public void EveryRoutedPage_IsAuditedOrExcludedWithAReason()
+    {
+        var routes = typeof(Program).Assembly.GetTypes()
+            .SelectMany(t => t.GetCustomAttributes(typeof(RouteAttribute), inherit: false).Cast<RouteAttribute>())
+            .Select(r => r.Template)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var covered = Pages.Where(p => p.Route is not null).Select(p => p.Route!).Concat(NotAudited.Keys).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        var missing = routes.Except(covered, StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+        var stale = covered.Except(routes, StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, "Pages with no accessibility audit (add them to AccessibilityTests.Pages): " + string.Join(", ", missing));
+        Assert.True(stale.Count == 0, "Routes listed in AccessibilityTests that no page has any more: " + string.Join(", ", stale));
+        Assert.All(States, s => Assert.Contains(Pages, p => p.Name == s.Page));
+    }
+
+    /// <summary>
+    /// Every page and state of <see cref="Pages"/> and <see cref="States"/> at a laptop and a phone size; in dark mode
+    /// (the admin's profile setting) the MudBlazor pages once more (the static account pages have no dark mode).
+    /// </summary>
+    [Theory]
+    [InlineData(1366, 900, false)]
+    [InlineData(390, 844, false)]
+    [InlineData(1366, 900, true)]
+    public async Task EveryPage_HasNoSeriousOrCriticalAxeViolations(int width, int height, bool dark)
+    {
+        var ids = await CreateSchedulesAsync();
+        await AddMemberAndInvitationAsync();
+        using var api = app.CreateSeededApiClient();
+        await PutDarkModeAsync(api, dark);
+        try
+        {
+            await AuditAllAsync(width, height, dark, ids);
+        }
+        finally
+        {
+            await PutDarkModeAsync(api, false);
+        }
+    }
+
+    private async Task AuditAllAsync(int width, int height, bool dark, (Guid Active, Guid Paused) ids)
+    {
+        var mode = dark ? $"{width}px dark" : $"{width}px";
+        await using var anonymous = await app.NewContextAsync(width, height);
+        await using var admin = await app.NewContextAsync(width, height);
+        var adminPage = await admin.NewPageAsync();
+        await SignInAsync(adminPage);
+        await adminPage.CloseAsync();
+
+        var violations = new List<string>();
+        var audited = 0;
+        foreach (var entry in Pages.Where(p => !dark || p.Interactive))
+        {
+            var context = entry.Visitor == Visitor.Admin ? admin : anonymous;
+            var page = await context.NewPageAsync();
+            page.PageError += (_, error) => output.WriteLine($"[page error on {entry.Name}] {error}");
+            try
+            {
+                var path = entry.Path.Replace("{schedule}", ids.Active.ToString()).Replace("{paused}", ids.Paused.ToString());
+                await page.GotoAsync(path);
+                if (entry.Interactive)
+                {
+                    await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+                }
+                if (entry.Ready is not null)
+                {
+                    await entry.Ready(page);
+                }
+                await AuditAsync(page, entry.Name, mode, violations);
+                audited++;
+                await ShotAsync(page, $"a11y-{Slug(mode)}-{Slug(entry.Name)}");
+
+                foreach (var state in States.Where(s => s.Page == entry.Name))
+                {
+                    await state.Open(page);
+                    var name = $"{entry.Name} + {state.Name}";
+                    await AuditAsync(page, name, mode, violations);
+                    audited++;
+                    await ShotAsync(page, $"a11y-{Slug(mode)}-{Slug(name)}");
+                    // A fresh load for the next state: the previous one may have left a dialog or menu open.
+                    await page.GotoAsync(path);
+                    if (entry.Interactive)
+                    {
+                        await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+                    }
+                    if (entry.Ready is not null)
+                    {
+                        await entry.Ready(page);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is PlaywrightException or TimeoutException or Xunit.Sdk.XunitException)
+            {
+                await ShotAsync(page, $"FAILED-a11y-{Slug(mode)}-{Slug(entry.Name)}");
+                throw new InvalidOperationException($"Could not audit '{entry.Name}' ({entry.Path}) at {mode}: {ex.Message}", ex);
+            }
+            finally
+            {
+                await page.CloseAsync();
+            }
+        }
+
+        output.WriteLine($"{audited} page states audited at {width}x{height}{(dark ? " in dark mode" : "")}.");
+        Assert.True(violations.Count == 0,
+            $"{violations.Count} serious or critical axe violation(s) at {width}x{height}{(dark ? " in dark mode" : "")}:\n" + string.Join("\n", violations));
+    }
+
+    private async Task AuditAsync(IPage page, string name, string mode, List<string> violations)
+    {
+        // Finished transitions, not a half-faded menu: colours are measured in their final state.
+        // (An endless one, such as a loading bar's, cannot be finished: it is left running.)
+        await page.EvaluateAsync("() => document.getAnimations().forEach(a => { try { a.finish(); } catch { } })");
+        var result = await page.RunAxe(new AxeRunOptions { ResultTypes = [ResultType.Violations] });
+        foreach (var violation in result.Violations.Where(v => v.Impact is not null && BlockingImpacts.Contains(v.Impact)))
+        {
+            foreach (var node in violation.Nodes)
+            {
+                var line = $"[{violation.Impact}] {violation.Id} on '{name}' at {mode}: {node.Target} — {Summary(node)}";
+                violations.Add(line);
+                output.WriteLine(line);
+            }
+        }
+    }
+
+    private static string Summary(AxeResultNode node)
+    {
+        var text = new StringBuilder(node.Html.Length > 160 ? node.Html[..160] + "…" : node.Html);
+        // The checks that failed say why (for colour-contrast: the two colours and the ratio).
+        foreach (var check in (node.Any ?? []).Concat(node.All ?? []).Concat(node.None ?? []))
+        {
+            if (check.Message is { Length: > 0 } why)
+            {
+                text.Append(" | ").Append(why.ReplaceLineEndings(" "));
+            }
+        }
+        return text.ToString();
+    }
+
+    private async Task<(Guid Active, Guid Paused)> CreateSchedulesAsync()
+    {
+        using var http = app.CreateSeededApiClient();
+        var active = await PostAsync(http, "api/v1/schedules", new
+        {
+            name = "Weekly digest " + Guid.NewGuid().ToString("N")[..6],
+            description = "Monday and Wednesday digest for subscribers.",
+            jobType = "newsletter",
+            scheduleType = "recurring",
+            timezone = "Europe/Paris",
+            priority = "high",
+            recurrence = new { frequency = "weekly", byDay = new[] { "MO", "WE" }, timesOfDay = new[] { "09:00" } },
+            // A line longer than a phone is wide: the job config block on the details page scrolls sideways.
+            jobConfig = new { template = "https://newsletter.example.com/templates/weekly-digest/subscribers-monday-and-wednesday.html?utm_source=scheduling" },
+        });
+        var paused = await PostAsync(http, "api/v1/schedules", new
+        {
+            name = "Launch teaser " + Guid.NewGuid().ToString("N")[..6],
+            jobType = "thumbnail_generation",
+            scheduleType = "once",
+            scheduledAt = "2031-06-01T18:30:00",
+            timezone = "Europe/Paris",
+        });
+        var pausedId = paused.GetProperty("id").GetGuid();
+        await PostAsync(http, $"api/v1/schedules/{pausedId}/pause", new { note = "Waiting for the trailer" });
+        return (active.GetProperty("id").GetGuid(), pausedId);
+    }
+
+    /// <summary>Once per fixture: the member registers, is invited by the admin (API) and accepts in the browser.</summary>
+    private async Task AddMemberAndInvitationAsync()
+    {
+        using var http = app.CreateSeededApiClient();
+        using var members = await http.GetAsync("api/v1/workspace/members", TestContext.Current.CancellationToken);
+        if ((await members.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Contains(MemberEmail, StringComparison.Ordinal))
+        {
+            return;
+        }
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("Account/Register");
+        await page.Locator("[id='Input.Email']").FillAsync(MemberEmail);
+        await page.Locator("[id='Input.Password']").FillAsync(MemberPassword);
+        await page.Locator("[id='Input.ConfirmPassword']").FillAsync(MemberPassword);
+        await page.Locator(SubmitButton).ClickAsync();
+        await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+        var invitation = await PostAsync(http, "api/v1/workspace/invitations", new { email = MemberEmail, role = "creator" });
+        await PostAsync(http, "api/v1/workspace/invitations", new { email = InvitedEmail, role = "manager" });
+        await page.GotoAsync(invitation.GetProperty("acceptUrl").GetString()!);
+        await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.GetByTestId("accept-invitation").ClickAsync();
+        // Joining makes the workspace the member's current one (the switcher follows).
+        await Expect(page.GetByTestId("workspace-switcher-button")).ToContainTextAsync("admin's workspace");
+    }
+
+    private static async Task PutDarkModeAsync(HttpClient api, bool dark)
+    {
+        using var response = await api.PutAsJsonAsync("api/v1/me", new { darkMode = dark }, TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"PUT /api/v1/me answered {(int)response.StatusCode}");
+    }
+
+    private static async Task<JsonElement> PostAsync(HttpClient http, string url, object body)
+    {
+        using var response = await http.PostAsJsonAsync(url, body, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"POST {url} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private async Task SignInAsync(IPage page)
+    {
+        await page.GotoAsync("Account/Login");
+        await page.Locator("[id='Input.Email']").FillAsync(AppFixture.SeedAdminEmail);
+        await page.Locator("[id='Input.Password']").FillAsync(AppFixture.SeedAdminPassword);
+        await page.Locator(SubmitButton).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Uri(app.BaseUrl, "/").ToString());
+        await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    }
+
+    private async Task ShotAsync(IPage page, string name) =>
+        await page.ScreenshotAsync(new() { Path = app.ScreenshotPath(name), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+
+    private static string Slug(string name) =>
+        new string(name.Select(c => char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray()).Replace("--", "-").Trim('-');
+}
