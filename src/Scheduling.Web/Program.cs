@@ -129,5 +129,6 @@ public partial class Program
         new SchedulesModule(),
         new ExecutionsModule(),
         new AlertsModule(),
+        new Scheduling.Web.Features.Calendar.CalendarModule(),
     ];
 }
