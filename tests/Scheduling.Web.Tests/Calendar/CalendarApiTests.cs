@@ -224,5 +224,37 @@ public class CalendarApiTests
         var managerView = await s.CalendarAsync(range + "&timezone=Europe/Paris", other);
         Assert.Equal(2, managerView.GetProperty("totalExecutions").GetInt32());
         Assert.All(Items(managerView), i => Assert.Equal(schedule.Id, i.GetProperty("scheduleId").GetGuid()));
+        // A feed is a read-only view: a Manager subscribes to the workspace's calendar too (and cannot edit it).
+        var feed = await other.PostAsJsonAsync("/api/v1/calendar/feeds", new { name = "Manager's phone" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, feed.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.PostAsJsonAsync("/api/v1/schedules", Daily("Nope", "UTC", "09:00", "2030-03-01T00:00:00"), Ct)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task Moves_OfTheSchedule_ShowAsMovedWithTheirOriginalInstant(DatabaseProvider provider)
+    {
+        await using var s = await StartAsync(provider, March2030);
+        var schedule = await s.CreateAsync(new
+        {
+            name = "Moved",
+            jobType = "publish",
+            timezone = "Europe/Paris",
+            recurrence = new
+            {
+                rrule = "FREQ=DAILY;BYHOUR=9;BYMINUTE=0",
+                start = "2030-03-01T00:00:00",
+                moves = new[] { new { from = "2030-03-03T09:00:00", to = "2030-03-03T15:30:00" } },
+            },
+        });
+
+        var items = Items(await s.CalendarAsync("startDate=2030-03-02&endDate=2030-03-04&timezone=Europe/Paris")).ToList();
+
+        Assert.Equal(["planned", "moved", "planned"], items.Select(i => i.GetProperty("kind").GetString()));
+        var moved = Single(items, schedule.Id, "2030-03-03T14:30:00Z");
+        Assert.Equal(("2030-03-03T15:30:00", "2030-03-03T08:00:00Z", "planned"),
+            (moved.GetProperty("local").GetString(), moved.GetProperty("originalScheduledFor").GetString(), moved.GetProperty("status").GetString()));
+        Assert.Equal(JsonValueKind.Null, items[0].GetProperty("originalScheduledFor").ValueKind);
     }
 }
