@@ -111,6 +111,25 @@ public class CalendarFeedTests
     }
 
     [Fact]
+    public async Task FeedUrl_ManyReadsFromOneAddress_AreRefusedWith429_AndTheEndpointsAreInTheOpenApiDocument()
+    {
+        await using var s = await StartAsync(DatabaseProvider.Sqlite, Now);
+        using var anonymous = s.App.CreateClient();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 61; i++)
+        {
+            statuses.Add((await anonymous.GetAsync("/api/v1/calendar/feeds/cal_guess" + i + ".ics", Ct)).StatusCode);
+        }
+
+        Assert.All(statuses[..60], status => Assert.Equal(HttpStatusCode.NotFound, status));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[60]);
+        var openApi = await anonymous.GetStringAsync("/openapi/v1.json", Ct);
+        Assert.Contains("\"/api/v1/schedules/calendar\"", openApi, StringComparison.Ordinal);
+        Assert.Contains("\"/api/v1/calendar/feeds/{token}.ics\"", openApi, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void IcsWriter_FoldsAt75OctetsWithoutSplittingCharacters_AndEscapesText()
     {
         var summary = string.Concat(Enumerable.Repeat("é☕a", 40)) + ", end; \\ done\nnext";
