@@ -16,6 +16,7 @@ namespace Scheduling.LoadTest;
 /// Load script for the execution engine (docs/performance.md, "Dispatch under load").
 /// <c>--n N</c>: N one-time schedules due at the same second, delivered to a loopback receiver.
 /// <c>--memory N</c>: N active recurring schedules, then the app's RSS once the dispatcher is idle.
+/// <c>--calendar N</c>: N recurring schedules with a fortnight of runs, then the calendar API for a month (CalendarLoad).
 /// A measurement, not a test: goals are printed PASS/MISS and the exit code is 0 unless the run itself broke.
 /// </summary>
 public static class Program
@@ -47,7 +48,7 @@ public static class Program
         }
 
         var work = Directory.CreateTempSubdirectory("scheduling-load-");
-        Console.WriteLine($"Scheduling.LoadTest: {(options.Memory > 0 ? $"memory mode, {options.Memory} recurring schedules" : $"dispatch mode, N = {options.N}")}");
+        Console.WriteLine($"Scheduling.LoadTest: {(options.Calendar > 0 ? $"calendar mode, {options.Calendar} recurring schedules" : options.Memory > 0 ? $"memory mode, {options.Memory} recurring schedules" : $"dispatch mode, N = {options.N}")}");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {MemTotalMb()} MB RAM, {Environment.OSVersion}, runtime {Environment.Version}");
         Console.WriteLine($"load average at start: {LoadAverage()} (other work on the machine skews every figure)");
         Console.WriteLine($"app: {dll}");
@@ -57,6 +58,10 @@ public static class Program
         Console.WriteLine($"receiver: {receiver.Url}");
         try
         {
+            if (options.Calendar > 0)
+            {
+                return await CalendarLoad.RunAsync(options.Calendar, dll, work.FullName, options.Environment, repeats: 15);
+            }
             return options.Memory > 0
                 ? await MemoryRunAsync(options, dll, work.FullName, receiver)
                 : await DispatchRunAsync(options, dll, work.FullName, receiver);
@@ -398,6 +403,7 @@ internal sealed record LoadOptions
         dotnet run -c Release --project bench/Scheduling.LoadTest -- [options]
           --n N              one-time schedules due at the same second (default 2000)
           --memory N         memory mode: N active recurring schedules, then RSS when idle
+          --calendar N       calendar mode: N recurring schedules + a fortnight of runs, then the calendar API for a month
           --app PATH         Scheduling.Web.dll (default: src/Scheduling.Web/bin/Release/net10.0 under the repo root)
           --workers N        Execution__WorkerCount for the app (default: the app's own, 20)
           --concurrency N    concurrent create requests (default 16)
@@ -411,6 +417,7 @@ internal sealed record LoadOptions
 
     public int N { get; private init; } = 2000;
     public int Memory { get; private init; }
+    public int Calendar { get; private init; }
     public string? App { get; private init; }
     public int? Workers { get; private init; }
     public int Concurrency { get; private init; } = 16;
@@ -444,6 +451,7 @@ internal sealed record LoadOptions
             {
                 "--n" => options with { N = Int(1, 100_000) },
                 "--memory" => options with { Memory = Int(1, 100_000) },
+                "--calendar" => options with { Calendar = Int(1, 100_000) },
                 "--app" => options with { App = Path.GetFullPath(Value()) },
                 "--workers" => options with { Workers = Int(1, 500) },
                 "--concurrency" => options with { Concurrency = Int(1, 256) },

@@ -10,6 +10,7 @@ using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
 using Scheduling.Web.Features.Accounts;
 using Scheduling.Web.Features.Alerts;
+using Scheduling.Web.Features.Calendar;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Features.Tokens;
@@ -143,5 +144,6 @@ public partial class Program
         new SchedulesModule(),
         new ExecutionsModule(),
         new AlertsModule(),
+        new CalendarModule(),
     ];
 }

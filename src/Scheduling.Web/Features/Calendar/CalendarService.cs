@@ -1,0 +1,187 @@
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Text;
+using Scheduling.Core.Calendar;
+using Scheduling.Core.Common;
+using Scheduling.Core.Scheduling;
+using Scheduling.Core.Templates;
+using Scheduling.Web.Api;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
+using Scheduling.Web.Features.Schedules;
+using Scheduling.Web.Features.Workspaces;
+
+namespace Scheduling.Web.Features.Calendar;
+
+/// <summary>An item of the calendar with what the views need of its schedule.</summary>
+public sealed record CalendarOccurrence(CalendarEntry Entry, Schedule Schedule, string Title)
+{
+    public string Status => Entry.Status ?? (Entry.Kind == CalendarItemKind.Skipped ? "skipped" : "planned");
+}
+
+/// <summary>Which schedules a calendar shows.</summary>
+public sealed record CalendarFilter(JobType? JobType = null, ScheduleStatus? Status = null, SchedulePriority? Priority = null, bool IncludeCompleted = false, bool IncludeCancelled = false);
+
+/// <summary>
+/// The content calendar of the current workspace (the API and the calendar page call this): the occurrences
+/// of its schedules in a range, computed from the rules for that range only and merged with the executions
+/// recorded there. Two queries whatever the range: the schedules (with their exceptions), the executions.
+/// Readable by every role, Managers included.
+/// </summary>
+public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current)
+{
+    public const int MaxDays = 366;
+    private static readonly LocalDateTimePattern LocalPattern = LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss");
+
+    public async Task<CalendarResponse> GetAsync(CalendarQuery query, CancellationToken ct = default)
+    {
+        var userId = current.RequireUser();
+        current.RequireWorkspace();
+        if (query.StartDate.Year < 1900 || query.StartDate.Year > 2999)
+        {
+            throw new RequestValidationException("startDate", "The start date is between the years 1900 and 2999.");
+        }
+        if (query.EndDate < query.StartDate)
+        {
+            throw new RequestValidationException("endDate", "The end date is on or after the start date.");
+        }
+        if (Period.Between(query.StartDate, query.EndDate, PeriodUnits.Days).Days + 1 > MaxDays)
+        {
+            throw new RequestValidationException("endDate", $"A calendar covers at most {MaxDays} days (start and end included).");
+        }
+        var zoneId = query.TimeZone;
+        if (zoneId is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) is null)
+        {
+            throw new RequestValidationException("timezone", $"'{(zoneId.Length <= 60 ? zoneId : zoneId[..60] + "…")}' is not a known IANA time zone (for example Europe/London).");
+        }
+        zoneId ??= await ProfileZoneAsync(userId, ct) ?? "UTC";
+        var zone = DateTimeZoneProviders.Tzdb[zoneId];
+
+        var start = zone.AtStartOfDay(query.StartDate).ToInstant();
+        var end = zone.AtStartOfDay(query.EndDate.PlusDays(1)).ToInstant();
+        var filter = new CalendarFilter(query.JobType, query.Status, query.Priority, query.IncludeCompleted, query.IncludeCancelled);
+        var occurrences = await ProjectAsync(start, end, filter, titles: query.GroupBy != CalendarGrouping.Month, ct);
+
+        var byDate = occurrences.ToLookup(o => o.Entry.At.InZone(zone).Date);
+        var days = new List<CalendarDay>();
+        for (var date = query.StartDate; date <= query.EndDate; date = date.PlusDays(1))
+        {
+            var items = byDate[date];
+            days.Add(query.GroupBy == CalendarGrouping.Month
+                ? new CalendarDay(ScheduleTiming.FormatDate(date), items.Count(), null)
+                : new CalendarDay(ScheduleTiming.FormatDate(date), items.Count(), [.. items.Select(o => ToItem(o, zone))]));
+        }
+        return new CalendarResponse(ScheduleTiming.FormatDate(query.StartDate), ScheduleTiming.FormatDate(query.EndDate), zoneId, occurrences.Count, days);
+    }
+
+    /// <summary>The items in [start, end), in time order; <paramref name="titles"/> false skips rendering titles (counts only).</summary>
+    public async Task<IReadOnlyList<CalendarOccurrence>> ProjectAsync(Instant start, Instant end, CalendarFilter filter, bool titles = true, CancellationToken ct = default)
+    {
+        current.RequireWorkspace();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var schedules = await Schedules(db, filter).ToDictionaryAsync(s => s.Id, ct);
+
+        var from = start.ToDateTimeUtc();
+        var to = end.ToDateTimeUtc();
+        var executions = await db.Executions.AsNoTracking()
+            .Where(e => e.ScheduledFor >= from && e.ScheduledFor < to)
+            .Select(e => new { e.Id, e.ScheduleId, e.ScheduledFor, e.IsManual, e.Status, e.Title })
+            .ToListAsync(ct);
+        executions.RemoveAll(e => !schedules.ContainsKey(e.ScheduleId));
+        var executionTitles = titles ? executions.Where(e => e.Title is not null).ToDictionary(e => e.Id, e => e.Title!) : [];
+
+        var sources = new List<CalendarSource>(schedules.Count);
+        var overrides = new List<CalendarOverride>();
+        foreach (var schedule in schedules.Values)
+        {
+            sources.Add(Source(schedule, overrides));
+        }
+        var runs = executions.Select(e => new CalendarRun(e.ScheduleId, e.Id, Instant.FromDateTimeUtc(e.ScheduledFor), e.IsManual, e.Status.ToWire()));
+        var entries = CalendarProjection.Project(sources, runs, overrides, start, end);
+
+        return [.. entries.Select(entry =>
+        {
+            var schedule = schedules[entry.ScheduleId];
+            return new CalendarOccurrence(entry, schedule, titles ? Title(entry, schedule, executionTitles) : schedule.Name);
+        })];
+    }
+
+    private static IQueryable<Schedule> Schedules(AppDbContext db, CalendarFilter filter)
+    {
+        var rows = db.Schedules.AsNoTracking().Include(s => s.Exceptions).AsQueryable();
+        if (filter.Status is { } status)
+        {
+            rows = rows.Where(s => s.Status == status);
+        }
+        else
+        {
+            if (!filter.IncludeCompleted)
+            {
+                rows = rows.Where(s => s.Status != ScheduleStatus.Completed);
+            }
+            if (!filter.IncludeCancelled)
+            {
+                rows = rows.Where(s => s.Status != ScheduleStatus.Cancelled);
+            }
+        }
+        if (filter.JobType is { } jobType)
+        {
+            rows = rows.Where(s => s.JobType == jobType);
+        }
+        if (filter.Priority is { } priority)
+        {
+            rows = rows.Where(s => s.Priority == priority);
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// A schedule as the projection sees it: planned from its next run while active (what the engine will claim),
+    /// its EXDATEs as skip overrides so that they show as skipped rather than vanish.
+    /// </summary>
+    private static CalendarSource Source(Schedule schedule, List<CalendarOverride> overrides)
+    {
+        var timing = ScheduleTiming.FromSchedule(schedule);
+        Instant? plannedFrom = schedule.Status == ScheduleStatus.Active && schedule.NextRunAt is { } next ? Instant.FromDateTimeUtc(next) : null;
+        int? remaining = schedule.MaxRuns is { } max ? Math.Max(0, max - schedule.RunCount) : null;
+        var needsSequence = schedule.TitleTemplate?.Contains("{run}", StringComparison.Ordinal) == true;
+        if (timing.Type == ScheduleType.Once)
+        {
+            return new CalendarSource(schedule.Id, null, ScheduleTiming.ToInstant(timing.ScheduledAt!.Value, timing.Zone), plannedFrom, remaining, needsSequence);
+        }
+        var set = timing.Set!;
+        overrides.AddRange(set.ExDates.Select(local => new CalendarOverride(schedule.Id, ScheduleTiming.ToInstant(local, timing.Zone))));
+        return new CalendarSource(schedule.Id, set with { ExDates = [] }, null, plannedFrom, remaining, needsSequence);
+    }
+
+    private static string Title(CalendarEntry entry, Schedule schedule, Dictionary<Guid, string> executionTitles)
+    {
+        if (entry.ExecutionId is { } id && executionTitles.TryGetValue(id, out var recorded))
+        {
+            return recorded;
+        }
+        return schedule.TitleTemplate is { Length: > 0 } template
+            ? TitleTemplate.Render(template, entry.At, schedule.TimeZone, schedule.RunCount + (entry.Sequence ?? 1))
+            : schedule.Name;
+    }
+
+    private static CalendarItem ToItem(CalendarOccurrence o, DateTimeZone zone) => new(
+        o.Schedule.Id,
+        o.Schedule.Name,
+        o.Title,
+        o.Schedule.JobType,
+        o.Schedule.Priority,
+        o.Status,
+        o.Entry.At.ToDateTimeUtc(),
+        LocalPattern.Format(o.Entry.At.InZone(zone).LocalDateTime),
+        o.Entry.Kind,
+        o.Entry.ExecutionId,
+        o.Entry.Original?.ToDateTimeUtc());
+
+    private async Task<string?> ProfileZoneAsync(string userId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var zone = await db.Users.Where(u => u.Id == userId).Select(u => u.TimeZone).FirstOrDefaultAsync(ct);
+        return zone is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) is not null ? zone : null;
+    }
+}
