@@ -35,9 +35,9 @@ public static class CalendarEndpoints
         var feeds = api.MapGroup("/calendar/feeds").WithTags("Calendar");
         feeds.MapGet("", (CalendarFeedService service, CancellationToken ct) => service.ListMineAsync(ct))
             .WithSummary("The caller's ICS feeds in the current workspace (without their secret URL).");
-        feeds.MapPost("", async (CreateCalendarFeedRequest body, HttpRequest request, CalendarFeedService service, CancellationToken ct) =>
+        feeds.MapPost("", async (CreateCalendarFeedRequest body, CalendarFeedService service, CancellationToken ct) =>
         {
-            var created = await service.CreateAsync(body.Name, BaseUrl(request), ct);
+            var created = await service.CreateAsync(body.Name, ct);
             return TypedResults.Created($"/api/v1/calendar/feeds/{created.Id}", created);
         }).WithSummary("Create an ICS feed; its secret URL is in this response only.");
         feeds.MapDelete("/{id:guid}", async (Guid id, CalendarFeedService service, CancellationToken ct) =>
@@ -52,7 +52,7 @@ public static class CalendarEndpoints
     {
         api.MapGet("/calendar/feeds/{token}.ics", async (string token, HttpContext http, CalendarFeedService service, CancellationToken ct) =>
             {
-                var text = await service.RenderAsync(token, BaseUrl(http.Request), ct);
+                var text = await service.RenderAsync(token, ct);
                 if (text is null)
                 {
                     return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "This calendar feed does not exist or was revoked.");
@@ -65,7 +65,4 @@ public static class CalendarEndpoints
             .WithTags("Calendar")
             .WithSummary("The ICS feed (RFC 5545) behind a secret URL: 30 days back to 180 days ahead.");
     }
-
-    // The links in a feed point at the app as the request reached it (App:PublicBaseUrl may replace this).
-    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 }

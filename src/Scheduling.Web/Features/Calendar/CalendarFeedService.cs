@@ -17,8 +17,12 @@ public sealed record CreatedCalendarFeed(Guid Id, string Name, string Url, DateT
 /// ICS subscriptions of the workspace's calendar. A feed is a read-only view, so every role (Managers included)
 /// creates and revokes its own feeds; it stops working when revoked or when its owner leaves the workspace.
 /// </summary>
-public sealed class CalendarFeedService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, CalendarService calendar, TimeProvider clock)
+public sealed class CalendarFeedService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, CalendarService calendar, TimeProvider clock,
+    Security.PublicUrls urls)
 {
+    // Links and UIDs come from App:PublicBaseUrl, never from the request's Host (a forged Host must not reach a feed).
+    private string BaseUrl => urls.BaseUri.AbsoluteUri.TrimEnd('/');
+
     public const int MaxNameLength = 100;
     public const int MaxFeedsPerUser = 20;
     public const int DaysBack = 30;
@@ -39,8 +43,7 @@ public sealed class CalendarFeedService(IDbContextFactory<AppDbContext> contexts
         return [.. rows.OrderByDescending(f => f.CreatedAt)];
     }
 
-    /// <param name="baseUrl">The app's public address (scheme, host and path base) the URL starts with.</param>
-    public async Task<CreatedCalendarFeed> CreateAsync(string? name, string baseUrl, CancellationToken ct = default)
+    public async Task<CreatedCalendarFeed> CreateAsync(string? name, CancellationToken ct = default)
     {
         var userId = current.RequireUser();
         var workspaceId = current.RequireWorkspace();
@@ -66,7 +69,7 @@ public sealed class CalendarFeedService(IDbContextFactory<AppDbContext> contexts
         };
         db.CalendarFeeds.Add(feed);
         await db.SaveChangesAsync(ct);
-        return new CreatedCalendarFeed(feed.Id, feed.Name, $"{baseUrl.TrimEnd('/')}{RoutePrefix}{token}.ics", feed.CreatedAt);
+        return new CreatedCalendarFeed(feed.Id, feed.Name, $"{BaseUrl}{RoutePrefix}{token}.ics", feed.CreatedAt);
     }
 
     public async Task RevokeAsync(Guid id, CancellationToken ct = default)
@@ -84,7 +87,7 @@ public sealed class CalendarFeedService(IDbContextFactory<AppDbContext> contexts
     /// The feed's calendar as RFC 5545 text, from <see cref="DaysBack"/> days before today (UTC) to
     /// <see cref="DaysAhead"/> days after; null when the token is unknown, revoked, or its owner left the workspace.
     /// </summary>
-    public async Task<string?> RenderAsync(string token, string baseUrl, CancellationToken ct = default)
+    public async Task<string?> RenderAsync(string token, CancellationToken ct = default)
     {
         if (!token.StartsWith(TokenPrefix, StringComparison.Ordinal) || token.Length > 100)
         {
@@ -111,7 +114,7 @@ public sealed class CalendarFeedService(IDbContextFactory<AppDbContext> contexts
 
         var (start, end) = Window(clock);
         var occurrences = await calendar.ProjectAsync(start, end, FeedFilter, titles: true, ct);
-        return Write(occurrences, current.WorkspaceName, baseUrl, Instant.FromDateTimeOffset(clock.GetUtcNow()));
+        return Write(occurrences, current.WorkspaceName, BaseUrl, Instant.FromDateTimeOffset(clock.GetUtcNow()));
     }
 
     /// <summary>What a feed shows: the calendar's defaults, with completed schedules (their history) kept.</summary>

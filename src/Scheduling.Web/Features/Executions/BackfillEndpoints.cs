@@ -31,6 +31,7 @@ public static class BackfillEndpoints
             // A dry run only reads (200); a real one hands the runs to the engine, which runs them later, in order (202).
             return dryRun ? TypedResults.Ok(result) : TypedResults.Accepted($"/api/v1/schedules/{id}/executions", result);
         })
+        .WithIdempotency()
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound)

@@ -29,7 +29,7 @@ public static class ExecutionEndpoints
         {
             var execution = await service.RunNowAsync(id, body?.CountTowardMaxRuns ?? false, ct);
             return TypedResults.Accepted($"/api/v1/executions/{execution.Id}", execution);
-        }).WithSummary("Run now (manual); optionally counted toward maxRuns. The next planned run is unchanged.");
+        }).WithIdempotency().WithSummary("Run now (manual); optionally counted toward maxRuns. The next planned run is unchanged.");
         schedules.MapGet("/{id:guid}/stats", (Guid id, ExecutionService service, CancellationToken ct) => service.StatsAsync(id, ct))
             .WithSummary("Success rate, average duration, failure streak, next-run countdown.");
         schedules.MapGet("/upcoming", (int? hoursAhead, int? limit, string? priority, string? jobType, ExecutionService service, CancellationToken ct) =>

@@ -20,7 +20,7 @@ public static class WorkspaceEndpoints
         {
             var created = await service.CreateAsync(body.Name, ct);
             return TypedResults.Created($"/api/v1/workspaces/{created.Id}", created);
-        }).WithSummary("Create a workspace; the caller becomes its Owner.");
+        }).WithIdempotency().WithSummary("Create a workspace; the caller becomes its Owner.");
         workspaces.MapGet("/{id:guid}", (Guid id, WorkspaceService service, CancellationToken ct) => service.GetAsync(id, ct));
         workspaces.MapPut("/{id:guid}", (Guid id, WorkspaceNameRequest body, WorkspaceService service, CancellationToken ct) => service.RenameAsync(id, body.Name, ct))
             .WithSummary("Rename (Owner or Admin).");

@@ -47,7 +47,7 @@ public sealed class CalendarFeedSettingsTests
 
         // The address on screen is the real credential: its token opens the workspace's calendar.
         var token = url[(url.LastIndexOf('/') + 1)..^4];
-        var ics = await app.Context.Services.GetRequiredService<CalendarFeedService>().RenderAsync(token, "http://localhost", Ct);
+        var ics = await app.Context.Services.GetRequiredService<CalendarFeedService>().RenderAsync(token, Ct);
         Assert.NotNull(ics);
         Assert.StartsWith("BEGIN:VCALENDAR\r\n", ics, StringComparison.Ordinal);
         Assert.Contains($"X-WR-CALNAME:{Workspace} · content calendar", ics, StringComparison.Ordinal);
@@ -77,7 +77,7 @@ public sealed class CalendarFeedSettingsTests
         await using var app = await AppServicesHarness.CreateAsync();
         await app.ActAsync(await app.CreateUserAsync(Email), Workspace);
         var service = app.Context.Services.GetRequiredService<CalendarFeedService>();
-        var created = await service.CreateAsync("Outlook", "http://localhost/", Ct);
+        var created = await service.CreateAsync("Outlook", Ct);
         var cut = Render(app);
 
         cut.Find("button[data-testid=revoke-feed]").Click();
@@ -85,6 +85,6 @@ public sealed class CalendarFeedSettingsTests
 
         cut.WaitForAssertion(() => Assert.Contains("No feeds yet.", cut.Find("[data-testid=feeds-table]").TextContent, StringComparison.Ordinal));
         var token = created.Url[(created.Url.LastIndexOf('/') + 1)..^4];
-        Assert.Null(await service.RenderAsync(token, "http://localhost", Ct));
+        Assert.Null(await service.RenderAsync(token, Ct));
     }
 }
