@@ -73,7 +73,9 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         new("settings: members", "settings/members", Visitor.Admin, null, p => Expect(p.GetByTestId("pending-invitations")).ToContainTextAsync(InvitedEmail)),
         new("settings: API tokens", "settings/tokens", Visitor.Admin, null, p => Expect(p.GetByTestId("tokens-table")).ToBeVisibleAsync()),
         new("settings: webhooks", "settings/webhooks", Visitor.Admin, null, p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Webhooks", Selected = true })).ToBeVisibleAsync()),
-        new("invitation", "invitations/not-a-real-secret", Visitor.Admin, "/invitations/{Secret}", p => Expect(p.GetByTestId("accept-invitation")).ToBeVisibleAsync()),
+        // A pending invitation (to another address): the offer naming workspace and role, then refused on Accept (a state).
+        new("invitation", "invitations/{invitation}", Visitor.Admin, "/invitations/{Secret}", p => Expect(p.GetByTestId("accept-invitation")).ToBeVisibleAsync()),
+        new("invitation (unknown link)", "invitations/not-a-real-secret", Visitor.Admin, null, p => Expect(p.GetByText("This invitation cannot be used")).ToBeVisibleAsync()),
         new("not found (route)", "not-found", Visitor.Admin, "/not-found", Heading("Not found")),
         new("not found (unknown address)", "no-such-page", Visitor.Admin, null, Heading("Not found")),
 
@@ -154,6 +156,9 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
     /// <summary>A second member of the admin's workspace (the members table then offers a role picker), and one invited.</summary>
     private const string MemberEmail = "a11y-member@example.com";
     private const string InvitedEmail = "a11y-invited@example.com";
+
+    // The secret of the invitation left pending for InvitedEmail (set once per run, like the member it goes with).
+    private static string _pendingInvitationSecret = "not-yet-created";
     private const string MemberPassword = "A11y-Member-Pass-1";
 
     private static Func<IPage, Task> Heading(string text) => p => Expect(p.GetByRole(AriaRole.Heading, new() { Name = text, Exact = true })).ToBeVisibleAsync();
@@ -216,7 +221,8 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
             page.PageError += (_, error) => output.WriteLine($"[page error on {entry.Name}] {error}");
             try
             {
-                var path = entry.Path.Replace("{schedule}", ids.Active.ToString()).Replace("{paused}", ids.Paused.ToString());
+                var path = entry.Path.Replace("{schedule}", ids.Active.ToString()).Replace("{paused}", ids.Paused.ToString())
+                    .Replace("{invitation}", _pendingInvitationSecret);
                 await page.GotoAsync(path);
                 if (entry.Interactive)
                 {
@@ -343,7 +349,8 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
         var invitation = await PostAsync(http, "api/v1/workspace/invitations", new { email = MemberEmail, role = "creator" });
-        await PostAsync(http, "api/v1/workspace/invitations", new { email = InvitedEmail, role = "manager" });
+        var pending = await PostAsync(http, "api/v1/workspace/invitations", new { email = InvitedEmail, role = "manager" });
+        _pendingInvitationSecret = new Uri(pending.GetProperty("acceptUrl").GetString()!).Segments[^1];
         await page.GotoAsync(invitation.GetProperty("acceptUrl").GetString()!);
         await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await page.GetByTestId("accept-invitation").ClickAsync();

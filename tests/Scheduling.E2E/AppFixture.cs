@@ -68,8 +68,11 @@ public class AppFixture : IAsyncLifetime
                 File.Delete(old);
             }
         }
+        // Links in mail and invitations are built from App:PublicBaseUrl, so the port is chosen before the app starts.
+        var port = FreeLoopbackPort();
         _factory = new KestrelAppFactory(new Dictionary<string, string?>
         {
+            ["App:PublicBaseUrl"] = $"http://localhost:{port}/",
             ["ConnectionStrings:Scheduling"] = $"Data Source={Path.Combine(_root, "app.db")}",
             ["Database:Provider"] = "Sqlite",
             ["Mail:PickupDirectory"] = MailDirectory,
@@ -79,7 +82,7 @@ public class AppFixture : IAsyncLifetime
             ["Seed:AdminPassword"] = SeedAdminPassword,
             ["Seed:ApiToken"] = SeedApiToken,
         }.Concat(ExtraSettings).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
-        _factory.UseKestrel(0);
+        _factory.UseKestrel(port);
         _factory.StartServer();
         BaseUrl = ReadServerAddress(_factory.Services);
 
@@ -139,6 +142,13 @@ public class AppFixture : IAsyncLifetime
         {
             // SQLite may still hold the WAL file for a moment; a leftover temp folder is harmless.
         }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static Uri ReadServerAddress(IServiceProvider services)

@@ -126,5 +126,11 @@ public sealed class ExecutionRunner(
         return await ledger.RecordAsync(end, attempts, ct);
     }
 
-    private static string? Clip(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
+    // What a receiver sends back is kept as text: cut to size, and a NUL (which PostgreSQL cannot store, and which
+    // would fail the ledger's whole group commit) becomes U+FFFD.
+    private static string? Clip(string? value, int max)
+    {
+        var clipped = value is null || value.Length <= max ? value : value[..max];
+        return clipped?.Replace('\0', '\uFFFD');
+    }
 }

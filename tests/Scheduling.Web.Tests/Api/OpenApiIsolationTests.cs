@@ -41,6 +41,9 @@ public class OpenApiIsolationTests
         ["POST /api/v1/recurrence/preview"] = "anonymous: expands a rule, stores nothing",
         // Tokens are per user: another member's token is 404 to them (as in the outsider walk), their own they may revoke.
         ["DELETE /api/v1/tokens/{id}"] = "revoking their own API token",
+        // A feed is a read-only view of the calendar a Manager may already read; feeds are per user like tokens.
+        ["POST /api/v1/calendar/feeds"] = "their own ICS feed of the calendar they may read",
+        ["DELETE /api/v1/calendar/feeds/{id}"] = "revoking their own ICS feed",
     };
 
     [Theory]

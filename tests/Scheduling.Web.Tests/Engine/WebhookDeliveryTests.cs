@@ -46,6 +46,23 @@ public class WebhookDeliveryTests
         Assert.Equal(1, schedule.GetProperty("runCount").GetInt32());
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task ResponseWithNul_IsKeptReadable_AndTheRunCompletes(DatabaseProvider provider)
+    {
+        // PostgreSQL cannot store NUL in text: kept as is, it would fail the ledger's commit of every run in the batch.
+        await using var host = await EngineHost.StartAsync(provider);
+        host.Receiver.RespondWithText("odd", 200, "done\0with a NUL");
+        var scheduleId = await host.CreateOnceAsync("odd");
+
+        var details = await host.WaitForExecutionAsync(scheduleId, "completed", "failed");
+
+        Assert.Equal("completed", details.GetProperty("execution").GetProperty("status").GetString());
+        var attempt = Assert.Single(details.GetProperty("attempts").EnumerateArray());
+        Assert.Equal("done\uFFFDwith a NUL", attempt.GetProperty("response").GetString());
+    }
+
     [Fact]
     public async Task ServerErrors_AreRetriedPerPolicy_EachAttemptRecorded()
     {

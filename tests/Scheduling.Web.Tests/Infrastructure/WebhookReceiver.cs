@@ -20,10 +20,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
     private readonly ConcurrentDictionary<string, Script> _scripts = new();
 
-    private sealed class Script(int[] statuses, TimeSpan delay)
+    private sealed class Script(int[] statuses, TimeSpan delay, string? body = null)
     {
         private int _next;
         public TimeSpan Delay { get; } = delay;
+        public string? Body { get; } = body;
         public int Next() => statuses[Math.Min(Interlocked.Increment(ref _next) - 1, statuses.Length - 1)];
     }
 
@@ -42,6 +43,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>Answers POSTs to <paramref name="path"/> with these statuses in turn (the last repeats).</summary>
     public void Respond(string path, int[] statuses, TimeSpan? delay = null) => _scripts["/" + path.TrimStart('/')] = new Script(statuses, delay ?? TimeSpan.Zero);
+
+    /// <summary>Answers POSTs to <paramref name="path"/> with this status and this text, as it is.</summary>
+    public void RespondWithText(string path, int status, string body) => _scripts["/" + path.TrimStart('/')] = new Script([status], TimeSpan.Zero, body);
 
     public IReadOnlyList<ReceivedWebhook> On(string path) => [.. _received.Where(r => r.Path == "/" + path.TrimStart('/'))];
 
@@ -65,6 +69,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
             }
         }
         var status = script?.Next() ?? 200;
+        if (script?.Body is { } text)
+        {
+            return Results.Text(text, "text/plain", statusCode: status);
+        }
         return Results.Json(new { ok = status is >= 200 and < 300, path, status }, statusCode: status);
     }
 

@@ -38,7 +38,9 @@ public sealed class CalendarFeedSettingsTests
         cut.Find("button[data-testid=create-feed]").Click();
 
         var url = cut.WaitForElement("[data-testid=feed-url]").TextContent.Trim();
-        Assert.Matches("^http://localhost/api/v1/calendar/feeds/cal_[A-Za-z0-9_-]+\\.ics$", url);
+        // The URL starts with the configured public address (App:PublicBaseUrl), never the request's host.
+        var publicBase = app.Context.Services.GetRequiredService<Scheduling.Web.Security.PublicUrls>().BaseUri.AbsoluteUri;
+        Assert.Matches("^" + System.Text.RegularExpressions.Regex.Escape(publicBase) + "api/v1/calendar/feeds/cal_[A-Za-z0-9_-]+\\.ics$", url);
         var row = Assert.Single(cut.FindAll("[data-testid=feeds-table] tbody tr"));
         Assert.Contains("My phone", row.TextContent, StringComparison.Ordinal);
         Assert.Contains("never", row.TextContent, StringComparison.Ordinal);
