@@ -5,7 +5,7 @@ using NodaTime;
 namespace Scheduling.Core.Scheduling;
 
 /// <summary>
-/// Optional jitter (DESIGN §5): many schedules set to the same minute (09:00 is popular) would all hit their
+/// Optional jitter (design.md §5): many schedules set to the same minute (09:00 is popular) would all hit their
 /// integrations in the same second. A schedule with jitter starts each run a little after its occurrence, by
 /// an offset in [0, jitter) that is the same every time it is computed for that schedule and occurrence
 /// (a replay or a recovery does not move it), and differs across schedules and occurrences.

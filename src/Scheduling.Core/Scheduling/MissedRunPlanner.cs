@@ -21,7 +21,7 @@ public sealed record DuePlan(IReadOnlyList<PlannedRun> Runs, Instant? NextRunAt,
     public int RunCount => Runs.Count(r => r.Action == PlannedRunAction.Run);
 }
 
-/// <summary>Settings of missed-run handling (DESIGN §5).</summary>
+/// <summary>Settings of missed-run handling (design.md §5).</summary>
 public sealed record MissedRunOptions(TimeSpan Grace, TimeSpan CatchUpWindow, int MaxPerPass = 1000)
 {
     public static MissedRunOptions Default { get; } = new(TimeSpan.FromMinutes(5), TimeSpan.FromDays(1));
@@ -106,7 +106,7 @@ public enum OverlapDecision
     Wait,
 }
 
-/// <summary>What a run does when earlier runs of its schedule are still going (DESIGN §5).</summary>
+/// <summary>What a run does when earlier runs of its schedule are still going (design.md §5).</summary>
 public static class OverlapRules
 {
     /// <param name="running">Runs of the same schedule in progress.</param>

@@ -85,7 +85,7 @@ public abstract record RunAdmission
 }
 
 /// <summary>
-/// Whether a run may start now (DESIGN §5): the schedule's state, its time, the workspace limits (excess work waits,
+/// Whether a run may start now (design.md §5): the schedule's state, its time, the workspace limits (excess work waits,
 /// it is never dropped), then the overlap policy. Pure: the engine reads the facts under its lock and writes the outcome.
 /// </summary>
 public static class RunAdmissionRules

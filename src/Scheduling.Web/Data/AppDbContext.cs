@@ -13,7 +13,7 @@ namespace Scheduling.Web.Data;
 
 /// <summary>
 /// The unit of work for every feature. Provider-specific subclasses exist only so that each provider
-/// keeps its own migration set (DESIGN §9); the model is defined here once.
+/// keeps its own migration set (design.md §9); the model is defined here once.
 /// </summary>
 public abstract class AppDbContext(DbContextOptions options, WorkspaceContext workspace)
     : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext

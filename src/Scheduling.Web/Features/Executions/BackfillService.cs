@@ -35,7 +35,7 @@ public sealed record BackfillResult(
 }
 
 /// <summary>
-/// Backfill (DESIGN §5): runs a schedule for a past range. Each occurrence of the range without an execution
+/// Backfill (design.md §5): runs a schedule for a past range. Each occurrence of the range without an execution
 /// becomes a planned run as the dispatcher would have created it (unique on schedule + occurrence, so a repeat
 /// or a race creates nothing twice), and each one recorded as skipped goes back to pending (compare-and-set, so
 /// it runs once), all handed to the engine after commit. They run one after the other in

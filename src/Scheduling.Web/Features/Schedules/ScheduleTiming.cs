@@ -34,7 +34,7 @@ public sealed partial record ScheduleTiming(ScheduleType Type, string TimeZone, 
 
     public static string FormatDate(LocalDate value) => LocalDatePattern.Iso.Format(value);
 
-    /// <summary>The instant of a local wall time, by DESIGN §3: a time in a DST gap moves forward by the gap, an ambiguous one takes the earlier instant.</summary>
+    /// <summary>The instant of a local wall time, by design.md §3: a time in a DST gap moves forward by the gap, an ambiguous one takes the earlier instant.</summary>
     public static Instant ToInstant(LocalDateTime local, DateTimeZone zone) => zone.ResolveLocal(local, Resolvers.LenientResolver).ToInstant();
 
     /// <summary>The next time this runs at or after <paramref name="from"/>, or null when nothing is left.</summary>
