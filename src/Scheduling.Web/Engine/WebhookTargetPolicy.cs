@@ -20,7 +20,7 @@ public enum TargetKind
 }
 
 /// <summary>
-/// Which addresses webhooks may reach (DESIGN: no SSRF). The same rule is applied when a URL is saved (so a bad one
+/// Which addresses webhooks may reach (design.md §7: no SSRF). The same rule is applied when a URL is saved (so a bad one
 /// is a 400, not a failure at run time) and on the address actually connected (the "webhooks" client's
 /// ConnectCallback, so a DNS answer that changed since cannot sneak one in).
 /// </summary>
