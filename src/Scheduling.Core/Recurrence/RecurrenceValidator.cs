@@ -157,9 +157,9 @@ public static class RecurrenceValidator
         ArgumentNullException.ThrowIfNull(set);
         var errors = new List<ValidationError>(ValidateRule(set.Rule).Errors);
         var zone = CheckZone(set.TimeZone, requireTimeZone, errors);
-        if (set.Start < FirstConvertibleLocal || set.Start > LastConvertibleLocal)
+        if (!SupportedDates.Contains(set.Start.Date))
         {
-            errors.Add(new ValidationError(RecurrenceFields.Start, "The start must be between the years 1 and 9999."));
+            errors.Add(new ValidationError(RecurrenceFields.Start, $"The start must be within {SupportedDates.Range}."));
         }
 
         if (errors.Count > 0 || (zone is null && set.TimeZone is not null))
@@ -206,9 +206,9 @@ public static class RecurrenceValidator
         {
             errors.Add(new ValidationError(RecurrenceFields.ScheduledAt, "Choose when the schedule runs."));
         }
-        else if (local < FirstConvertibleLocal || local > LastConvertibleLocal)
+        else if (!SupportedDates.Contains(local.Date))
         {
-            errors.Add(new ValidationError(RecurrenceFields.ScheduledAt, "Choose a time between the years 1 and 9999."));
+            errors.Add(new ValidationError(RecurrenceFields.ScheduledAt, $"Choose a time within {SupportedDates.Range}."));
         }
         else if (zone is not null && zone.AtLeniently(local).ToInstant() <= now)
         {
@@ -219,11 +219,6 @@ public static class RecurrenceValidator
 
         return new ValidationResult(errors);
     }
-
-    // Local times within a day of the ends of years 1 and 9999 have no instant in some zones (offsets reach
-    // ±18 h, and NodaTime's instants stop there): converting them throws instead of failing validation.
-    private static readonly LocalDateTime FirstConvertibleLocal = new(1, 1, 2, 0, 0);
-    private static readonly LocalDateTime LastConvertibleLocal = new(9999, 12, 30, 23, 59, 59);
 
     private static DateTimeZone? CheckZone(string? timeZone, bool required, List<ValidationError> errors)
     {

@@ -311,13 +311,9 @@ public sealed partial record ScheduleTiming(ScheduleType Type, string TimeZone, 
         return null;
     }
 
-    /// <summary>
-    /// Years 1 to 9998: NodaTime's patterns also read year 0 and negative years, and every instant must fit a UTC
-    /// DateTime (years 1 to 9999) in any zone; a day of margin at the end keeps a local time in 9998 inside it.
-    /// </summary>
-    public static bool IsSupported(LocalDate date) => date.Year is >= 1 and <= 9998;
+    private static bool IsSupported(LocalDate date) => SupportedDates.Contains(date);
 
-    private static string OutOfRange(string? text) => $"'{Clip(text)}' is outside the supported dates: years 1 to 9998.";
+    private static string OutOfRange(string? text) => $"'{Clip(text)}' is outside the supported dates: {SupportedDates.Range}.";
 
     private static List<LocalDateTime> ParseLocals(IReadOnlyList<string>? texts, string field, List<ValidationError> errors)
     {
