@@ -31,6 +31,7 @@ builder.WebHost.UseStaticWebAssets();
 builder.Services.AddSingleton(TimeProvider.System);
 var database = builder.Services.AddPersistence(builder.Configuration, builder.Environment);
 builder.Services.AddExecutionEngine(builder.Configuration, database);
+builder.Services.AddEngineMetrics();
 builder.Services.AddOperationalHealthChecks();
 builder.Services.AddAppSecurity(builder.Configuration);
 builder.Services.AddFeatures(builder.Configuration, builder.Environment, Program.Features);
@@ -115,6 +116,7 @@ app.UseForeignPageAccessibility("/api/docs", ForeignPageFixes.ApiReference);
 
 app.MapStaticAssets();
 app.MapHealthEndpoint();
+app.MapMetrics();
 app.MapOpenApi("/openapi/{documentName}.json");
 // System fonts: the reference loads nothing from third parties (its Content-Security-Policy allows only this app).
 app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json")

@@ -18,6 +18,7 @@ public sealed class Dispatcher(
     IDbContextFactory<AppDbContext> contexts,
     DueRunReleaser releaser,
     RunTransitions transitions,
+    Operations.EngineMetrics metrics,
     IOptionsMonitor<ExecutionOptions> options,
     TimeProvider clock,
     ILogger<Dispatcher> logger)
@@ -41,6 +42,7 @@ public sealed class Dispatcher(
 
         var missed = new MissedRunOptions(settings.MissedRunGrace, settings.CatchUpWindow);
         var toEnqueue = new List<Execution>();
+        var skipped = new List<Execution>();
         var claimed = 0;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -53,9 +55,14 @@ public sealed class Dispatcher(
                 }
                 claimed++;
                 toEnqueue.AddRange(created.Where(e => e.Status == ExecutionStatus.Pending));
+                skipped.AddRange(created.Where(e => e.Status == ExecutionStatus.Skipped));
             }
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
+        }
+        foreach (var run in skipped)
+        {
+            metrics.RunReached(run.JobType, ExecutionStatus.Skipped);
         }
 
         // After commit: a crash before this line leaves pending rows that the recovery sweep enqueues.

@@ -53,6 +53,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private readonly ExecutionQueue _queue;
     private readonly DueRunReleaser _releaser;
     private readonly RunTransitions _transitions;
+    private readonly Operations.EngineMetrics _metrics;
     private readonly DatabaseOptions _database;
     private readonly IOptionsMonitor<ExecutionOptions> _options;
     private readonly TimeProvider _clock;
@@ -61,10 +62,11 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private readonly Lock _gate = new();
     private Task? _loop;
 
-    public ExecutionLedger(IServiceScopeFactory scopes, ExecutionQueue queue, DueRunReleaser releaser, RunTransitions transitions, DatabaseOptions database,
-        IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<ExecutionLedger> logger)
+    public ExecutionLedger(IServiceScopeFactory scopes, ExecutionQueue queue, DueRunReleaser releaser, RunTransitions transitions, Operations.EngineMetrics metrics,
+        DatabaseOptions database, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<ExecutionLedger> logger)
     {
         _transitions = transitions;
+        _metrics = metrics;
         _scopes = scopes;
         _queue = queue;
         _releaser = releaser;
@@ -356,8 +358,15 @@ public sealed class ExecutionLedger : IAsyncDisposable
             : new StartDecision.Lost();
     }
 
-    private async Task<StartDecision> EndAsync(AppDbContext db, Execution execution, ExecutionStatus status, string reason, DateTime now) =>
-        await _transitions.EndUnstartedAsync(db, execution, status, reason, now) ? new StartDecision.Ended(status, reason) : new StartDecision.Lost();
+    private async Task<StartDecision> EndAsync(AppDbContext db, Execution execution, ExecutionStatus status, string reason, DateTime now)
+    {
+        if (!await _transitions.EndUnstartedAsync(db, execution, status, reason, now))
+        {
+            return new StartDecision.Lost();
+        }
+        _metrics.RunReached(execution.JobType, status);
+        return new StartDecision.Ended(status, reason);
+    }
 
     private async Task<StartDecision> WaitAsync(AppDbContext db, Execution execution, TimeSpan delay, WaitReason reason, string? text, DateTime now)
     {

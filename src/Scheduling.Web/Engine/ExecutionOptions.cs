@@ -82,7 +82,18 @@ public sealed class ExecutionOptions
     /// <summary>How often alert conditions are evaluated.</summary>
     public TimeSpan AlertEvaluationInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Queues in the order workers serve them: urgent first, FIFO within one.</summary>
+    /// <summary>Finished runs (and their attempts) older than this are pruned by the history-retention job.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00", ErrorMessage = "Setting 'Execution:HistoryRetention' must be between 1.00:00:00 and 3650.00:00:00 (days.hours:minutes:seconds).")]
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(180);
+
+    /// <summary>When the history-retention job runs (Hangfire cron, in UTC).</summary>
+    [Required(ErrorMessage = "Setting 'Execution:HistoryRetentionCron' is required.")]
+    public string HistoryRetentionCron { get; set; } = "30 3 * * *";
+
+    /// <summary>The queue of the recurring maintenance jobs (recovery sweep, alerts, retention), served before the runs' queues.</summary>
+    public const string MaintenanceQueue = "maintenance";
+
+    /// <summary>Queues of runs in the order workers serve them: urgent first, FIFO within one.</summary>
     public static readonly string[] Queues = ["urgent", "high", "default", "low"];
 
     public static string QueueOf(Scheduling.Core.Scheduling.SchedulePriority priority) => priority switch

@@ -19,15 +19,18 @@ public sealed class ExecutionRunner(
     HandlerRegistry handlers,
     ExecutionQueue queue,
     ExecutionLedger ledger,
+    Operations.EngineMetrics metrics,
     IOptionsMonitor<ExecutionOptions> options,
     TimeProvider clock,
     ILogger<ExecutionRunner> logger)
 {
     /// <param name="job">Hangfire's context of the job carrying the run (null when called directly).</param>
+    [RunJobName("Run")]
     public async Task RunAsync(Guid executionId, PerformContext? job, CancellationToken cancellationToken)
     {
         // The ledger loads the run with its schedule and targets and decides, with the other runs of its batch,
         // whether it starts now (limits, overlap, its time), waits, ends, or is not this job's to run.
+        using var runScope = logger.BeginScope(new Dictionary<string, object> { ["ExecutionId"] = executionId });
         if (await ledger.StartAsync(new StartRequest(executionId, job?.BackgroundJob?.Id), cancellationToken) is not StartDecision.Started started)
         {
             return;
@@ -35,6 +38,11 @@ public sealed class ExecutionRunner(
         var settings = options.CurrentValue;
         var execution = started.Execution;
         var schedule = execution.Schedule!;
+        using var scheduleScope = logger.BeginScope(new Dictionary<string, object> { ["ScheduleId"] = schedule.Id });
+        if (execution.Attempts == 1 && execution.AttemptStartedAt is { } firstStart)
+        {
+            metrics.RunStarted(schedule.JobType, firstStart - execution.ScheduledFor);
+        }
 
         var timeout = schedule.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.DefaultTimeout;
         var attemptStarted = clock.GetUtcNow().UtcDateTime;
@@ -52,6 +60,7 @@ public sealed class ExecutionRunner(
     }
 
     /// <summary>An accepted (202) execution whose integration never called back fails its attempt.</summary>
+    [RunJobName("Callback deadline of")]
     public async Task CallbackTimeoutAsync(Guid executionId)
     {
         await using var db = await contexts.CreateDbContextAsync();
@@ -123,7 +132,19 @@ public sealed class ExecutionRunner(
                 throw new InvalidOperationException($"Unknown handler outcome {outcome.GetType().Name}.");
         }
         end.ApplyTo(execution);
-        return await ledger.RecordAsync(end, attempts, ct);
+        if (!await ledger.RecordAsync(end, attempts, ct))
+        {
+            return false;
+        }
+        if (end.Finished)
+        {
+            metrics.RunReached(schedule.JobType, end.Status);
+        }
+        else if (end.Status == ExecutionStatus.Pending)
+        {
+            metrics.RunReached(schedule.JobType, "retrying");
+        }
+        return true;
     }
 
     // What a receiver sends back is kept as text: cut to size, and a NUL (which PostgreSQL cannot store, and which

@@ -78,18 +78,21 @@ public static class ExecutionServiceCollectionExtensions
             // Hands over the runs held until their time (claimed ahead by the dispatcher, or early at a worker).
             services.AddHostedService(provider => provider.GetRequiredService<DueRunReleaser>());
         }
+        services.AddScoped<HistoryRetention>();
+        services.AddScoped<MaintenanceJobs>();
+        services.AddSingleton<Operations.EngineMetrics>();
         if (options.RunDispatcher)
         {
             services.AddHostedService<DispatcherService>();
-            services.AddHostedService<Features.Alerts.AlertEvaluationService>();
         }
         if (options.RunServer)
         {
-            // Without a server nothing runs the jobs a sweep would enqueue, so the sweep lives beside it.
-            services.AddHostedService<RecoveryService>();
+            // The recovery sweep, alert evaluation and retention are recurring jobs (MaintenanceJobs); a node with a
+            // server registers them and sweeps once at start-up: without a server nothing runs what a sweep enqueues.
+            services.AddHostedService<MaintenanceSchedule>();
             services.AddHangfireServer((sp, server) =>
             {
-                server.Queues = ExecutionOptions.Queues;
+                server.Queues = [ExecutionOptions.MaintenanceQueue, .. ExecutionOptions.Queues];
                 server.WorkerCount = options.WorkerCount;
                 server.SchedulePollingInterval = options.SchedulePollingInterval;
                 server.ServerName = options.NodeName;

@@ -124,19 +124,3 @@ public sealed class RecoverySweep(
         return recovered;
     }
 }
-
-/// <summary>Runs the recovery sweep at start-up and then periodically.</summary>
-public sealed class RecoveryService(IServiceScopeFactory scopes, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<RecoveryService> logger)
-    : PeriodicService(scopes, clock, logger)
-{
-    private bool _startup = true;
-
-    protected override TimeSpan Interval => options.CurrentValue.RecoveryInterval;
-
-    protected override async Task<bool> RunOnceAsync(IServiceProvider services, CancellationToken cancellationToken)
-    {
-        await services.GetRequiredService<RecoverySweep>().SweepAsync(_startup, cancellationToken);
-        _startup = false;
-        return false;
-    }
-}

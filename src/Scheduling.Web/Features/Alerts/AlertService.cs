@@ -142,19 +142,6 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> contexts, IOp
     };
 }
 
-/// <summary>Evaluates alerts periodically on nodes that dispatch.</summary>
-public sealed class AlertEvaluationService(IServiceScopeFactory scopes, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<AlertEvaluationService> logger)
-    : PeriodicService(scopes, clock, logger)
-{
-    protected override TimeSpan Interval => options.CurrentValue.AlertEvaluationInterval;
-
-    protected override async Task<bool> RunOnceAsync(IServiceProvider services, CancellationToken cancellationToken)
-    {
-        await services.GetRequiredService<AlertEvaluator>().EvaluateAsync(cancellationToken);
-        return false;
-    }
-}
-
 public static class AlertEndpoints
 {
     public static IServiceCollection AddAlertFeature(this IServiceCollection services)
