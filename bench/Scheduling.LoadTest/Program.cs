@@ -80,24 +80,78 @@ public static class Program
     private static async Task<int> DispatchRunAsync(LoadOptions options, string dll, string work, Receiver receiver)
     {
         var n = options.N;
+        var postgres = options.Provider == "postgresql";
 
-        // 1. The ceiling: single-row commits on SQLite in WAL mode, before the app starts (no CPU contention).
-        var raw = RawSqlite.Measure(Path.Combine(work, "raw.db"), n, TimeSpan.FromSeconds(60));
-        Console.WriteLine($"raw SQLite: {raw.Rows} single-row INSERT transactions in {raw.Elapsed.TotalSeconds:0.00} s = {raw.RowsPerSecond:0} rows/s (journal_mode={raw.JournalMode}, synchronous={raw.Synchronous})");
+        // 1. The ceiling: single-row commits on the database alone, before the app starts (no CPU contention).
+        ThrowawayPostgres? pg = null;
+        double rawRate;
+        string rawLabel;
+        if (postgres)
+        {
+            pg = await ThrowawayPostgres.StartAsync(work, options.PgFast);
+            var (rows, elapsed) = await pg.MeasureCommitsAsync(Math.Min(n, 5000), TimeSpan.FromSeconds(30));
+            rawRate = rows / Math.Max(elapsed.TotalSeconds, 1e-9);
+            rawLabel = $"raw PostgreSQL ceiling {rawRate:0} single-row commits/s (same run, {(options.PgFast ? "fsync off" : "fsync on")})";
+            Console.WriteLine($"PostgreSQL on 127.0.0.1:{pg.Port}: {rows} single-row INSERT transactions in {elapsed.TotalSeconds:0.00} s = {rawRate:0} rows/s ({(options.PgFast ? "fsync, synchronous_commit off" : "default durability")})");
+        }
+        else
+        {
+            var raw = RawSqlite.Measure(Path.Combine(work, "raw.db"), n, TimeSpan.FromSeconds(60));
+            rawRate = raw.RowsPerSecond;
+            rawLabel = $"raw SQLite ceiling     {raw.RowsPerSecond:0} single-row commits/s (same run, WAL)";
+            Console.WriteLine($"raw SQLite: {raw.Rows} single-row INSERT transactions in {raw.Elapsed.TotalSeconds:0.00} s = {raw.RowsPerSecond:0} rows/s (journal_mode={raw.JournalMode}, synchronous={raw.Synchronous})");
+        }
 
-        await using var app = await AppProcess.StartAsync(dll, work, options.Workers, options.Environment);
-        Console.WriteLine($"app started: pid {app.Pid}, {app.BaseUrl}, healthy after {app.StartupTime.TotalSeconds:0.0} s, RSS {app.RssMb():0} MB");
-        using var api = app.CreateApiClient();
+        var nodes = new List<AppProcess>();
+        try
+        {
+            // One after the other: the first applies the migrations and seeds the account and token the others find.
+            for (var i = 0; i < options.Nodes; i++)
+            {
+                IReadOnlyList<KeyValuePair<string, string>> environment = postgres
+                    ?
+                    [
+                        new("Database__Provider", "PostgreSql"),
+                        new("ConnectionStrings__Scheduling", pg!.ConnectionString("load", options.PoolSize)),
+                        new("Execution__NodeName", $"node-{i + 1}"),
+                        new("Database__MigrateOnStartup", i == 0 ? "true" : "false"),
+                        .. options.Environment,
+                    ]
+                    : options.Environment;
+                var node = await AppProcess.StartAsync(dll, work, options.Workers, environment, $"app{(options.Nodes > 1 ? $"-{i + 1}" : "")}.log");
+                nodes.Add(node);
+                Console.WriteLine($"app {(options.Nodes > 1 ? $"node-{i + 1} " : "")}started: pid {node.Pid}, {node.BaseUrl}, healthy after {node.StartupTime.TotalSeconds:0.0} s, RSS {node.RssMb():0} MB");
+            }
+            return await BurstAsync(options, nodes, pg, rawLabel, work, receiver);
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+            if (pg is not null)
+            {
+                await pg.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<int> BurstAsync(LoadOptions options, List<AppProcess> nodes, ThrowawayPostgres? pg, string rawLabel, string work, Receiver receiver)
+    {
+        var n = options.N;
+        var apis = nodes.Select(node => node.CreateApiClient()).ToList();
+        var api = apis[0];
 
         // 2. Lead time: probe the creation rate with schedules due in a day, then delete them.
         var probeDue = DateTime.UtcNow.AddDays(1);
         // A first round warms the app up (JIT, pools) so the probe measures the steady rate.
-        var warmUp = await CreateManyAsync(api, Math.Min(16, n), options.Concurrency, i => OnceBody($"warm-up-{i}", probeDue, receiver.Url), CancellationToken.None);
+        var warmUp = await CreateManyAsync(apis, Math.Min(16 * nodes.Count, n), options.Concurrency, i => OnceBody($"warm-up-{i}", probeDue, receiver.Url), CancellationToken.None);
         foreach (var id in warmUp.Ids)
         {
             using var _ = await api.DeleteAsync($"/api/v1/schedules/{id}");
         }
-        var probe = await CreateManyAsync(api, Math.Min(64, n), options.Concurrency, i => OnceBody($"probe-{i}", probeDue, receiver.Url), CancellationToken.None);
+        var probe = await CreateManyAsync(apis, Math.Min(64, n), options.Concurrency, i => OnceBody($"probe-{i}", probeDue, receiver.Url), CancellationToken.None);
         foreach (var id in probe.Ids)
         {
             using var _ = await api.DeleteAsync($"/api/v1/schedules/{id}");
@@ -111,7 +165,7 @@ public static class Program
             var warmStart = DateTime.UtcNow;
             var warmDue = new DateTime(warmStart.Ticks - warmStart.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc)
                 .AddSeconds(Math.Ceiling(options.WarmUp / Math.Max(rate, 1) * 1.5) + 3);
-            var warm = await CreateManyAsync(api, options.WarmUp, options.Concurrency, i => OnceBody($"warm-run-{i:00000}", warmDue, receiver.Url), CancellationToken.None);
+            var warm = await CreateManyAsync(apis, options.WarmUp, options.Concurrency, i => OnceBody($"warm-run-{i:00000}", warmDue, receiver.Url), CancellationToken.None);
             var warmIds = warm.Ids.ToHashSet();
             while (receiver.DistinctSchedules(warmIds) < warmIds.Count && DateTime.UtcNow < warmDue.AddSeconds(90))
             {
@@ -126,10 +180,10 @@ public static class Program
         var due = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc).AddSeconds(Math.Ceiling(lead.TotalSeconds) + 1);
         Console.WriteLine($"probe: {probe.Ids.Count} created in {probe.Elapsed.TotalSeconds:0.00} s ({rate:0}/s, {options.Concurrency} concurrent) → all due at {due:HH:mm:ss} UTC (lead {(due - now).TotalSeconds:0} s)");
 
-        // 3. Create the N schedules, all due at the same second.
+        // 3. Create the N schedules, all due at the same second, spread over the nodes.
         receiver.Clear();
         using var creationCancel = new CancellationTokenSource(due - DateTime.UtcNow + TimeSpan.FromSeconds(30));
-        var created = await CreateManyAsync(api, n, options.Concurrency, i => OnceBody($"load-{i:00000}", due, receiver.Url), creationCancel.Token);
+        var created = await CreateManyAsync(apis, n, options.Concurrency, i => OnceBody($"load-{i:00000}", due, receiver.Url), creationCancel.Token);
         var createdDone = DateTime.UtcNow;
         Console.WriteLine($"created: {created.Ids.Count} of {n} in {created.Elapsed.TotalSeconds:0.00} s ({created.Ids.Count / Math.Max(created.Elapsed.TotalSeconds, 0.001):0}/s), {created.Failures} failed{(created.FirstError is { } e ? $" (first: {e})" : "")}");
         if (createdDone > due)
@@ -145,20 +199,35 @@ public static class Program
         {
             await Task.Delay(50);
         }
-        var cpuAtDue = app.CpuTime();
+        var cpuAtDue = nodes.Select(node => node.CpuTime()).ToArray();
         var ownCpuAtDue = Process.GetCurrentProcess().TotalProcessorTime;
+        var commitsAtDue = pg is null ? 0 : await pg.CommitsAsync();
 
-        // 4. Wait for the deliveries: until all arrived, or the timeout after the due second.
+        // 4. Wait for the deliveries: until all arrived, or the timeout after the due second. With --kill-one the last
+        // node is killed (SIGKILL) once a third of the runs arrived; the others must deliver the rest.
         var deadline = due + TimeSpan.FromSeconds(options.TimeoutSeconds);
         var rssPeak = 0.0;
         var lastReport = DateTime.UtcNow;
+        AppProcess? killed = null;
+        DateTime? killedAt = null;
+        var deliveredAtKill = 0;
+        var killedCpu = TimeSpan.Zero;
         while (DateTime.UtcNow < deadline)
         {
-            rssPeak = Math.Max(rssPeak, app.RssMb());
+            rssPeak = Math.Max(rssPeak, nodes.Where(node => node != killed).Max(node => node.RssMb()));
             var distinct = receiver.DistinctSchedules(expected);
             if (distinct >= expected.Count && DateTime.UtcNow > due)
             {
                 break;
+            }
+            if (options.KillOne && killed is null && nodes.Count > 1 && distinct >= expected.Count / 3)
+            {
+                killed = nodes[^1];
+                killedCpu = killed.CpuTime() - cpuAtDue[^1];
+                killed.Kill();
+                killedAt = DateTime.UtcNow;
+                deliveredAtKill = distinct;
+                Console.WriteLine($"  t+{(killedAt.Value - due).TotalSeconds:0.0} s: killed {killed.Name} (SIGKILL) with {distinct} of {expected.Count} delivered");
             }
             if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(5) && DateTime.UtcNow > due)
             {
@@ -168,8 +237,9 @@ public static class Program
             await Task.Delay(200);
         }
         var deliveryWindow = DateTime.UtcNow - due;
-        var appCpu = app.CpuTime() - cpuAtDue;
+        var appCpu = killedCpu + nodes.Select((node, i) => node == killed ? TimeSpan.Zero : node.CpuTime() - cpuAtDue[i]).Aggregate(TimeSpan.Zero, (a, b) => a + b);
         var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuAtDue;
+        var commits = pg is null ? 0 : await pg.CommitsAsync() - commitsAtDue;
         // A short grace for late duplicates (a retry or a second dispatch would show here).
         await Task.Delay(TimeSpan.FromSeconds(options.DuplicateGraceSeconds));
         var status = await GetStatusAsync(api);
@@ -192,7 +262,7 @@ public static class Program
         var p99 = Percentile(lags, 0.99);
 
         Console.WriteLine();
-        Console.WriteLine("== Dispatch under load ==");
+        Console.WriteLine($"== Dispatch under load ({(pg is null ? "SQLite" : "PostgreSQL")}, {nodes.Count} node{(nodes.Count > 1 ? "s" : "")}) ==");
         Console.WriteLine($"N                      {n}");
         Console.WriteLine($"created                {created.Ids.Count} in {created.Elapsed.TotalSeconds:0.00} s ({options.Concurrency} concurrent POSTs)");
         Console.WriteLine($"delivered              {deliveredSchedules.Count}");
@@ -202,23 +272,56 @@ public static class Program
         Console.WriteLine($"lag engine   p50/p95/p99  {Fmt(status?.LagP50Seconds)} / {Fmt(status?.LagP95Seconds)} / {Fmt(status?.LagP99Seconds)} s (StartedAt − ScheduledFor, {status?.StartedLastHour} started in the last hour)");
         Console.WriteLine($"first / last delivery  +{Fmt(first is { } ff ? (ff - due).TotalSeconds : null)} s / +{Fmt(last is { } ll ? (ll - due).TotalSeconds : null)} s after the due second");
         Console.WriteLine($"throughput             {throughput:0.0} deliveries/s (first → last), {throughputFromDue:0.0}/s (due second → last)");
+        if (nodes.Count > 1)
+        {
+            foreach (var group in firstPerKey.GroupBy(d => d.Node).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var nodeLags = group.Select(d => Math.Max(0, (d.ReceivedAt - d.ScheduledFor).TotalSeconds)).Order().ToArray();
+                Console.WriteLine($"  {group.Key,-20} {group.Count(),6} delivered, lag p50/p95/p99 {Fmt(Percentile(nodeLags, 0.50))} / {Fmt(Percentile(nodeLags, 0.95))} / {Fmt(Percentile(nodeLags, 0.99))} s");
+            }
+        }
+        if (killedAt is { } kill)
+        {
+            var afterKill = firstPerKey.Where(d => d.ReceivedAt > kill).ToList();
+            var lastAfterKill = afterKill.Count > 0 ? afterKill.Max(d => d.ReceivedAt) : (DateTime?)null;
+            Console.WriteLine($"after the kill         {expected.Count - deliveredAtKill} runs were not delivered yet; {afterKill.Count} arrived after it, the last +{Fmt(lastAfterKill is { } la ? (la - kill).TotalSeconds : null)} s after the kill{(missing > 0 ? $"; {missing} never" : "")}");
+        }
         Console.WriteLine($"load average           {LoadAverage()} (1/5/15 min, at the end)");
-        Console.WriteLine($"raw SQLite ceiling     {raw.RowsPerSecond:0} single-row commits/s (same run, WAL)");
-        Console.WriteLine($"app CPU                {appCpu.TotalSeconds:0.0} s over the {deliveryWindow.TotalSeconds:0.0} s from the due second to the last delivery = {appCpu.TotalSeconds / Math.Max(deliveryWindow.TotalSeconds, 0.001):0.00} of {Environment.ProcessorCount} cores; {appCpu.TotalMilliseconds / Math.Max(firstPerKey.Count, 1):0.0} ms CPU per delivery (this script: {ownCpu.TotalSeconds:0.0} s)");
-        Console.WriteLine($"app RSS                {app.RssMb():0} MB now, {Math.Max(rssPeak, app.PeakRssMb()):0} MB peak (VmHWM)");
+        Console.WriteLine(rawLabel);
+        if (pg is not null)
+        {
+            Console.WriteLine($"database commits       {commits} in {deliveryWindow.TotalSeconds:0.0} s = {commits / Math.Max(deliveryWindow.TotalSeconds, 0.001):0}/s (pg_stat_database.xact_commit of the app's database, every node and Hangfire)");
+        }
+        Console.WriteLine($"app CPU                {appCpu.TotalSeconds:0.0} s over the {deliveryWindow.TotalSeconds:0.0} s from the due second to the last delivery = {appCpu.TotalSeconds / Math.Max(deliveryWindow.TotalSeconds, 0.001):0.00} of {Environment.ProcessorCount} cores{(nodes.Count > 1 ? ", summed over the nodes" : "")}; {appCpu.TotalMilliseconds / Math.Max(firstPerKey.Count, 1):0.0} ms CPU per delivery (this script: {ownCpu.TotalSeconds:0.0} s)");
+        foreach (var node in nodes.Where(node => node != killed))
+        {
+            Console.WriteLine($"app RSS{(nodes.Count > 1 ? $" {node.Name}" : ""),-16} {node.RssMb():0} MB now, {Math.Max(rssPeak, node.PeakRssMb()):0} MB peak (VmHWM)");
+        }
         Console.WriteLine($"engine after the run   processing {status?.Processing}, scheduled {status?.Scheduled}, due now {status?.DueNow}, recovered {status?.RecoveredSinceStart}");
         Console.WriteLine();
         Console.WriteLine($"goal all delivered     {Verdict(missing == 0)} ({deliveredSchedules.Count}/{expected.Count})");
         Console.WriteLine($"goal zero duplicates   {Verdict(duplicates == 0)} ({duplicates})");
         Console.WriteLine($"goal p95 ≤ 2 s         {Verdict(p95 is <= 2.0 && missing == 0)} ({Fmt(p95)} s{(missing > 0 ? ", over delivered only" : "")})");
-        Console.WriteLine($"goal p99 ≤ 5 s         {Verdict(p99 is <= 5.0 && missing == 0)} ({Fmt(p99)} s{(missing > 0 ? ", over delivered only" : "")})");
+        Console.WriteLine($"goal p99 ≤ {(nodes.Count > 1 ? "3" : "5")} s         {Verdict(p99 is { } q && q <= (nodes.Count > 1 ? 3.0 : 5.0) && missing == 0)} ({Fmt(p99)} s{(missing > 0 ? ", over delivered only" : "")})");
+        if (killedAt is { } killTime)
+        {
+            var rest = firstPerKey.Where(d => d.ReceivedAt > killTime).Select(d => (d.ReceivedAt - killTime).TotalSeconds).DefaultIfEmpty(0).Max();
+            Console.WriteLine($"goal rest ≤ 30 s after the kill  {Verdict(missing == 0 && rest <= 30)} ({rest:0.0} s)");
+        }
         Console.WriteLine();
-        Breakdown.Print(Path.Combine(work, "load.db"), due);
-        if (app.WarningLines.Count > 0)
+        if (pg is null)
+        {
+            Breakdown.PrintSqlite(Path.Combine(work, "load.db"), due);
+        }
+        else
+        {
+            await Breakdown.PrintPostgresAsync(pg.ConnectionString("load", 2), due);
+        }
+        foreach (var node in nodes.Where(node => node.WarningLines.Count > 0))
         {
             Console.WriteLine();
-            Console.WriteLine($"app log: {app.WarningLines.Count} warning/error line(s); first ones:");
-            foreach (var line in app.WarningLines.Take(10))
+            Console.WriteLine($"{node.Name} log: {node.WarningLines.Count} warning/error line(s); first ones:");
+            foreach (var line in node.WarningLines.Take(10))
             {
                 Console.WriteLine($"  {line}");
             }
@@ -293,7 +396,11 @@ public static class Program
     private sealed record Creation(List<Guid> Ids, int Failures, string? FirstError, TimeSpan Elapsed);
 
     /// <summary>POSTs <paramref name="count"/> schedules, <paramref name="concurrency"/> at a time; failures are counted, not retried.</summary>
-    private static async Task<Creation> CreateManyAsync(HttpClient api, int count, int concurrency, Func<int, object> body, CancellationToken ct)
+    private static Task<Creation> CreateManyAsync(HttpClient api, int count, int concurrency, Func<int, object> body, CancellationToken ct) =>
+        CreateManyAsync([api], count, concurrency, body, ct);
+
+    /// <summary>As above, the requests spread over the nodes' clients in turn.</summary>
+    private static async Task<Creation> CreateManyAsync(IReadOnlyList<HttpClient> apis, int count, int concurrency, Func<int, object> body, CancellationToken ct)
     {
         var ids = new ConcurrentBag<Guid>();
         var failures = 0;
@@ -307,7 +414,7 @@ public static class Program
             {
                 try
                 {
-                    using var response = await api.PostAsJsonAsync("/api/v1/schedules", body(i), ct);
+                    using var response = await apis[i % apis.Count].PostAsJsonAsync("/api/v1/schedules", body(i), ct);
                     if (response.IsSuccessStatusCode)
                     {
                         var view = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
@@ -412,6 +519,11 @@ internal sealed record LoadOptions
           --settle SECONDS   memory mode: idle time before reading RSS (default 60)
           --env KEY=VALUE    extra environment for the app (repeatable), e.g. Execution__DispatchBatchSize=500
           --warmup N         a burst of N runs first, not measured: JIT and pools as in a running server (default 500; 0 = cold)
+          --provider NAME    sqlite (default: one node on a SQLite file) or postgresql (a throwaway PostgreSQL on 127.0.0.1)
+          --nodes N          app processes on the one database (postgresql only; default 1), creation spread over them
+          --kill-one         kill the last node with SIGKILL once a third of the runs arrived; report how long the rest took
+          --pg-fast          PostgreSQL with fsync and synchronous_commit off (as the tests run it); default durability otherwise
+          --pool N           the app's connection pool size on PostgreSQL (Maximum Pool Size; default 50)
           --keep             keep the temporary work directory (database, app log)
         """;
 
@@ -427,6 +539,11 @@ internal sealed record LoadOptions
     public int DuplicateGraceSeconds { get; private init; } = 3;
     public int WarmUp { get; private init; } = 500;
     public bool KeepWorkDir { get; private init; }
+    public string Provider { get; private init; } = "sqlite";
+    public int Nodes { get; private init; } = 1;
+    public bool KillOne { get; private init; }
+    public bool PgFast { get; private init; }
+    public int PoolSize { get; private init; } = 50;
     public bool Help { get; private init; }
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; private init; } = [];
 
@@ -459,11 +576,24 @@ internal sealed record LoadOptions
                 "--timeout" => options with { TimeoutSeconds = Int(1, 3600) },
                 "--settle" => options with { SettleSeconds = Int(0, 3600) },
                 "--keep" => options with { KeepWorkDir = true },
+                "--provider" => options with { Provider = Value().ToLowerInvariant() is var p && p is "sqlite" or "postgresql" ? p : throw new ArgumentException("--provider takes sqlite or postgresql.") },
+                "--nodes" => options with { Nodes = Int(1, 16) },
+                "--kill-one" => options with { KillOne = true },
+                "--pg-fast" => options with { PgFast = true },
+                "--pool" => options with { PoolSize = Int(5, 500) },
                 "--warmup" => options with { WarmUp = Int(0, 100_000) },
                 "--env" => options with { Environment = [.. options.Environment, ParseEnv(Value())] },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
+        }
+        if (options.Nodes > 1 && options.Provider != "postgresql")
+        {
+            throw new ArgumentException("--nodes needs --provider postgresql: SQLite and the in-memory Hangfire storage are one node.");
+        }
+        if (options.KillOne && options.Nodes < 2)
+        {
+            throw new ArgumentException("--kill-one needs --nodes 2 or more.");
         }
         return options;
     }
@@ -522,7 +652,7 @@ internal static class RawSqlite
 /// <summary>The loopback webhook receiver: records the key, the envelope's scheduledFor and the receive time.</summary>
 internal sealed class Receiver : IAsyncDisposable
 {
-    public sealed record Delivery(string IdempotencyKey, Guid? ScheduleId, DateTime ScheduledFor, DateTime ReceivedAt);
+    public sealed record Delivery(string IdempotencyKey, Guid? ScheduleId, DateTime ScheduledFor, DateTime ReceivedAt, string Node);
 
     private readonly WebApplication _app;
     private ConcurrentQueue<Delivery> _deliveries = new();
@@ -546,7 +676,8 @@ internal sealed class Receiver : IAsyncDisposable
             var scheduledFor = DateTime.Parse(root.GetProperty("scheduledFor").GetString()!, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
             Guid? scheduleId = root.TryGetProperty("scheduleId", out var s) && s.TryGetGuid(out var g) ? g : null;
-            receiver._deliveries.Enqueue(new Delivery(context.Request.Headers["Idempotency-Key"].ToString(), scheduleId, scheduledFor, receivedAt));
+            receiver._deliveries.Enqueue(new Delivery(context.Request.Headers["Idempotency-Key"].ToString(), scheduleId, scheduledFor, receivedAt,
+                context.Request.Headers["X-Scheduling-Node"].ToString()));
             return Results.Text("{\"ok\":true}", "application/json");
         });
         await app.StartAsync();
@@ -578,19 +709,23 @@ internal sealed class AppProcess : IAsyncDisposable
     private readonly Lock _logLock = new();
     private bool _headerPending;
 
-    private AppProcess(Process process, string baseUrl, StreamWriter log)
+    private AppProcess(Process process, string baseUrl, StreamWriter log, string name)
     {
         _process = process;
         BaseUrl = baseUrl;
         _log = log;
+        Name = name;
     }
+
+    /// <summary>The node's name (its Execution:NodeName when set, else "app").</summary>
+    public string Name { get; }
 
     public string BaseUrl { get; }
     public int Pid => _process.Id;
     public TimeSpan StartupTime { get; private set; }
     public List<string> WarningLines { get; } = [];
 
-    public static async Task<AppProcess> StartAsync(string dll, string work, int? workers, IReadOnlyList<KeyValuePair<string, string>> extra)
+    public static async Task<AppProcess> StartAsync(string dll, string work, int? workers, IReadOnlyList<KeyValuePair<string, string>> extra, string logName = "app.log")
     {
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -622,9 +757,9 @@ internal sealed class AppProcess : IAsyncDisposable
             environment[key] = value;
         }
 
-        var log = new StreamWriter(Path.Combine(work, "app.log")) { AutoFlush = true };
+        var log = new StreamWriter(Path.Combine(work, logName)) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        var app = new AppProcess(process, baseUrl, log);
+        var app = new AppProcess(process, baseUrl, log, environment.TryGetValue("Execution__NodeName", out var node) && node is not null ? node : "app");
         process.OutputDataReceived += (_, e) => app.Log(e.Data);
         process.ErrorDataReceived += (_, e) => app.Log(e.Data);
         process.BeginOutputReadLine();
@@ -636,7 +771,7 @@ internal sealed class AppProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"The app exited with {process.ExitCode}; log: {Path.Combine(work, "app.log")} (use --keep).");
+                throw new InvalidOperationException($"The app exited with {process.ExitCode}; log: {Path.Combine(work, logName)} (use --keep).");
             }
             try
             {
@@ -665,6 +800,9 @@ internal sealed class AppProcess : IAsyncDisposable
     }
 
     public double RssMb() => ReadStatusKb("VmRSS:") / 1024.0;
+
+    /// <summary>SIGKILL: the node dies as in a crash (no shutdown, no Hangfire server deregistration).</summary>
+    public void Kill() => _process.Kill(entireProcessTree: false);
 
     /// <summary>User + system CPU time of the app so far (/proc/PID/stat, in clock ticks of 10 ms).</summary>
     public TimeSpan CpuTime()
@@ -746,11 +884,13 @@ internal sealed class AppProcess : IAsyncDisposable
 /// <summary>
 /// Diagnostics only, read-only, after the deliveries: where the lag goes, from the app's own timestamps
 /// (execution CreatedAt / EnqueuedAt / StartedAt / CompletedAt and the attempt's HTTP duration). The figures
-/// above do not depend on it; it opens the app's SQLite file with Mode=ReadOnly and writes nothing.
+/// above do not depend on it; it reads the app's database (SQLite with Mode=ReadOnly) and writes nothing.
 /// </summary>
 internal static class Breakdown
 {
-    public static void Print(string database, DateTime due)
+    private sealed record Row(DateTime Scheduled, DateTime Created, DateTime Enqueued, DateTime Started, DateTime Completed, DateTime AttemptStarted, double HttpSeconds);
+
+    public static void PrintSqlite(string database, DateTime due)
     {
         try
         {
@@ -760,46 +900,19 @@ internal static class Breakdown
             command.CommandText = """
                 SELECT e.ScheduledFor, e.CreatedAt, e.EnqueuedAt, e.StartedAt, e.CompletedAt, a.StartedAt, a.DurationMs
                 FROM Executions e JOIN ExecutionAttempts a ON a.ExecutionId = e.Id
-                WHERE e.ScheduledFor = $due AND e.StartedAt IS NOT NULL AND e.CompletedAt IS NOT NULL
+                WHERE e.ScheduledFor = $due AND e.StartedAt IS NOT NULL AND e.CompletedAt IS NOT NULL AND e.EnqueuedAt IS NOT NULL
                 """;
             command.Parameters.AddWithValue("$due", due.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
-            var claim = new List<double>();
-            var enqueue = new List<double>();
-            var queueWait = new List<double>();
-            var beforeHttp = new List<double>();
-            var http = new List<double>();
-            var afterHttp = new List<double>();
+            var rows = new List<Row>();
             using (var reader = command.ExecuteReader())
             {
                 static DateTime At(SqliteDataReader r, int i) => DateTime.SpecifyKind(DateTime.Parse(r.GetString(i), CultureInfo.InvariantCulture), DateTimeKind.Utc);
                 while (reader.Read())
                 {
-                    if (reader.IsDBNull(2))
-                    {
-                        continue;
-                    }
-                    var scheduled = At(reader, 0);
-                    var created = At(reader, 1);
-                    var enqueued = At(reader, 2);
-                    var started = At(reader, 3);
-                    var completed = At(reader, 4);
-                    var attemptStarted = At(reader, 5);
-                    var duration = reader.GetInt64(6) / 1000.0;
-                    claim.Add((created - scheduled).TotalSeconds);
-                    enqueue.Add((enqueued - created).TotalSeconds);
-                    queueWait.Add((started - (enqueued > scheduled ? enqueued : scheduled)).TotalSeconds);
-                    beforeHttp.Add((attemptStarted - started).TotalSeconds);
-                    http.Add(duration);
-                    afterHttp.Add((completed - attemptStarted).TotalSeconds - duration);
+                    rows.Add(new Row(At(reader, 0), At(reader, 1), At(reader, 2), At(reader, 3), At(reader, 4), At(reader, 5), reader.GetInt64(6) / 1000.0));
                 }
             }
-            Console.WriteLine($"where the lag goes (app's own timestamps, {claim.Count} executions; p50 / p95 / max, seconds):");
-            Line("claimed (row created) − due (negative: ahead of time)", claim);
-            Line("claimed → handed to Hangfire", enqueue);
-            Line("due (or handed over, if later) → Running saved", queueWait);
-            Line("Running → handler starts", beforeHttp);
-            Line("webhook POST (HTTP)", http);
-            Line("after POST → Completed saved", afterHttp);
+            Print(rows);
         }
         catch (SqliteException ex)
         {
@@ -807,7 +920,47 @@ internal static class Breakdown
         }
     }
 
-    private static void Line(string label, List<double> values)
+    public static async Task PrintPostgresAsync(string connectionString, DateTime due)
+    {
+        try
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("""
+                SELECT e."ScheduledFor", e."CreatedAt", e."EnqueuedAt", e."StartedAt", e."CompletedAt", a."StartedAt", a."DurationMs"
+                FROM "Executions" e JOIN "ExecutionAttempts" a ON a."ExecutionId" = e."Id"
+                WHERE e."ScheduledFor" = @due AND e."StartedAt" IS NOT NULL AND e."CompletedAt" IS NOT NULL AND e."EnqueuedAt" IS NOT NULL
+                """, connection);
+            command.Parameters.AddWithValue("due", due);
+            var rows = new List<Row>();
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                DateTime At(int i) => DateTime.SpecifyKind(reader.GetDateTime(i), DateTimeKind.Utc);
+                while (await reader.ReadAsync())
+                {
+                    rows.Add(new Row(At(0), At(1), At(2), At(3), At(4), At(5), reader.IsDBNull(6) ? 0 : reader.GetInt64(6) / 1000.0));
+                }
+            }
+            Print(rows);
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            Console.WriteLine($"(no breakdown: {ex.Message})");
+        }
+    }
+
+    private static void Print(List<Row> rows)
+    {
+        Console.WriteLine($"where the lag goes (app's own timestamps, {rows.Count} executions; p50 / p95 / max, seconds):");
+        Line("claimed (row created) − due (negative: ahead of time)", rows.Select(r => (r.Created - r.Scheduled).TotalSeconds));
+        Line("claimed → handed to Hangfire", rows.Select(r => (r.Enqueued - r.Created).TotalSeconds));
+        Line("due (or handed over, if later) → Running saved", rows.Select(r => (r.Started - (r.Enqueued > r.Scheduled ? r.Enqueued : r.Scheduled)).TotalSeconds));
+        Line("Running → handler starts", rows.Select(r => (r.AttemptStarted - r.Started).TotalSeconds));
+        Line("webhook POST (HTTP)", rows.Select(r => r.HttpSeconds));
+        Line("after POST → Completed saved", rows.Select(r => (r.Completed - r.AttemptStarted).TotalSeconds - r.HttpSeconds));
+    }
+
+    private static void Line(string label, IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         string F(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
