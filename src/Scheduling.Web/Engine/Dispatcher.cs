@@ -131,6 +131,11 @@ public sealed class Dispatcher(
                 : Execution.Skipped(schedule, scheduledFor, runNumber, run.Reason, createdAt));
             firstRun &= !isRun;
         }
+        var node = options.CurrentValue.NodeName;
+        foreach (var run in created)
+        {
+            run.ClaimedBy = node;
+        }
         await transitions.CreateAsync(db, created, ct);
         return created;
     }

@@ -79,6 +79,7 @@ public static class ExecutionServiceCollectionExtensions
             services.AddHostedService(provider => provider.GetRequiredService<DueRunReleaser>());
         }
         services.AddScoped<HistoryRetention>();
+        services.AddScoped<NodeWatch>();
         services.AddScoped<MaintenanceJobs>();
         services.AddSingleton<Operations.EngineMetrics>();
         if (options.RunDispatcher)
@@ -95,6 +96,11 @@ public static class ExecutionServiceCollectionExtensions
                 server.Queues = [ExecutionOptions.MaintenanceQueue, .. ExecutionOptions.Queues];
                 server.WorkerCount = options.WorkerCount;
                 server.SchedulePollingInterval = options.SchedulePollingInterval;
+                // A dead node (kill -9, a lost machine) is noticed within NodeTimeout, not Hangfire's five minutes: the
+                // node watch then hands its runs to the others (NodeWatch).
+                server.HeartbeatInterval = options.HeartbeatInterval;
+                server.ServerCheckInterval = options.HeartbeatInterval;
+                server.ServerTimeout = options.NodeTimeout;
                 server.ServerName = options.NodeName;
                 // Jobs are built from this host's services (Hangfire's default activator is process-wide).
                 server.Activator = new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());

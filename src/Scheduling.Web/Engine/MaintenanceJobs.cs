@@ -10,9 +10,10 @@ namespace Scheduling.Web.Engine;
 /// The dispatcher is not among them: it runs every 250 ms and hands runs over within a second of their time, which
 /// Hangfire's recurring-job scheduler (polling, one job per pass) is not made for (decision 0020).
 /// </summary>
-public sealed class MaintenanceJobs(RecoverySweep recovery, AlertEvaluator alerts, HistoryRetention retention)
+public sealed class MaintenanceJobs(RecoverySweep recovery, NodeWatch nodes, AlertEvaluator alerts, HistoryRetention retention)
 {
     public const string RecoveryId = "recovery-sweep";
+    public const string NodeWatchId = "node-watch";
     public const string AlertsId = "alert-evaluation";
     public const string RetentionId = "history-retention";
 
@@ -20,6 +21,11 @@ public sealed class MaintenanceJobs(RecoverySweep recovery, AlertEvaluator alert
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public Task RecoverAsync(CancellationToken cancellationToken) => recovery.SweepAsync(startup: false, cancellationToken);
+
+    [JobDisplayName("Node watch: take over the runs of a node that stopped heartbeating")]
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public Task WatchNodesAsync(CancellationToken cancellationToken) => nodes.WatchAsync(cancellationToken);
 
     [JobDisplayName("Alert evaluation: failing, overdue and long-running schedules")]
     [AutomaticRetry(Attempts = 0)]
@@ -43,6 +49,8 @@ public sealed class MaintenanceSchedule(IRecurringJobManager recurring, IService
         var skipMissed = new RecurringJobOptions { MisfireHandling = MisfireHandlingMode.Ignorable };
         recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.RecoveryId, ExecutionOptions.MaintenanceQueue, jobs => jobs.RecoverAsync(CancellationToken.None),
             CronInterval.Every(settings.RecoveryInterval), skipMissed);
+        recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.NodeWatchId, ExecutionOptions.MaintenanceQueue, jobs => jobs.WatchNodesAsync(CancellationToken.None),
+            CronInterval.Every(settings.HeartbeatInterval), skipMissed);
         recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.AlertsId, ExecutionOptions.MaintenanceQueue, jobs => jobs.EvaluateAlertsAsync(CancellationToken.None),
             CronInterval.Every(settings.AlertEvaluationInterval), skipMissed);
         recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.RetentionId, ExecutionOptions.MaintenanceQueue, jobs => jobs.PruneHistoryAsync(CancellationToken.None),

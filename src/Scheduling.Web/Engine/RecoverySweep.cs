@@ -36,6 +36,7 @@ public sealed class RecoverySweep(
     RunTransitions transitions,
     JobStorage storage,
     EngineStats stats,
+    IOptionsMonitor<ExecutionOptions> options,
     TimeProvider clock,
     ILogger<RecoverySweep> logger)
 {
@@ -56,19 +57,39 @@ public sealed class RecoverySweep(
             .Take(5000)
             .ToListAsync(ct);
 
+        return await RecoverAsync(db, candidates, startup ? "start-up" : "periodic", ct);
+    }
+
+    /// <summary>
+    /// Hands the <paramref name="candidates"/> (pending or running runs, tracked by <paramref name="db"/>) to Hangfire
+    /// again unless a live job carries them. A job processing on a node that stopped heartbeating is not live.
+    /// </summary>
+    internal async Task<int> RecoverAsync(AppDbContext db, List<Execution> candidates, string when, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var liveServers = LiveServers(storage, now, options.CurrentValue.NodeTimeout);
         var recovered = 0;
         using var connection = storage.GetConnection();
         foreach (var execution in candidates)
         {
-            var state = execution.HangfireJobId is null ? null : connection.GetStateData(execution.HangfireJobId)?.Name;
+            var seenJob = execution.HangfireJobId;
+            var stateData = execution.HangfireJobId is null ? null : connection.GetStateData(execution.HangfireJobId);
+            var state = stateData?.Name;
+            if (state == ProcessingState.StateName && stateData!.Data.TryGetValue("ServerId", out var server) && !liveServers.Contains(server))
+            {
+                // Its worker died with its node: Hangfire would hand the job out again only after its invisibility timeout.
+                state = null;
+            }
             if (execution.AwaitingCallback)
             {
                 // Its timeout check may have been lost with the job storage: plan it again.
                 if (state is null || !LiveStates.Contains(state))
                 {
                     var wait = execution.CallbackDeadline is { } deadline && deadline > now ? deadline - now : TimeSpan.Zero;
-                    execution.HangfireJobId = queue.ScheduleCallbackTimeout(execution.Id, wait);
-                    recovered++;
+                    if (await RecordCarrierAsync(db, execution, seenJob, queue.ScheduleCallbackTimeout(execution.Id, wait), now, ct))
+                    {
+                        recovered++;
+                    }
                 }
                 continue;
             }
@@ -109,18 +130,37 @@ public sealed class RecoverySweep(
                 due = execution.ScheduledFor;
             }
             var delay = due is { } notBefore && notBefore > now ? notBefore - now : TimeSpan.Zero;
-            execution.HangfireJobId = delay > TimeSpan.Zero
+            var job = delay > TimeSpan.Zero
                 ? queue.Schedule(execution.Id, execution.Priority, delay)
                 : queue.Enqueue(execution.Id, execution.Priority);
-            execution.EnqueuedAt ??= now;
-            recovered++;
+            if (await RecordCarrierAsync(db, execution, seenJob, job, now, ct))
+            {
+                recovered++;
+            }
         }
         await db.SaveChangesAsync(ct);
         stats.RecordSweep(recovered, now);
         if (recovered > 0)
         {
-            logger.LogInformation("Recovery: {Count} stranded execution(s) handed to Hangfire again ({When}).", recovered, startup ? "start-up" : "periodic");
+            logger.LogInformation("Recovery: {Count} stranded execution(s) handed to Hangfire again ({When}).", recovered, when);
         }
         return recovered;
     }
+
+    /// <summary>
+    /// The new job carries the run only if nobody moved it since it was read (another node's sweep, the node watch, a
+    /// job that started it meanwhile): a carrier written over a running run would start it a second time. A job that
+    /// lost here finds the run not its own and leaves it.
+    /// </summary>
+    private static async Task<bool> RecordCarrierAsync(AppDbContext db, Execution seen, string? seenJob, string job, DateTime now, CancellationToken ct)
+    {
+        var (id, status, attempts) = (seen.Id, seen.Status, seen.Attempts);
+        return await db.Executions.IgnoreQueryFilters()
+            .Where(e => e.Id == id && e.Status == status && e.Attempts == attempts && e.HangfireJobId == seenJob)
+            .ExecuteUpdateAsync(set => set.SetProperty(e => e.HangfireJobId, job).SetProperty(e => e.EnqueuedAt, e => e.EnqueuedAt ?? now), ct) == 1;
+    }
+
+    /// <summary>The Hangfire servers (nodes) that heartbeated within <paramref name="timeout"/>, by server id.</summary>
+    internal static HashSet<string> LiveServers(JobStorage storage, DateTime now, TimeSpan timeout) =>
+        storage.GetMonitoringApi().Servers().Where(s => s.Heartbeat is { } beat && beat > now - timeout).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
 }

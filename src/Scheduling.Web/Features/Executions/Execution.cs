@@ -63,6 +63,12 @@ public sealed class Execution : IWorkspaceOwned
     /// <summary>JSON: the response of the integration, or per action for pipelines.</summary>
     public string? Result { get; set; }
     public string? HangfireJobId { get; set; }
+
+    /// <summary>
+    /// The node whose dispatcher claimed the run (its Execution:NodeName). A run claimed ahead waits in that node's
+    /// memory until its time, without a job; if the node dies, the others see it here and take it over at once.
+    /// </summary>
+    public string? ClaimedBy { get; set; }
     public List<ExecutionAttempt> AttemptLog { get; set; } = [];
 
     public bool IsFinished => Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Skipped or ExecutionStatus.Cancelled;
@@ -163,6 +169,7 @@ internal sealed class ExecutionConfiguration : IEntityTypeConfiguration<Executio
         builder.Property(e => e.WaitReason).HasConversion<string>().HasMaxLength(32);
         builder.Property(e => e.Error).HasMaxLength(4000);
         builder.Property(e => e.HangfireJobId).HasMaxLength(100);
+        builder.Property(e => e.ClaimedBy).HasMaxLength(200);
         // The guarantee: one row per occurrence of a schedule, whichever node claims it.
         builder.HasIndex(e => new { e.ScheduleId, e.OccurrenceKey }).IsUnique();
         builder.HasIndex(e => new { e.ScheduleId, e.CreatedAt });

@@ -425,6 +425,10 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("CallbackDeadline")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -427,6 +427,10 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                     b.Property<DateTime?>("CallbackDeadline")
                         .HasColumnType("datetime2");
 
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("datetime2");
 

@@ -414,6 +414,10 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
                     b.Property<DateTime?>("CallbackDeadline")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT");
 
