@@ -16,6 +16,8 @@ CHROMIUM=${CHROMIUM_PATH:-$(command -v chromium || true)}
 [ -n "$CHROMIUM" ] || missing+=(chromium)
 PG_BIN=$(find_pg_bin)
 { [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ]; } || missing+=(postgresql)
+# node and npm run Redocly's OpenAPI lint (OpenApiLintTests) and scripts/generate-client.sh.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "Installing ${missing[*]} with apt"
@@ -29,6 +31,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 export CHROMIUM_PATH=$CHROMIUM
+
+# Redocly's CLI, pinned by tools/redocly/package-lock.json, in that folder's node_modules (ignored by git):
+# installed once, again only when the lock file changes.
+REDOCLY="$ROOT/tools/redocly"
+if [ ! -f "$REDOCLY/node_modules/.installed-lock.json" ] || ! cmp -s "$REDOCLY/package-lock.json" "$REDOCLY/node_modules/.installed-lock.json"; then
+  log "Installing Redocly CLI (tools/redocly)"
+  (cd "$REDOCLY" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null && cp package-lock.json node_modules/.installed-lock.json) \
+    || { echo "npm ci in tools/redocly failed"; exit 1; }
+fi
 
 # ---------- 2. a throwaway PostgreSQL cluster on a free loopback port ----------
 PG_DIR=$(mktemp -d /tmp/scheduling-pg.XXXXXX)

@@ -48,7 +48,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 // Binding failures (unreadable JSON, wrong types) throw, so ApiExceptionHandler can name the field.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.AddOpenApi();
+builder.Services.AddApiContract();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
@@ -118,9 +118,11 @@ app.MapStaticAssets();
 app.MapHealthEndpoint();
 app.MapMetrics();
 app.MapOpenApi("/openapi/{documentName}.json");
-// System fonts: the reference loads nothing from third parties (its Content-Security-Policy allows only this app).
+// System fonts, no telemetry or hosted agent: the reference loads nothing from third parties (its Content-Security-Policy
+// allows only this app); "try it" sends the personal access token of the document's Bearer scheme.
 app.MapScalarApiReference("/api/docs", options => options.WithTitle("Scheduling.Web API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
-    .DisableDefaultFonts().WithCustomCss(ApiReferenceTheme.Css));
+    .DisableDefaultFonts().DisableTelemetry().DisableAgent().DisableMcp().AddPreferredSecuritySchemes(OpenApiContract.BearerScheme)
+    .WithCustomCss(ApiReferenceTheme.Css));
 app.MapApi(Program.Features);
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {

@@ -100,6 +100,9 @@ public static class RateLimits
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        // The IETF RateLimit fields clients already read from other APIs: nothing left until the window resets.
+        http.Response.Headers["RateLimit-Remaining"] = "0";
+        http.Response.Headers["RateLimit-Reset"] = seconds.ToString(CultureInfo.InvariantCulture);
         var detail = $"Too many requests: try again in {seconds} seconds.";
         if (http.Request.Path.StartsWithSegments("/api"))
         {

@@ -17,7 +17,10 @@ public class PreviewRateLimitTests
     private static async Task AssertRefusedAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-        Assert.True(int.Parse(Assert.Single(response.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        var retryAfter = Assert.Single(response.Headers.GetValues("Retry-After"));
+        Assert.True(int.Parse(retryAfter, System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        Assert.Equal("0", Assert.Single(response.Headers.GetValues("RateLimit-Remaining")));
+        Assert.Equal(retryAfter, Assert.Single(response.Headers.GetValues("RateLimit-Reset")));
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 

@@ -1,3 +1,4 @@
+using Scheduling.Web.Api;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
@@ -20,7 +21,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
 
-        var accountGroup = endpoints.MapGroup("/Account");
+        var accountGroup = endpoints.MapGroup("/Account").WithTags("Account");
 
         accountGroup.MapPost("/PerformExternalLogin", (
             HttpContext context,
@@ -39,7 +40,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
             var properties = signInManager.ConfigureExternalAuthenticationProperties(provider, redirectUrl);
             return TypedResults.Challenge(properties, [provider]);
-        });
+        }).Describe("Account_PerformExternalLogin", "Start an external sign-in", "Browser form post of the sign-in page: challenges the chosen external provider.");
 
         accountGroup.MapPost("/Logout", async (
             ClaimsPrincipal user,
@@ -50,7 +51,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             // LocalRedirect throws (a 500) on a foreign URL: anything not local goes home.
             var local = returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl[1..] : returnUrl;
             return TypedResults.LocalRedirect(Scheduling.Web.Components.Account.IdentityRedirectManager.IsLocalPath(local) ? $"~/{local}" : "~/");
-        });
+        }).Describe("Account_Logout", "Sign out", "Browser form post: signs the cookie out and redirects to a local returnUrl.");
 
         accountGroup.MapPost("/PasskeyCreationOptions", async (
             HttpContext context,
@@ -78,7 +79,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
                 DisplayName = userName
             });
             return TypedResults.Content(optionsJson, contentType: "application/json");
-        });
+        }).Describe("Account_PasskeyCreationOptions", "Get passkey creation options", "Browser only (antiforgery token): WebAuthn options to register a passkey.", 400);
 
         accountGroup.MapPost("/PasskeyRequestOptions", async (
             HttpContext context,
@@ -95,7 +96,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             var user = string.IsNullOrEmpty(username) ? null : await userManager.FindByNameAsync(username);
             var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(user);
             return TypedResults.Content(optionsJson, contentType: "application/json");
-        });
+        }).Describe("Account_PasskeyRequestOptions", "Get passkey request options", "Browser only (antiforgery token): WebAuthn options to sign in with a passkey.");
 
         var manageGroup = accountGroup.MapGroup("/Manage").RequireAuthorization();
 
@@ -114,7 +115,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
             var properties = signInManager.ConfigureExternalAuthenticationProperties(provider, redirectUrl, signInManager.UserManager.GetUserId(context.User));
             return TypedResults.Challenge(properties, [provider]);
-        });
+        }).Describe("Account_LinkExternalLogin", "Link an external sign-in", "Browser form post of the signed-in user's account page.");
 
         var loggerFactory = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>();
         var downloadLogger = loggerFactory.CreateLogger("DownloadPersonalData");
@@ -153,7 +154,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
             context.Response.Headers.TryAdd("Content-Disposition", "attachment; filename=PersonalData.json");
             return TypedResults.File(fileBytes, contentType: "application/json", fileDownloadName: "PersonalData.json");
-        });
+        }).Describe("Account_DownloadPersonalData", "Download personal data", "Browser form post of the signed-in user's account page: their personal data as JSON.");
 
         return accountGroup;
     }

@@ -1,3 +1,4 @@
+using Scheduling.Web.Api;
 using Scheduling.Web.Features.Workspaces;
 
 namespace Scheduling.Web.Features.Accounts;
@@ -11,12 +12,12 @@ public static class MeEndpoints
     public static void MapMeEndpoints(this IEndpointRouteBuilder api)
     {
         var me = api.MapGroup("/me").WithTags("Me");
-        me.MapGet("", GetAsync).WithSummary("The signed-in user, their time zone and their workspaces with roles.");
+        me.MapGet("", GetAsync).Describe("Me_Get", "Get the caller", "The signed-in user (or the token's owner), their time zone and their workspaces with roles.");
         me.MapPut("", async (UpdateMeRequest body, ProfileService profiles, WorkspaceService workspaces, WorkspaceContext current, CancellationToken ct) =>
         {
             await profiles.UpdateAsync(body.TimeZone, body.DarkMode, ct);
             return await GetAsync(profiles, workspaces, current, ct);
-        }).WithSummary("Update the preferred time zone (IANA) or dark mode.");
+        }).Describe("Me_Update", "Update the caller's preferences", "Update the preferred time zone (IANA name) or dark mode; omitted fields stay as they are.");
     }
 
     private static async Task<MeResponse> GetAsync(ProfileService profiles, WorkspaceService workspaces, WorkspaceContext current, CancellationToken ct)

@@ -155,11 +155,11 @@ public static class AlertEndpoints
     {
         var alerts = api.MapGroup("/alerts").WithTags("Alerts");
         alerts.MapGet("", (Guid? scheduleId, AlertService service, CancellationToken ct) => service.ListOpenAsync(scheduleId, ct))
-            .WithSummary("Open alerts of the workspace (or one schedule), newest first.");
+            .Describe("Alerts_List", "List open alerts", "Open alerts of the workspace (or of one schedule: scheduleId), newest first.");
         alerts.MapPost("/{id:guid}/dismiss", async (Guid id, AlertService service, CancellationToken ct) =>
         {
             await service.DismissAsync(id, ct);
             return TypedResults.NoContent();
-        }).WithSummary("Dismiss an alert.");
+        }).Describe("Alerts_Dismiss", "Dismiss an alert", "Dismiss an alert; it is raised again if its condition returns.");
     }
 }

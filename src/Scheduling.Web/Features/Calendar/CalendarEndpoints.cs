@@ -1,3 +1,4 @@
+using Scheduling.Web.Api;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -29,21 +30,21 @@ public static class CalendarEndpoints
         api.MapGet("/schedules/calendar", ([AsParameters] CalendarParameters query, CalendarService service, CancellationToken ct) =>
                 service.GetAsync(query.ToQuery(), ct))
             .WithTags("Calendar")
-            .WithSummary("Occurrences and runs per day: startDate..endDate (inclusive, local dates in timezone, at most 366 days), groupBy day|week|month, filters jobType, status, priority, includeCompleted, includeCancelled.");
+            .Describe("Calendar_Get", "Get the content calendar", "Occurrences and runs per day: startDate..endDate (inclusive, local dates in timezone, at most 366 days), groupBy day|week|month, filters jobType, status, priority, includeCompleted, includeCancelled.");
 
         var feeds = api.MapGroup("/calendar/feeds").WithTags("Calendar");
         feeds.MapGet("", (CalendarFeedService service, CancellationToken ct) => service.ListMineAsync(ct))
-            .WithSummary("The caller's ICS feeds in the current workspace (without their secret URL).");
+            .Describe("CalendarFeeds_List", "List the caller's ICS feeds", "The caller's ICS feeds in the current workspace (without their secret URL).");
         feeds.MapPost("", async (CreateCalendarFeedRequest body, CalendarFeedService service, CancellationToken ct) =>
         {
             var created = await service.CreateAsync(body.Name, ct);
             return TypedResults.Created($"/api/v1/calendar/feeds/{created.Id}", created);
-        }).WithSummary("Create an ICS feed; its secret URL is in this response only.");
+        }).Describe("CalendarFeeds_Create", "Create an ICS feed", "Create an ICS feed; its secret URL is in this response only (only its hash is stored).");
         feeds.MapDelete("/{id:guid}", async (Guid id, CalendarFeedService service, CancellationToken ct) =>
         {
             await service.RevokeAsync(id, ct);
             return TypedResults.NoContent();
-        }).WithSummary("Revoke a feed: its URL answers 404 from now on.");
+        }).Describe("CalendarFeeds_Revoke", "Revoke an ICS feed", "Revoke a feed: its URL answers 404 from now on.");
     }
 
     /// <summary>The secret URL is the credential, so the feed itself needs no sign-in (calendar apps cannot sign in).</summary>
@@ -62,6 +63,6 @@ public static class CalendarEndpoints
             .AllowAnonymous()
             .RequireRateLimiting(FeedRateLimit)
             .WithTags("Calendar")
-            .WithSummary("The ICS feed (RFC 5545) behind a secret URL: 30 days back to 180 days ahead.");
+            .Describe("CalendarFeeds_Ics", "Read an ICS feed", "The ICS feed (RFC 5545, text/calendar) behind a secret URL: 30 days back to 180 days ahead. Anonymous: the URL is the credential.");
     }
 }

@@ -32,14 +32,10 @@ public static class BackfillEndpoints
             return dryRun ? TypedResults.Ok(result) : TypedResults.Accepted($"/api/v1/schedules/{id}/executions", result);
         })
         .WithIdempotency()
-        .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
         .WithTags("Executions")
-        .WithSummary("Backfill: run the schedule for a past range [from, to) (ISO 8601 instants with Z or an offset; to at most now; at most 1000 runs). "
+        .Describe("Executions_Backfill", "Backfill a past range", "Backfill: run the schedule for a past range [from, to) (ISO 8601 instants with Z or an offset; to at most now; at most 1000 runs). "
             + "Occurrences without a run get one, and those recorded as skipped run again (includeSkipped, default true), one after the other in order; "
-            + "those recorded otherwise are not run again. dryRun: only the counts (200); else 202.");
+            + "those recorded otherwise are not run again. dryRun: only the counts (200); else 202.", 409);
     }
 
     private static (DateTime From, DateTime To) ParseRange(BackfillRequest? body)

@@ -27,7 +27,8 @@ public static partial class ScheduleEndpoints
             .AllowAnonymous()
             .RequireRateLimiting(PreviewRateLimit)
             .WithTags("Recurrence")
-            .WithSummary("Expand a rule (RRULE or cron) from a local start in a zone: occurrences in local and UTC time, and the rule in words.");
+            .Describe("Recurrence_Preview", "Preview a recurrence", "Expand a rule (RRULE or cron) from a local start in a zone: occurrences in local and UTC time, and the rule in words. Anonymous, rate-limited per address (signed-in callers and tokens: per user, larger).")
+            .WithRequestExamples(ScheduleExamples.Previews);
     }
 
     public static void MapScheduleEndpoints(this IEndpointRouteBuilder api)
@@ -36,41 +37,42 @@ public static partial class ScheduleEndpoints
 
         schedules.MapGet("", ([AsParameters] ScheduleListParameters query, ScheduleService service, CancellationToken ct) =>
                 service.ListAsync(query.ToQuery(), ct))
-            .WithSummary("Schedules of the workspace: filters status, jobType, priority, search; sort by name, nextRunAt, priority, createdAt, status ('-' = descending); page, pageSize.");
+            .Describe("Schedules_List", "List schedules", "Schedules of the workspace: filters status, jobType, priority, search; sort by name, nextRunAt, priority, createdAt, status ('-' = descending); page, pageSize.");
         schedules.MapPost("", async (ScheduleInput body, ScheduleService service, HttpResponse response, CancellationToken ct) =>
         {
             var created = WithETag(response, await service.CreateAsync(body, ct));
             return TypedResults.Created($"/api/v1/schedules/{created.Id}", created);
-        }).WithIdempotency().WithSummary("Create a one-time or recurring schedule. An Idempotency-Key header makes a retry return the first response.");
+        }).WithIdempotency().WithRequestExamples(ScheduleExamples.Creates)
+            .Describe("Schedules_Create", "Create a schedule", "Create a one-time or recurring schedule (RRULE, cron, preset or structured rule, in an IANA time zone). An Idempotency-Key header makes a retry return the first response.");
         schedules.MapGet("/{id:guid}", async (Guid id, ScheduleService service, HttpResponse response, CancellationToken ct) => WithETag(response, await service.GetAsync(id, ct)))
-            .WithSummary("The schedule; its version is also the ETag.");
+            .Describe("Schedules_Get", "Get a schedule", "The schedule; its version is also the ETag.");
         schedules.MapPut("/{id:guid}", async (Guid id, ScheduleInput body, ScheduleService service, HttpRequest request, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await service.UpdateAsync(id, body, ct, IfMatchVersion(request))))
-            .WithSummary("Replace the definition; the next run is recomputed. If-Match with the ETag (412) or version in the body (409) refuse to overwrite a newer change; without them the last write wins.");
+            .Describe("Schedules_Update", "Replace a schedule", "Replace the definition; the next run is recomputed. If-Match with the ETag (412) or version in the body (409) refuse to overwrite a newer change; without them the last write wins. A completed or cancelled schedule cannot be edited (409).", 409, 412);
         schedules.MapDelete("/{id:guid}", async (Guid id, ScheduleService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(id, ct);
             return TypedResults.NoContent();
-        }).WithSummary("Delete the schedule and its history.");
+        }).Describe("Schedules_Delete", "Delete a schedule", "Delete the schedule and its history.");
         schedules.MapPost("/{id:guid}/pause", async (Guid id, PauseRequest? body, ScheduleService service, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await service.PauseAsync(id, body?.Note, ct)))
-            .WithSummary("active → paused, with an optional note.");
+            .Describe("Schedules_Pause", "Pause a schedule", "active → paused, with an optional note; runs claimed ahead that have not started are taken back. Any other state: 409.", 409);
         schedules.MapPost("/{id:guid}/resume", async (Guid id, ResumeRequest? body, ScheduleService service, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await service.ResumeAsync(id, body?.RunMissed ?? false, ct)))
-            .WithSummary("paused → active; runMissed keeps the missed run for the missed-run policy, else the next run is from now.");
+            .Describe("Schedules_Resume", "Resume a schedule", "paused → active; runMissed keeps the missed run for the missed-run policy, else the next run is from now. Any other state: 409.", 409);
         schedules.MapPost("/{id:guid}/cancel", async (Guid id, ScheduleService service, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await service.CancelAsync(id, ct)))
-            .WithSummary("active|paused → cancelled (final; history kept).");
+            .Describe("Schedules_Cancel", "Cancel a schedule", "active|paused → cancelled (final; history kept). Already cancelled or completed: 409.", 409);
         schedules.MapPost("/{id:guid}/clone", async (Guid id, CloneRequest? body, ScheduleService service, HttpResponse response, CancellationToken ct) =>
         {
             var clone = WithETag(response, await service.CloneAsync(id, body?.Name, ct));
             return TypedResults.Created($"/api/v1/schedules/{clone.Id}", clone);
-        }).WithIdempotency().WithSummary("Copy the schedule (optional new name); the copy is active with no runs.");
+        }).WithIdempotency().Describe("Schedules_Clone", "Clone a schedule", "Copy the schedule (optional new name); the copy is active with no runs.");
         schedules.MapGet("/{id:guid}/next", (Guid id, int? count, ScheduleService service, CancellationToken ct) => service.NextAsync(id, count ?? 10, ct))
-            .WithSummary("The next N planned runs (local and UTC).");
+            .Describe("Schedules_NextRuns", "List a schedule's next runs", "The next count (default 10) planned runs, in local time with their offset and in UTC.");
         schedules.MapGet("/patterns", () => RecurrencePresets.All.Select(p => new PatternView(p.Key, p.DisplayName, RRuleText.Format(p.Rule), p.Describe())))
-            .WithSummary("Named presets usable as recurrence.preset.");
-        schedules.MapGet("/timezones", () => ProfileService.TimeZoneIds).WithSummary("IANA time zone names.");
+            .Describe("Schedules_Patterns", "List recurrence presets", "Named presets usable as recurrence.preset, with their RRULE and the rule in words.");
+        schedules.MapGet("/timezones", () => ProfileService.TimeZoneIds).Describe("Schedules_TimeZones", "List time zones", "IANA time zone names accepted as timezone.");
     }
 }
 

@@ -1,3 +1,4 @@
+using Scheduling.Web.Api;
 namespace Scheduling.Web.Features.Tokens;
 
 /// <summary>Without <c>expiresInDays</c> a token lives the default lifetime; <c>neverExpires: true</c> is the explicit "never".</summary>
@@ -9,16 +10,16 @@ public static class TokenEndpoints
     {
         var tokens = api.MapGroup("/tokens").WithTags("API tokens");
         tokens.MapGet("", (ApiTokenService service, CancellationToken ct) => service.ListMineAsync(ct))
-            .WithSummary("The caller's tokens in the current workspace.");
+            .Describe("Tokens_List", "List the caller's tokens", "The caller's tokens in the current workspace with their last use (never their value).");
         tokens.MapPost("", async (CreateTokenRequest body, ApiTokenService service, CancellationToken ct) =>
         {
             var created = await service.CreateAsync(body.Name, body.ExpiresInDays, body.NeverExpires == true, ct);
             return TypedResults.Created($"/api/v1/tokens/{created.Token.Id}", created);
-        }).WithSummary("Create a token; its value is in this response only.");
+        }).Describe("Tokens_Create", "Create a token", "Create a personal access token (expiresInDays, default 90, or neverExpires: true); its value is in this response only.");
         tokens.MapDelete("/{id:guid}", async (Guid id, ApiTokenService service, CancellationToken ct) =>
         {
             await service.RevokeAsync(id, ct);
             return TypedResults.NoContent();
-        }).WithSummary("Revoke a token.");
+        }).Describe("Tokens_Revoke", "Revoke a token", "Revoke a token: it is refused (401) from now on.");
     }
 }
