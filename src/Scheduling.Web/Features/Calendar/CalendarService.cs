@@ -176,7 +176,8 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
         LocalPattern.Format(o.Entry.At.InZone(zone).LocalDateTime),
         o.Entry.Kind,
         o.Entry.ExecutionId,
-        o.Entry.Original?.ToDateTimeUtc());
+        o.Entry.Original?.ToDateTimeUtc(),
+        o.Entry.DstShifted);
 
     private async Task<string?> ProfileZoneAsync(string userId, CancellationToken ct)
     {

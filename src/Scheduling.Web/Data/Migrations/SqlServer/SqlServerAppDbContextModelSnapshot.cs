@@ -513,6 +513,8 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "ScheduledFor");
+
                     b.HasIndex("WorkspaceId", "StartedAt");
 
                     b.ToTable("Executions");
@@ -725,6 +727,12 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                     b.Property<string>("ScheduledAt")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
+
+                    b.Property<Guid?>("SplitFromId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("SplitIntoId")
+                        .HasColumnType("uniqueidentifier");
 
                     b.Property<string>("Status")
                         .IsRequired()
