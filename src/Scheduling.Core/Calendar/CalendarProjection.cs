@@ -43,7 +43,8 @@ public sealed record CalendarOverride(Guid ScheduleId, Instant Original, Instant
 /// <param name="At">When it runs (or ran, or would have run when skipped).</param>
 /// <param name="Original">Where a moved occurrence came from.</param>
 /// <param name="Sequence">1-based position among the planned runs from <see cref="CalendarSource.PlannedFrom"/>, when asked for.</param>
-public sealed record CalendarEntry(Guid ScheduleId, Instant At, CalendarItemKind Kind, Instant? Original, Guid? ExecutionId, string? Status, int? Sequence);
+/// <param name="DstShifted">The rule asked for a wall time a DST gap skips (02:30 on a spring-forward day): it runs at the shifted time (03:30).</param>
+public sealed record CalendarEntry(Guid ScheduleId, Instant At, CalendarItemKind Kind, Instant? Original, Guid? ExecutionId, string? Status, int? Sequence, bool DstShifted = false);
 
 /// <summary>
 /// The calendar of many schedules over a window [start, end): each rule expanded lazily for the window only
@@ -105,7 +106,7 @@ public static class CalendarProjection
         var from = counting ? plannedFrom : Max(plannedFrom, start);
         var remaining = source.RemainingRuns ?? int.MaxValue;
         var sequence = 0;
-        foreach (var (at, original) in Occurrences(source, from, end))
+        foreach (var (at, original, shifted) in Occurrences(source, from, end))
         {
             if (remaining <= 0)
             {
@@ -118,7 +119,7 @@ public static class CalendarProjection
                 {
                     if (at >= start)
                     {
-                        yield return new CalendarEntry(source.ScheduleId, at, CalendarItemKind.Skipped, null, null, null, null);
+                        yield return new CalendarEntry(source.ScheduleId, at, CalendarItemKind.Skipped, null, null, null, null, shifted);
                     }
                     continue;
                 }
@@ -136,7 +137,7 @@ public static class CalendarProjection
             if (at >= start)
             {
                 var kind = original is null ? CalendarItemKind.Planned : CalendarItemKind.Moved;
-                yield return new CalendarEntry(source.ScheduleId, at, kind, original, null, null, counting ? sequence : null);
+                yield return new CalendarEntry(source.ScheduleId, at, kind, original, null, null, counting ? sequence : null, shifted);
             }
         }
 
@@ -151,14 +152,14 @@ public static class CalendarProjection
         }
     }
 
-    /// <summary>Occurrences in [from, end) with, for moved ones, the instant they came from.</summary>
-    private static IEnumerable<(Instant At, Instant? Original)> Occurrences(CalendarSource source, Instant from, Instant end)
+    /// <summary>Occurrences in [from, end) with, for moved ones, the instant they came from, and whether a DST gap shifted them.</summary>
+    private static IEnumerable<(Instant At, Instant? Original, bool Shifted)> Occurrences(CalendarSource source, Instant from, Instant end)
     {
         if (source.Once is { } once)
         {
             if (once >= from && once < end)
             {
-                yield return (once, null);
+                yield return (once, null, false);
             }
             yield break;
         }
@@ -170,8 +171,8 @@ public static class CalendarProjection
         foreach (var occurrence in set.OccurrencesBetween(from, end))
         {
             yield return occurrence.IsMoved
-                ? (occurrence.Instant, zone.ResolveLocal(occurrence.OriginalLocal, NodaTime.TimeZones.Resolvers.LenientResolver).ToInstant())
-                : (occurrence.Instant, null);
+                ? (occurrence.Instant, zone.ResolveLocal(occurrence.OriginalLocal, NodaTime.TimeZones.Resolvers.LenientResolver).ToInstant(), false)
+                : (occurrence.Instant, null, occurrence.IsDstShifted);
         }
     }
 

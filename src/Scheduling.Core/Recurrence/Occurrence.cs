@@ -14,14 +14,16 @@ public readonly struct Occurrence : IEquatable<Occurrence>
     private readonly int offsetSeconds;
     private readonly long originalLocalSeconds;
     private readonly bool moved;
+    private readonly bool dstShifted;
 
-    internal Occurrence(long localSeconds, long instantSeconds, int offsetSeconds)
+    internal Occurrence(long localSeconds, long instantSeconds, int offsetSeconds, bool dstShifted = false)
     {
         this.localSeconds = localSeconds;
         this.instantSeconds = instantSeconds;
         this.offsetSeconds = offsetSeconds;
         originalLocalSeconds = localSeconds;
         moved = false;
+        this.dstShifted = dstShifted;
     }
 
     internal Occurrence(long localSeconds, long instantSeconds, int offsetSeconds, long originalLocalSeconds)
@@ -47,13 +49,16 @@ public readonly struct Occurrence : IEquatable<Occurrence>
 
     public LocalDateTime OriginalLocal => Civil.ToLocalDateTime(originalLocalSeconds);
 
+    /// <summary>True when the rule asked for a wall time that a DST gap skips (02:30 on a spring-forward day): <see cref="Local"/> is the shifted time (03:30).</summary>
+    public bool IsDstShifted => dstShifted;
+
     internal long LocalSeconds => localSeconds;
 
     internal long InstantSeconds => instantSeconds;
 
     public bool Equals(Occurrence other) =>
         localSeconds == other.localSeconds && instantSeconds == other.instantSeconds && offsetSeconds == other.offsetSeconds
-        && moved == other.moved && originalLocalSeconds == other.originalLocalSeconds;
+        && moved == other.moved && originalLocalSeconds == other.originalLocalSeconds && dstShifted == other.dstShifted;
 
     public override bool Equals(object? obj) => obj is Occurrence o && Equals(o);
 

@@ -38,7 +38,10 @@ public static class MissedRunPlanner
     /// <param name="remainingRuns">Runs left before max runs (null: no limit).</param>
     /// <param name="horizon">Occurrences up to this instant are taken (a dispatcher claiming a little ahead of time);
     /// default: <paramref name="now"/>. Occurrences after now are never missed.</param>
-    public static DuePlan Plan(IEnumerable<Instant> occurrences, Instant now, MissedRunPolicy policy, MissedRunOptions options, int? remainingRuns, Instant? horizon = null)
+    /// <param name="skippedByHand">Occurrences a person skipped (EXDATEs, "skip this occurrence"), included in
+    /// <paramref name="occurrences"/> so that each is recorded as skipped when its time comes; they never run and do not count.</param>
+    public static DuePlan Plan(IEnumerable<Instant> occurrences, Instant now, MissedRunPolicy policy, MissedRunOptions options, int? remainingRuns, Instant? horizon = null,
+        IReadOnlySet<Instant>? skippedByHand = null)
     {
         ArgumentNullException.ThrowIfNull(occurrences);
         ArgumentNullException.ThrowIfNull(options);
@@ -65,13 +68,18 @@ public static class MissedRunPlanner
         var missedBefore = now - Duration.FromTimeSpan(options.Grace);
         var catchUpFrom = now - Duration.FromTimeSpan(options.CatchUpWindow);
         // run_latest runs the latest occurrence that is already due; the ones ahead of now run as usual.
-        var lastPast = due.FindLastIndex(o => o <= now);
+        var lastPast = due.FindLastIndex(o => o <= now && skippedByHand?.Contains(o) != true);
         var pastContinues = more && next <= now;
         var runs = new List<PlannedRun>(due.Count);
         var left = remainingRuns;
         for (var i = 0; i < due.Count; i++)
         {
             var at = due[i];
+            if (skippedByHand?.Contains(at) == true)
+            {
+                runs.Add(new PlannedRun(at, PlannedRunAction.Skip, SkippedByHandReason));
+                continue;
+            }
             var run = at >= missedBefore ? new PlannedRun(at, PlannedRunAction.Run) : policy switch
             {
                 MissedRunPolicy.RunAll when at >= catchUpFrom => new PlannedRun(at, PlannedRunAction.Run),
@@ -88,6 +96,9 @@ public static class MissedRunPlanner
         }
         return new DuePlan(runs, next, LimitReached: false);
     }
+
+    /// <summary>The reason recorded on an occurrence a person skipped.</summary>
+    public const string SkippedByHandReason = "Skipped by hand.";
 
     private static string Describe(TimeSpan window) => window.TotalHours >= 24 && window.TotalDays % 1 == 0
         ? $"{window.TotalDays:0} day(s)"

@@ -87,11 +87,12 @@ public sealed class Dispatcher(
     {
         var timing = ScheduleTiming.FromSchedule(schedule);
         var from = Instant.FromDateTimeUtc(schedule.NextRunAt!.Value);
+        // Occurrences skipped by hand are in the sequence, so that each is recorded as skipped when its time comes.
         IEnumerable<Instant> occurrences = timing.Type == ScheduleType.Once
             ? [from]
-            : timing.Set!.OccurrencesAfter(from, inclusive: true).Select(o => o.Instant);
+            : timing.EngineOccurrences(from).Select(o => o.At);
         int? remaining = schedule.MaxRuns is { } max ? Math.Max(0, max - schedule.RunCount) : null;
-        var plan = MissedRunPlanner.Plan(occurrences, now, schedule.MissedPolicy, missed, remaining, horizon);
+        var plan = MissedRunPlanner.Plan(occurrences, now, schedule.MissedPolicy, missed, remaining, horizon, timing.SkippedInstants());
 
         var runs = plan.RunCount;
         var nextRunAt = plan.NextRunAt?.ToDateTimeUtc();

@@ -63,6 +63,38 @@ public class CalendarProjectionTests
     }
 
     [Fact]
+    public void DstShifted_MarksOnlyTheOccurrenceAGapMovedForward_NewYork()
+    {
+        var set = Set("FREQ=DAILY;BYHOUR=2;BYMINUTE=30", "2026-03-01T00:00:00", "America/New_York");
+        var asksForThree = Set("FREQ=DAILY;BYHOUR=3;BYMINUTE=0", "2026-03-01T00:00:00", "America/New_York");
+        var window = Days("America/New_York", "2026-03-07", "2026-03-09");
+
+        var entries = Project(Recurring(A, set), window);
+        var three = Project(Recurring(B, asksForThree), window);
+
+        // 8 March 02:30 does not exist (02:00 → 03:00): it runs at 03:30 EDT and is marked; the days around are not.
+        Assert.Equal([false, true, false], entries.Select(e => e.DstShifted));
+        // 03:00 on that day exists (the first instant after the gap): same instant as a shifted 02:00 would be, but not shifted.
+        Assert.All(three, e => Assert.False(e.DstShifted));
+        // A run of the shifted occurrence keeps the mark (an execution, not the rule, is what the item shows then).
+        var executed = Project(Recurring(A, set), window, [new CalendarRun(A, Guid.NewGuid(), Utc("2026-03-08T07:30:00Z"), false, "completed")]);
+        Assert.Equal((CalendarItemKind.Executed, true), (executed[1].Kind, executed[1].DstShifted));
+    }
+
+    [Fact]
+    public void DstShifted_Sydney_SpringForwardIsMarked_TheAmbiguousAutumnTimeIsNot()
+    {
+        var set = Set("FREQ=DAILY;BYHOUR=2;BYMINUTE=30", "2026-01-01T00:00:00", "Australia/Sydney");
+
+        var autumn = Project(Recurring(A, set), Days("Australia/Sydney", "2026-04-04", "2026-04-06"));
+        var spring = Project(Recurring(A, set), Days("Australia/Sydney", "2026-10-03", "2026-10-05"));
+
+        Assert.All(autumn, e => Assert.False(e.DstShifted));
+        Assert.Equal([false, true, false], spring.Select(e => e.DstShifted));
+        Assert.Equal(Utc("2026-10-03T16:30:00Z"), spring[1].At);
+    }
+
+    [Fact]
     public void Executions_TurnTheirOccurrenceIntoExecuted_AndManualRunsAppearAtTheirTime()
     {
         var set = Set("FREQ=DAILY;BYHOUR=9;BYMINUTE=0", "2026-06-01T00:00:00", "Europe/Paris");

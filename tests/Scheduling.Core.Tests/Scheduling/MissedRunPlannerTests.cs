@@ -27,6 +27,21 @@ public class MissedRunPlannerTests
     }
 
     [Fact]
+    public void Plan_AnOccurrenceSkippedByHand_IsRecordedAsSkipped_DoesNotCount_AndIsNeverTheLatestToRun()
+    {
+        var skipped = Now - Duration.FromSeconds(2);
+        var missed = skipped - Duration.FromHours(1);
+
+        var onTime = MissedRunPlanner.Plan(Hourly(skipped), Now, MissedRunPolicy.RunAll, Options, remainingRuns: 1, skippedByHand: new HashSet<Instant> { skipped });
+        // Down for an hour before the skipped one: run_latest runs the one before it, not the skipped one.
+        var catchingUp = MissedRunPlanner.Plan(Hourly(missed), Now, MissedRunPolicy.RunLatest, Options, remainingRuns: null, skippedByHand: new HashSet<Instant> { skipped });
+
+        Assert.Equal([new PlannedRun(skipped, PlannedRunAction.Skip, MissedRunPlanner.SkippedByHandReason)], onTime.Runs);
+        Assert.Equal((skipped + Duration.FromHours(1), false), (onTime.NextRunAt, onTime.LimitReached));
+        Assert.Equal([new PlannedRun(missed, PlannedRunAction.Run), new PlannedRun(skipped, PlannedRunAction.Skip, MissedRunPlanner.SkippedByHandReason)], catchingUp.Runs);
+    }
+
+    [Fact]
     public void Plan_NothingDue_RecordsNothing()
     {
         var plan = MissedRunPlanner.Plan(Hourly(Now + Duration.FromMinutes(1)), Now, MissedRunPolicy.RunAll, Options, null);

@@ -187,6 +187,10 @@ public sealed class OpenApiFuzzer(OpenApiOperations document, Random random)
         {
             "PreviewRequest" => JsonNode.Parse("""{"rrule":"FREQ=DAILY;BYHOUR=9;BYMINUTE=0","dtstart":"2030-01-01T09:00:00","timezone":"Europe/Paris","exdates":["2030-01-02T09:00:00"],"count":5}"""),
             "BackfillRequest" => JsonNode.Parse("""{"from":"2026-11-01T00:00:00Z","to":"2026-11-02T00:00:00Z","dryRun":true,"includeSkipped":false}"""),
+            // One-occurrence edits and splits: well-formed instants and a wall time (whether the schedule yields them is the service's 404).
+            "OccurrenceRequest" => JsonNode.Parse("""{"occurrence":"2030-01-10T08:00:00Z"}"""),
+            "MoveOccurrenceRequest" => JsonNode.Parse("""{"occurrence":"2030-01-10T08:00:00Z","to":"2030-01-10T11:00:00"}"""),
+            "SplitRequest" => new JsonObject { ["from"] = "2030-01-10T08:00:00Z", ["schedule"] = ScheduleExamples[0](Interlocked.Increment(ref _serial)) },
             _ => null,
         };
         return [example ?? Generate(Schema(operation.BodySchema), "body", 0) ?? new JsonObject()];

@@ -38,6 +38,9 @@ public class CalendarFeedTests
         var once = await s.CreateAsync(new { name = "Launch", jobType = "publish", scheduleType = "once", scheduledAt = "2030-05-01T10:00:00", timezone = "Europe/Paris", timeoutSeconds = 3600 });
         await s.RecordRunAsync(ny, "2030-03-10T07:30:00Z", ExecutionStatus.Completed);
         await s.RecordManualRunAsync(sydney, "2030-03-15T18:00:00Z", ExecutionStatus.Failed);
+        // One occurrence skipped and one moved by hand (the calendar's one-occurrence edits).
+        (await s.Client.PostAsJsonAsync($"/api/v1/schedules/{ny.Id}/occurrences/skip", new { occurrence = "2030-04-05T06:30:00Z" }, Ct)).EnsureSuccessStatusCode();
+        (await s.Client.PostAsJsonAsync($"/api/v1/schedules/{ny.Id}/occurrences/move", new { occurrence = "2030-04-06T06:30:00Z", to = "2030-04-06T12:00" }, Ct)).EnsureSuccessStatusCode();
 
         var feed = await CreateFeedAsync(s.Client, "Phone");
         var url = feed.GetProperty("url").GetString()!;
@@ -62,7 +65,7 @@ public class CalendarFeedTests
         var api = Items(await s.CalendarAsync("startDate=2030-02-18&endDate=2030-09-16&timezone=UTC&includeCompleted=true")).ToList();
         Assert.True(api.Count > 300, $"only {api.Count} items");
         Assert.Equal(
-            api.Select(i => (Utc(i.GetProperty("scheduledFor").GetString()!), i.GetProperty("title").GetString()!, i.GetProperty("kind").GetString() == "skipped")).Order(),
+            api.Select(i => (Utc(i.GetProperty("scheduledFor").GetString()!), i.GetProperty("title").GetString()!, i.GetProperty("status").GetString() == "skipped")).Order(),
             events.Select(e => (e.DtStart!.AsUtc, e.Summary!, e.Status == "CANCELLED")).Order());
         Assert.Equal(events.Count, events.Select(e => e.Uid).Distinct().Count());
 
@@ -79,6 +82,40 @@ public class CalendarFeedTests
         Assert.Equal(once.Id.ToString("N"), launch.Uid![..32]);
         Assert.Contains(events, e => e.Summary!.StartsWith("Récapitulatif hebdomadaire — ", StringComparison.Ordinal) && e.Summary.EndsWith("plusieurs lignes", StringComparison.Ordinal));
         Assert.Single(events, e => e.DtStart!.AsUtc == new DateTime(2030, 3, 15, 18, 0, 0, DateTimeKind.Utc));
+
+        // Times are the schedule's wall time with its TZID (a VTIMEZONE for each zone), also on the DST day:
+        // 10 March 02:30 does not exist in New York, the run is at 03:30 EDT.
+        Assert.Equal(["America/New_York", "Australia/Sydney", "Europe/Paris"], lines.Where(l => l.StartsWith("TZID:", StringComparison.Ordinal)).Select(l => l[5..]));
+        Assert.Contains("DTSTART;TZID=America/New_York:20300310T033000", lines);
+        Assert.Equal("America/New_York", ran.DtStart.TzId);
+        Assert.Equal("Australia/Sydney", events.First(e => e.Summary!.StartsWith("Récapitulatif", StringComparison.Ordinal)).DtStart!.TzId);
+        Assert.Contains("DTSTART;TZID=Europe/Paris:20300501T100000", lines);
+        Assert.Contains(calendar.TimeZones, tz => tz.TzId == "America/New_York");
+        // Skipped by hand: cancelled at its time; moved: the same event (UID of its planned time) at the new time.
+        Assert.Equal("CANCELLED", Assert.Single(events, e => e.Uid == $"{ny.Id:N}-20300405T063000Z@localhost").Status);
+        var moved = Assert.Single(events, e => e.Uid == $"{ny.Id:N}-20300406T063000Z@localhost");
+        Assert.Equal((new DateTime(2030, 4, 6, 16, 0, 0, DateTimeKind.Utc), "CONFIRMED"), (moved.DtStart!.AsUtc, moved.Status));
+        Assert.Contains("DTSTART;TZID=America/New_York:20300406T120000", lines);
+    }
+
+    [Fact]
+    public void IcsWriter_WallTimeWithTzid_ButUtcForTheSecondPassOfAnAmbiguousHour()
+    {
+        var ny = NodaTime.DateTimeZoneProviders.Tzdb["America/New_York"];
+
+        // 3 November 2030: 01:30 happens at 05:30Z (EDT) and again at 06:30Z (EST); a reader takes the first.
+        var text = new IcsWriter()
+            .Time("DTSTART", NodaTime.Instant.FromUtc(2030, 11, 3, 5, 30), ny)
+            .Time("DTEND", NodaTime.Instant.FromUtc(2030, 11, 3, 6, 30), ny)
+            .Time("DUE", NodaTime.Instant.FromUtc(2030, 11, 3, 6, 30), NodaTime.DateTimeZone.Utc)
+            .TimeZone(ny, NodaTime.Instant.FromUtc(2030, 3, 1, 0, 0), NodaTime.Instant.FromUtc(2030, 12, 1, 0, 0))
+            .ToString();
+
+        var lines = text.Split("\r\n");
+        Assert.Equal(["DTSTART;TZID=America/New_York:20301103T013000", "DTEND:20301103T063000Z", "DUE:20301103T063000Z"], lines[..3]);
+        // March (EST before 10 March), then EDT from 10 March 02:00 EST, then EST from 3 November 02:00 EDT.
+        Assert.Contains("BEGIN:DAYLIGHT\r\nDTSTART:20300310T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nTZNAME:EDT\r\nEND:DAYLIGHT", text, StringComparison.Ordinal);
+        Assert.Contains("BEGIN:STANDARD\r\nDTSTART:20301103T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nTZNAME:EST\r\nEND:STANDARD", text, StringComparison.Ordinal);
     }
 
     [Fact]

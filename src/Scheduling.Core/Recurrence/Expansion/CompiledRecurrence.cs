@@ -263,7 +263,7 @@ internal sealed class CompiledRecurrence
                     at--;
                 }
 
-                deferred.Insert(at, new Occurrence(instant + offset, instant, offset));
+                deferred.Insert(at, new Occurrence(instant + offset, instant, offset, dstShifted: true));
                 continue;
             }
 

@@ -47,6 +47,7 @@ public sealed record CalendarDay(
 /// <param name="ScheduledFor">The UTC instant it runs (a moved occurrence: where it now runs).</param>
 /// <param name="Local">Wall time in the calendar's zone.</param>
 /// <param name="OriginalScheduledFor">Where a moved occurrence came from.</param>
+/// <param name="DstShifted">The rule asked for a wall time that a DST gap skips (02:30 on a spring-forward day); it runs at the shifted time (03:30).</param>
 public sealed record CalendarItem(
     Guid ScheduleId,
     string ScheduleName,
@@ -58,7 +59,8 @@ public sealed record CalendarItem(
     string Local,
     CalendarItemKind Kind,
     Guid? ExecutionId,
-    DateTime? OriginalScheduledFor);
+    DateTime? OriginalScheduledFor,
+    bool DstShifted = false);
 
 /// <summary>The query string, in the API's spelling; every problem is a 400 naming its field.</summary>
 public sealed record CalendarParameters(

@@ -139,21 +139,37 @@ public sealed class CalendarFeedService(IDbContextFactory<AppDbContext> contexts
             .Line("METHOD", "PUBLISH")
             .Text("X-WR-CALNAME", $"{workspaceName} · content calendar")
             .Line("X-PUBLISHED-TTL", "PT1H");
+        // Each schedule's zone once, with its transitions over the feed's window (and the longest event after it).
+        var zones = occurrences.Select(o => o.Schedule.TimeZone).Distinct(StringComparer.Ordinal)
+            .Select(DateTimeZoneProviders.Tzdb.GetZoneOrNull).OfType<DateTimeZone>()
+            .Where(zone => zone != DateTimeZone.Utc && zone.Id is not ("UTC" or "Etc/UTC"))
+            .ToDictionary(zone => zone.Id, StringComparer.Ordinal);
+        if (occurrences.Count > 0)
+        {
+            var first = occurrences.Min(o => o.Entry.At);
+            var last = occurrences.Max(o => o.Entry.At) + Duration.FromHours(25);
+            foreach (var zone in zones.Values.OrderBy(z => z.Id, StringComparer.Ordinal))
+            {
+                ics.TimeZone(zone, first, last);
+            }
+        }
         foreach (var o in occurrences)
         {
             var entry = o.Entry;
             var link = $"{baseUrl.TrimEnd('/')}/schedules/{o.Schedule.Id}";
             var length = o.Schedule.TimeoutSeconds is { } seconds ? Duration.FromSeconds(seconds) : NominalLength;
+            var zone = zones.GetValueOrDefault(o.Schedule.TimeZone) ?? DateTimeZone.Utc;
             ics.Line("BEGIN", "VEVENT")
                 // One UID per occurrence (its planned instant), so a run or a move updates the same event.
                 .Line("UID", $"{o.Schedule.Id:N}-{IcsWriter.Format(entry.Original ?? entry.At)}@{host}")
                 .Time("DTSTAMP", now)
-                .Time("DTSTART", entry.At)
-                .Time("DTEND", entry.At + length)
+                .Time("DTSTART", entry.At, zone)
+                .Time("DTEND", entry.At + length, zone)
                 .Text("SUMMARY", o.Title)
                 .Text("DESCRIPTION", $"{o.Schedule.Name}\nJob type: {o.Schedule.JobType.ToWire()}\nStatus: {o.Status} ({entry.Kind.ToWire()})\n{link}")
                 .Line("URL", link)
-                .Line("STATUS", entry.Kind == CalendarItemKind.Skipped ? "CANCELLED" : "CONFIRMED")
+                // Skipped (planned or already recorded so): the occurrence does not happen.
+                .Line("STATUS", entry.Kind == CalendarItemKind.Skipped || o.Status == "skipped" ? "CANCELLED" : "CONFIRMED")
                 .Text("CATEGORIES", o.Schedule.JobType.ToWire())
                 .Line("TRANSP", "TRANSPARENT")
                 .Line("END", "VEVENT");

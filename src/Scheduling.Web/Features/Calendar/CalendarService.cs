@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using NodaTime.Text;
 using Scheduling.Core.Calendar;
+using Scheduling.Core.Recurrence;
 using Scheduling.Core.Common;
 using Scheduling.Core.Scheduling;
 using Scheduling.Core.Templates;
@@ -60,32 +61,83 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
         var start = zone.AtStartOfDay(query.StartDate).ToInstant();
         var end = zone.AtStartOfDay(query.EndDate.PlusDays(1)).ToInstant();
         var filter = new CalendarFilter(query.JobType, query.Status, query.Priority, query.IncludeCompleted, query.IncludeCancelled);
-        var occurrences = await ProjectAsync(start, end, filter, titles: query.GroupBy != CalendarGrouping.Month, ct);
-
-        var byDate = occurrences.ToLookup(o => o.Entry.At.InZone(zone).Date);
         var days = new List<CalendarDay>();
+        if (query.GroupBy == CalendarGrouping.Month)
+        {
+            // Counts only: no items, no titles, no per-item objects beyond the projection's entries.
+            var (entries, _, _) = await LoadAsync(start, end, filter, titles: false, ct);
+            var counts = new Dictionary<LocalDate, int>();
+            foreach (var entry in entries)
+            {
+                var date = entry.At.InZone(zone).Date;
+                counts[date] = counts.GetValueOrDefault(date) + 1;
+            }
+            for (var date = query.StartDate; date <= query.EndDate; date = date.PlusDays(1))
+            {
+                days.Add(new CalendarDay(ScheduleTiming.FormatDate(date), counts.GetValueOrDefault(date), null));
+            }
+            return new CalendarResponse(ScheduleTiming.FormatDate(query.StartDate), ScheduleTiming.FormatDate(query.EndDate), zoneId, entries.Count, days);
+        }
+
+        var occurrences = await ProjectAsync(start, end, filter, titles: true, ct);
+        var byDate = occurrences.ToLookup(o => o.Entry.At.InZone(zone).Date);
         for (var date = query.StartDate; date <= query.EndDate; date = date.PlusDays(1))
         {
             var items = byDate[date];
-            days.Add(query.GroupBy == CalendarGrouping.Month
-                ? new CalendarDay(ScheduleTiming.FormatDate(date), items.Count(), null)
-                : new CalendarDay(ScheduleTiming.FormatDate(date), items.Count(), [.. items.Select(o => ToItem(o, zone))]));
+            days.Add(new CalendarDay(ScheduleTiming.FormatDate(date), items.Count(), [.. items.Select(o => ToItem(o, zone))]));
         }
         return new CalendarResponse(ScheduleTiming.FormatDate(query.StartDate), ScheduleTiming.FormatDate(query.EndDate), zoneId, occurrences.Count, days);
     }
 
     /// <summary>The items in [start, end), in time order; <paramref name="titles"/> false skips rendering titles (counts only).</summary>
+    /// <remarks>Each item's <see cref="CalendarOccurrence.Schedule"/> holds only what calendars show (not its job config, webhook or description).</remarks>
     public async Task<IReadOnlyList<CalendarOccurrence>> ProjectAsync(Instant start, Instant end, CalendarFilter filter, bool titles = true, CancellationToken ct = default)
+    {
+        var (entries, schedules, executionTitles) = await LoadAsync(start, end, filter, titles, ct);
+        return [.. entries.Select(entry =>
+        {
+            var schedule = schedules[entry.ScheduleId];
+            return new CalendarOccurrence(entry, schedule, titles ? Title(entry, schedule, executionTitles) : schedule.Name);
+        })];
+    }
+
+    /// <summary>Two no-tracking reads of only the columns the projection needs (the schedules with their exceptions, the runs in range), then the Core projection.</summary>
+    private async Task<(IReadOnlyList<CalendarEntry> Entries, Dictionary<Guid, Schedule> Schedules, Dictionary<Guid, string> ExecutionTitles)> LoadAsync(
+        Instant start, Instant end, CalendarFilter filter, bool titles, CancellationToken ct)
     {
         current.RequireWorkspace();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var schedules = await Schedules(db, filter).ToDictionaryAsync(s => s.Id, ct);
+        var schedules = await Schedules(db, filter)
+            .Select(s => new Schedule
+            {
+                Id = s.Id,
+                WorkspaceId = s.WorkspaceId,
+                Name = s.Name,
+                JobType = s.JobType,
+                ScheduleType = s.ScheduleType,
+                TimeZone = s.TimeZone,
+                ScheduledAt = s.ScheduledAt,
+                RecurrenceRule = s.RecurrenceRule,
+                RecurrenceStart = s.RecurrenceStart,
+                CronExpression = s.CronExpression,
+                Status = s.Status,
+                Priority = s.Priority,
+                NextRunAt = s.NextRunAt,
+                RunCount = s.RunCount,
+                MaxRuns = s.MaxRuns,
+                TimeoutSeconds = s.TimeoutSeconds,
+                TitleTemplate = s.TitleTemplate,
+                CreatedByUserId = s.CreatedByUserId,
+                Version = s.Version,
+                Exceptions = s.Exceptions.Select(e => new ScheduleException { Id = e.Id, Kind = e.Kind, Original = e.Original, Replacement = e.Replacement }).ToList(),
+            })
+            .ToDictionaryAsync(s => s.Id, ct);
 
         var from = start.ToDateTimeUtc();
         var to = end.ToDateTimeUtc();
         var executions = await db.Executions.AsNoTracking()
             .Where(e => e.ScheduledFor >= from && e.ScheduledFor < to)
-            .Select(e => new { e.Id, e.ScheduleId, e.ScheduledFor, e.IsManual, e.Status, e.Title })
+            .Select(e => new { e.Id, e.ScheduleId, e.ScheduledFor, e.IsManual, e.Status, Title = titles ? e.Title : null })
             .ToListAsync(ct);
         executions.RemoveAll(e => !schedules.ContainsKey(e.ScheduleId));
         var executionTitles = titles ? executions.Where(e => e.Title is not null).ToDictionary(e => e.Id, e => e.Title!) : [];
@@ -97,18 +149,12 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
             sources.Add(Source(schedule, overrides));
         }
         var runs = executions.Select(e => new CalendarRun(e.ScheduleId, e.Id, Instant.FromDateTimeUtc(e.ScheduledFor), e.IsManual, e.Status.ToWire()));
-        var entries = CalendarProjection.Project(sources, runs, overrides, start, end);
-
-        return [.. entries.Select(entry =>
-        {
-            var schedule = schedules[entry.ScheduleId];
-            return new CalendarOccurrence(entry, schedule, titles ? Title(entry, schedule, executionTitles) : schedule.Name);
-        })];
+        return (CalendarProjection.Project(sources, runs, overrides, start, end), schedules, executionTitles);
     }
 
     private static IQueryable<Schedule> Schedules(AppDbContext db, CalendarFilter filter)
     {
-        var rows = db.Schedules.AsNoTracking().Include(s => s.Exceptions).AsQueryable();
+        var rows = db.Schedules.AsNoTracking().AsQueryable();
         if (filter.Status is { } status)
         {
             rows = rows.Where(s => s.Status == status);
@@ -141,17 +187,53 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
     /// </summary>
     private static CalendarSource Source(Schedule schedule, List<CalendarOverride> overrides)
     {
-        var timing = ScheduleTiming.FromSchedule(schedule);
+        var timing = Timings.Get(schedule);
         Instant? plannedFrom = schedule.Status == ScheduleStatus.Active && schedule.NextRunAt is { } next ? Instant.FromDateTimeUtc(next) : null;
         int? remaining = schedule.MaxRuns is { } max ? Math.Max(0, max - schedule.RunCount) : null;
         var needsSequence = schedule.TitleTemplate?.Contains("{run}", StringComparison.Ordinal) == true;
-        if (timing.Type == ScheduleType.Once)
+        overrides.AddRange(timing.Skips);
+        return new CalendarSource(schedule.Id, timing.Set, timing.Once, plannedFrom, remaining, needsSequence);
+    }
+
+    /// <summary>
+    /// Parsed rules kept between requests, keyed by schedule and version (every change of a rule or its exceptions
+    /// claims a new version) and checked against the stored text: the RRULE parse and the rule's compiled expansion
+    /// are not redone for each request. Bounded: cleared when it grows past <see cref="Capacity"/>.
+    /// </summary>
+    private static class Timings
+    {
+        private const int Capacity = 20_000;
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Parsed> Cache = new();
+
+        public sealed record Parsed(int Version, string? Rule, string? Start, string? At, int ExceptionCount, RecurrenceSet? Set, Instant? Once, CalendarOverride[] Skips);
+
+        public static Parsed Get(Schedule schedule)
         {
-            return new CalendarSource(schedule.Id, null, ScheduleTiming.ToInstant(timing.ScheduledAt!.Value, timing.Zone), plannedFrom, remaining, needsSequence);
+            if (Cache.TryGetValue(schedule.Id, out var cached) && cached.Version == schedule.Version && cached.Rule == schedule.RecurrenceRule
+                && cached.Start == schedule.RecurrenceStart && cached.At == schedule.ScheduledAt && cached.ExceptionCount == schedule.Exceptions.Count)
+            {
+                return cached;
+            }
+            var timing = ScheduleTiming.FromSchedule(schedule);
+            Parsed parsed;
+            if (timing.Type == ScheduleType.Once)
+            {
+                parsed = new(schedule.Version, schedule.RecurrenceRule, schedule.RecurrenceStart, schedule.ScheduledAt, schedule.Exceptions.Count,
+                    null, ScheduleTiming.ToInstant(timing.ScheduledAt!.Value, timing.Zone), []);
+            }
+            else
+            {
+                var set = timing.Set!;
+                parsed = new(schedule.Version, schedule.RecurrenceRule, schedule.RecurrenceStart, schedule.ScheduledAt, schedule.Exceptions.Count,
+                    set with { ExDates = [] }, null, [.. set.ExDates.Select(local => new CalendarOverride(schedule.Id, ScheduleTiming.ToInstant(local, timing.Zone)))]);
+            }
+            if (Cache.Count >= Capacity)
+            {
+                Cache.Clear();
+            }
+            Cache[schedule.Id] = parsed;
+            return parsed;
         }
-        var set = timing.Set!;
-        overrides.AddRange(set.ExDates.Select(local => new CalendarOverride(schedule.Id, ScheduleTiming.ToInstant(local, timing.Zone))));
-        return new CalendarSource(schedule.Id, set with { ExDates = [] }, null, plannedFrom, remaining, needsSequence);
     }
 
     private static string Title(CalendarEntry entry, Schedule schedule, Dictionary<Guid, string> executionTitles)
@@ -176,7 +258,8 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
         LocalPattern.Format(o.Entry.At.InZone(zone).LocalDateTime),
         o.Entry.Kind,
         o.Entry.ExecutionId,
-        o.Entry.Original?.ToDateTimeUtc());
+        o.Entry.Original?.ToDateTimeUtc(),
+        o.Entry.DstShifted);
 
     private async Task<string?> ProfileZoneAsync(string userId, CancellationToken ct)
     {

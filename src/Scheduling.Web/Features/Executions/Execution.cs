@@ -177,6 +177,8 @@ internal sealed class ExecutionConfiguration : IEntityTypeConfiguration<Executio
         builder.HasIndex(e => new { e.WorkspaceId, e.CreatedAt });
         // The workspace limits count recent starts before every run.
         builder.HasIndex(e => new { e.WorkspaceId, e.StartedAt });
+        // The calendar's range read (runs of a workspace between two instants).
+        builder.HasIndex(e => new { e.WorkspaceId, e.ScheduledFor });
         builder.HasOne(e => e.Schedule).WithMany().HasForeignKey(e => e.ScheduleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(e => e.AttemptLog).WithOne().HasForeignKey(a => a.ExecutionId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -65,6 +65,12 @@ public sealed class Schedule : IWorkspaceOwned
     /// bookkeeping (next run, run count) neither changes it nor fails on it.
     /// </summary>
     public int Version { get; set; } = 1;
+
+    /// <summary>"This and following": the schedule this one continues (it ended just before this one starts).</summary>
+    public Guid? SplitFromId { get; set; }
+
+    /// <summary>"This and following": the schedule that continues this one (this one ended just before it starts).</summary>
+    public Guid? SplitIntoId { get; set; }
     public List<ScheduleException> Exceptions { get; set; } = [];
 }
 

@@ -105,7 +105,9 @@ public sealed record ScheduleView(
     string? PauseNote,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    int Version);
+    int Version,
+    Guid? SplitFromId = null,
+    Guid? SplitIntoId = null);
 
 public sealed record RecurrenceView(
     string Rrule,

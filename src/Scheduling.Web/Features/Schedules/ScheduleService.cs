@@ -374,6 +374,127 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     }
 
     /// <summary>
+    /// An edit of one occurrence (the calendar's OccurrenceService): made like an edit of the schedule (its version
+    /// is claimed, runs claimed ahead are taken back) by <paramref name="change"/>, which adds or removes the
+    /// schedule's exceptions through the context it is given; the next run is then recomputed.
+    /// </summary>
+    internal async Task<ScheduleView> ChangeOccurrencesAsync(Guid id, Action<AppDbContext, Schedule, ScheduleTiming, Instant> change, CancellationToken ct)
+    {
+        current.RequireEditor();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var schedule = await FindAsync(db, id, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await ClaimNextVersionAsync(db, schedule, ct);
+        await WithdrawClaimedAheadAsync(db, schedule, ct);
+        if (schedule.Status is ScheduleStatus.Completed or ScheduleStatus.Cancelled)
+        {
+            throw new ConflictException($"A {schedule.Status.ToWire()} schedule plans no more runs: its occurrences cannot be changed.");
+        }
+        var now = Now;
+        change(db, schedule, ScheduleTiming.FromSchedule(schedule), now);
+        if (schedule.NextRunAt is { } next)
+        {
+            // From the kept next run when it is still due (missed runs stay the dispatcher's), else from now.
+            var from = Instant.FromDateTimeUtc(next) < now ? Instant.FromDateTimeUtc(next) : now;
+            schedule.NextRunAt = NextRun(schedule, ScheduleTiming.FromSchedule(schedule), from);
+        }
+        schedule.UpdatedAt = now.ToDateTimeUtc();
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return ToView(schedule);
+    }
+
+    /// <summary>
+    /// "This and following": the schedule's rule ends just before <paramref name="from"/> (one of its future
+    /// occurrences; its history is kept) and a new schedule made from <paramref name="input"/> starts at it (its
+    /// recurrence starts there unless the input says otherwise); both are linked. One transaction.
+    /// </summary>
+    internal async Task<(ScheduleView Ended, ScheduleView Started)> SplitAsync(Guid id, Instant from, ScheduleInput input, CancellationToken ct)
+    {
+        var userId = current.RequireUser();
+        var workspaceId = current.RequireWorkspace();
+        current.RequireEditor();
+        await EnsureDeliverableAsync(input.WebhookUrl, ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var original = await FindAsync(db, id, ct);
+        var now = Now;
+        if (original.ScheduleType == ScheduleType.Once)
+        {
+            throw new RequestValidationException("from", "A one-time schedule has no following occurrences: edit it instead.");
+        }
+        if (original.Status is ScheduleStatus.Completed or ScheduleStatus.Cancelled)
+        {
+            throw new ConflictException($"A {original.Status.ToWire()} schedule plans no more runs: it cannot be split.");
+        }
+        if (original.SplitIntoId is not null)
+        {
+            throw new ConflictException("This schedule was already split: edit the schedule that continues it.");
+        }
+        var timing = ScheduleTiming.FromSchedule(original);
+        var bare = timing.Set! with { ExDates = [], Overrides = [] };
+        if (bare.NextOccurrence(from, inclusive: true) is not { } occurrence || occurrence.Instant != from)
+        {
+            throw new NotFoundException("Occurrence");
+        }
+        if (from <= now)
+        {
+            throw new RequestValidationException("from", "This occurrence has already passed: split at a later one.");
+        }
+        var zoneId = string.IsNullOrWhiteSpace(input.Timezone) ? original.TimeZone : input.Timezone.Trim();
+        if (input.Recurrence is { Start: null } recurrence && DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) is { } zone)
+        {
+            input = input with { Timezone = zoneId, Recurrence = recurrence with { Start = ScheduleTiming.FormatLocal(from.InZone(zone).LocalDateTime) } };
+        }
+        else if (input.Recurrence is null && input.ScheduledAt is null && input.ScheduleType is null or ScheduleType.Once && DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) is { } onceZone)
+        {
+            input = input with { Timezone = zoneId, ScheduledAt = ScheduleTiming.FormatLocal(from.InZone(onceZone).LocalDateTime) };
+        }
+        var (fields, newTiming) = Validate(input);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await ClaimNextVersionAsync(db, original, ct);
+        await WithdrawClaimedAheadAsync(db, original, ct);
+
+        // UNTIL (UTC, exact whatever DST does) one second before the occurrence: it and every later one are gone. COUNT
+        // cannot stand beside UNTIL (RFC 5545); as `from` is one of the rule's occurrences, UNTIL keeps exactly the earlier ones.
+        var endedRule = timing.Set!.Rule with { Count = null, Until = RecurrenceUntil.AtInstant(from - Duration.FromSeconds(1)) };
+        original.RecurrenceRule = RRuleText.Format(endedRule);
+        original.CronExpression = null;
+        var endedTiming = ScheduleTiming.FromSchedule(original);
+        if (original.NextRunAt is { } next)
+        {
+            var nextFrom = Instant.FromDateTimeUtc(next) < now ? Instant.FromDateTimeUtc(next) : now;
+            original.NextRunAt = NextRun(original, endedTiming, nextFrom);
+            if (original.NextRunAt is null && original.Status == ScheduleStatus.Active)
+            {
+                original.Status = ScheduleStatus.Completed;
+            }
+        }
+        var nowUtc = now.ToDateTimeUtc();
+        original.UpdatedAt = nowUtc;
+
+        var started = new Schedule
+        {
+            Id = Guid.CreateVersion7(),
+            WorkspaceId = workspaceId,
+            Name = fields.Name,
+            TimeZone = newTiming.TimeZone,
+            CreatedByUserId = userId,
+            CreatedAt = nowUtc,
+            UpdatedAt = nowUtc,
+            Status = ScheduleStatus.Active,
+            SplitFromId = original.Id,
+        };
+        Apply(started, fields, newTiming);
+        started.NextRunAt = ToUtc(newTiming.NextAtOrAfter(now));
+        original.SplitIntoId = started.Id;
+        db.Schedules.Add(started);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return (ToView(original), ToView(started));
+    }
+
+    /// <summary>
     /// The dispatcher claims runs a few seconds ahead of their time (Execution:DispatchLookahead). When the
     /// schedule is edited, paused or cancelled before such a run started, the run is taken back (it no
     /// longer counts, and the schedule is as it was before the claim), so the change holds even a second
@@ -582,7 +703,13 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     public static ScheduleView ToView(Schedule s)
     {
         var timing = ScheduleTiming.FromSchedule(s);
-        string? nextLocal = s.NextRunAt is { } next
+        var nextRunAt = s.NextRunAt;
+        if (nextRunAt is { } engineNext && timing.Set is { ExDates.Count: > 0 } skipping)
+        {
+            // The engine's next run may be an occurrence skipped by hand (it records it then); people see the next real run.
+            nextRunAt = skipping.NextOccurrence(Instant.FromDateTimeUtc(DateTime.SpecifyKind(engineNext, DateTimeKind.Utc)), inclusive: true)?.Instant.ToDateTimeUtc();
+        }
+        string? nextLocal = nextRunAt is { } next
             ? ScheduleTiming.FormatLocal(Instant.FromDateTimeUtc(DateTime.SpecifyKind(next, DateTimeKind.Utc)).InZone(timing.Zone).LocalDateTime)
             : null;
         RecurrenceView? recurrence = timing.Set is { } set
@@ -598,8 +725,9 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         using var config = JsonDocument.Parse(s.JobConfig);
         return new ScheduleView(
             s.Id, s.Name, s.Description, s.JobType, config.RootElement.Clone(), s.ScheduleType, s.ScheduledAt, s.TimeZone, recurrence,
-            timing.Describe(), s.Status, s.Priority, s.NextRunAt, nextLocal, s.LastRunAt, s.RunCount, s.MaxRuns, s.MissedPolicy, s.OverlapPolicy,
+            timing.Describe(), s.Status, s.Priority, nextRunAt, nextLocal, s.LastRunAt, s.RunCount, s.MaxRuns, s.MissedPolicy, s.OverlapPolicy,
             new RetryView(s.RetryMaxAttempts, s.RetryStrategy, s.RetryBaseDelaySeconds, s.RetryMaxDelaySeconds),
-            s.TimeoutSeconds, s.JitterSeconds, s.WebhookUrl, s.TitleTemplate, s.PauseNote, s.CreatedAt, s.UpdatedAt, s.Version);
+            s.TimeoutSeconds, s.JitterSeconds, s.WebhookUrl, s.TitleTemplate, s.PauseNote, s.CreatedAt, s.UpdatedAt, s.Version,
+            s.SplitFromId, s.SplitIntoId);
     }
 }

@@ -37,16 +37,54 @@ public sealed partial record ScheduleTiming(ScheduleType Type, string TimeZone, 
     /// <summary>The instant of a local wall time, by design.md §3: a time in a DST gap moves forward by the gap, an ambiguous one takes the earlier instant.</summary>
     public static Instant ToInstant(LocalDateTime local, DateTimeZone zone) => zone.ResolveLocal(local, Resolvers.LenientResolver).ToInstant();
 
-    /// <summary>The next time this runs at or after <paramref name="from"/>, or null when nothing is left.</summary>
+    /// <summary>
+    /// The engine's next occurrence at or after <paramref name="from"/> (the schedule's next run), or null when
+    /// nothing is left. An occurrence skipped by hand counts: the dispatcher records it as skipped at its time.
+    /// </summary>
     public Instant? NextAtOrAfter(Instant from)
+    {
+        foreach (var (at, _) in EngineOccurrences(from))
+        {
+            return at;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// What the engine goes through from <paramref name="from"/> (inclusive), in order: the rule's runs (moves applied)
+    /// and, marked <c>Skipped</c>, the occurrences skipped by hand (EXDATEs), which are recorded as skipped executions
+    /// when their time passes instead of vanishing.
+    /// </summary>
+    public IEnumerable<(Instant At, bool Skipped)> EngineOccurrences(Instant from)
     {
         if (Type == ScheduleType.Once)
         {
             var at = ToInstant(ScheduledAt!.Value, Zone);
-            return at >= from ? at : null;
+            if (at >= from)
+            {
+                yield return (at, false);
+            }
+            yield break;
         }
-        return Set!.NextOccurrence(from, inclusive: true)?.Instant;
+        var set = Set!;
+        if (set.ExDates.Count == 0)
+        {
+            foreach (var occurrence in set.OccurrencesAfter(from, inclusive: true))
+            {
+                yield return (occurrence.Instant, false);
+            }
+            yield break;
+        }
+        var skipped = SkippedInstants();
+        foreach (var occurrence in (set with { ExDates = [] }).OccurrencesAfter(from, inclusive: true))
+        {
+            yield return (occurrence.Instant, !occurrence.IsMoved && skipped.Contains(occurrence.Instant));
+        }
     }
+
+    /// <summary>The instants of the occurrences skipped by hand (a recurring schedule's EXDATEs).</summary>
+    public IReadOnlySet<Instant> SkippedInstants() =>
+        Set is { ExDates.Count: > 0 } set ? set.ExDates.Select(local => ToInstant(local, Zone)).ToHashSet() : new HashSet<Instant>();
 
     /// <summary>"Once on Tue 1 Dec 2026 at 09:00 (Europe/Paris)" or the rule in words.</summary>
     public string Describe() => Type == ScheduleType.Once

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using Scheduling.Core.Scheduling;
 using Scheduling.Web.Features.Schedules;
 
@@ -10,6 +11,25 @@ public sealed class ScheduleDetailsPageTests
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
     private static Dictionary<string, object?> For(Guid id) => new() { [nameof(ScheduleDetailsPage.Id)] = id };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Split_EachPageLinksToTheOtherSchedule(bool showStarted)
+    {
+        await using var app = await ScheduleHarness.CreateAsync(viewerZone: "Europe/Paris");
+        var weekly = await app.CreateWeeklyAsync("Weekly digest", "America/New_York");
+        // From Monday 16 March 09:00 EDT (13:00Z) on, a new schedule continues it.
+        var split = await app.Context.Services.GetRequiredService<Scheduling.Web.Features.Calendar.OccurrenceService>().SplitAsync(weekly.Id,
+            NodaTime.Instant.FromUtc(2026, 3, 16, 13, 0), new ScheduleInput { Name = "Weekly digest (Mondays)", JobType = JobType.Publish, Timezone = "America/New_York", Recurrence = new RecurrenceInput { Rrule = "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0" } }, Ct);
+
+        // One page a test (the harness renders one popover provider, as the app does).
+        var cut = app.Render<ScheduleDetailsPage>(For(showStarted ? split.Started.Id : weekly.Id));
+
+        var (shown, absent, target) = showStarted ? ("split-from", "split-into", weekly.Id) : ("split-into", "split-from", split.Started.Id);
+        Assert.Equal($"schedules/{target}", cut.WaitForElement($"[data-testid={shown}] a").GetAttribute("href"));
+        Assert.Empty(cut.FindAll($"[data-testid={absent}]"));
+    }
 
     [Fact]
     public async Task Render_WeeklySchedule_ShowsSummaryRecurrenceExceptionsAndTenOccurrencesInBothZones()

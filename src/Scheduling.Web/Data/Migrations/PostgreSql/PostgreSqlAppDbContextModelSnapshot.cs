@@ -515,6 +515,8 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "ScheduledFor");
+
                     b.HasIndex("WorkspaceId", "StartedAt");
 
                     b.ToTable("Executions");
@@ -727,6 +729,12 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                     b.Property<string>("ScheduledAt")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<Guid?>("SplitFromId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("SplitIntoId")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("Status")
                         .IsRequired()

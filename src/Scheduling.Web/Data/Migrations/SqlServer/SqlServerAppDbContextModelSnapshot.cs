@@ -517,6 +517,8 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "ScheduledFor");
+
                     b.HasIndex("WorkspaceId", "StartedAt");
 
                     b.ToTable("Executions");
@@ -729,6 +731,12 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                     b.Property<string>("ScheduledAt")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
+
+                    b.Property<Guid?>("SplitFromId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("SplitIntoId")
+                        .HasColumnType("uniqueidentifier");
 
                     b.Property<string>("Status")
                         .IsRequired()

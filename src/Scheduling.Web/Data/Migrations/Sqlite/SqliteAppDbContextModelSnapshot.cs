@@ -504,6 +504,8 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "ScheduledFor");
+
                     b.HasIndex("WorkspaceId", "StartedAt");
 
                     b.ToTable("Executions");
@@ -715,6 +717,12 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
 
                     b.Property<string>("ScheduledAt")
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SplitFromId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SplitIntoId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
