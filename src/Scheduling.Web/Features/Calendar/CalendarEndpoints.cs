@@ -1,4 +1,3 @@
-using Scheduling.Web.Api;
 using System.Threading.RateLimiting;
 using Scheduling.Core.Common;
 using Scheduling.Web.Api;
