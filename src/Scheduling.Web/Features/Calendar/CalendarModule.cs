@@ -5,8 +5,11 @@ namespace Scheduling.Web.Features.Calendar;
 /// <summary>The content calendar's server half: the calendar projection API and ICS feeds (the page is CalendarPage).</summary>
 public sealed class CalendarModule : IFeatureModule
 {
-    public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment) =>
+    public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
         services.AddCalendarFeature();
+        services.AddScoped<OccurrenceService>();
+    }
 
     public void MapEndpoints(ApiRoutes api)
     {
