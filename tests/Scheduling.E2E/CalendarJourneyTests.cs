@@ -84,7 +84,16 @@ public sealed class CalendarJourneyTests(AppFixture app, ITestOutputHelper outpu
 
             // Drag the one-time schedule from Wednesday 14:00 to Thursday 16:00: it moves, and stays moved after reload.
             var thursday = Local(monday.AddDays(3).AddHours(16));
-            await page.Locator($"[data-testid=calendar-item][data-schedule-id='{once}']").DragToAsync(page.Locator($"[data-testid=calendar-slot][data-start='{thursday}']"));
+            // The HTML5 drag events a browser sends, dispatched on the real elements: Playwright's mouse-driven DragTo
+            // starts no native drag in this headless Chromium (no dragstart fires), so the events are given directly.
+            var source = page.Locator($"[data-testid=calendar-item][data-schedule-id='{once}']");
+            var target = page.Locator($"[data-testid=calendar-slot][data-start='{thursday}']");
+            var transfer = await page.EvaluateHandleAsync("() => new DataTransfer()");
+            await source.DispatchEventAsync("dragstart", new { dataTransfer = transfer });
+            await target.DispatchEventAsync("dragenter", new { dataTransfer = transfer });
+            await target.DispatchEventAsync("dragover", new { dataTransfer = transfer });
+            await target.DispatchEventAsync("drop", new { dataTransfer = transfer });
+            await source.DispatchEventAsync("dragend", new { dataTransfer = transfer });
             var moved = Utc(monday.AddDays(3).AddHours(16));
             await Expect(page.Locator($"[data-testid=calendar-item][data-schedule-id='{once}']")).ToHaveAttributeAsync("data-occurrence", moved);
             await page.ReloadAsync();

@@ -8,3 +8,13 @@ window.schedulingApp = {
         if (element) { element.tabIndex = 0; element.focus(); }
     },
 };
+
+// Calendar drag and drop: Blazor handles the events, but a drag carries no data unless someone sets it, and
+// browsers (Firefox, and Chromium under automation) cancel such a drag. Give each calendar item's drag its occurrence.
+document.addEventListener('dragstart', (e) => {
+    const item = e.target instanceof Element ? e.target.closest('[data-testid="calendar-item"]') : null;
+    if (item && e.dataTransfer) {
+        e.dataTransfer.setData('text/plain', item.getAttribute('data-occurrence') || '');
+        e.dataTransfer.effectAllowed = 'move';
+    }
+});
