@@ -235,6 +235,21 @@ public sealed class CalendarPageTests
     }
 
     [Fact]
+    public async Task DashboardWeekStrip_ShowsThisWeekFromTheSameComponent()
+    {
+        var (app, _, daily) = await SetUpAsync();
+        await using var __ = app;
+
+        var cut = app.Context.Render<CalendarWeekStrip>();
+
+        cut.WaitForAssertion(() => Assert.Equal(7, cut.FindAll("[data-testid=calendar-day]").Count));
+        Assert.Equal("2026-03-09", cut.Find("[data-testid=calendar-day]").GetAttribute("data-date"));
+        // This week: the daily digest from tomorrow (today's 09:00 in Paris has passed) to Sunday.
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll($"[data-testid=calendar-item][data-schedule-id='{daily.Id}']").Count));
+        Assert.Empty(cut.FindAll("[data-testid=calendar-next]"));
+    }
+
+    [Fact]
     public async Task OccurrenceService_RefusesUnknownOccurrencesAndThePast()
     {
         var (app, _, daily) = await SetUpAsync();
