@@ -19,6 +19,29 @@ public sealed class ScheduleEditorPageTests
     private static Dictionary<string, object?> Edit(Guid id) => new() { [nameof(ScheduleEditorPage.Id)] = id };
 
     [Fact]
+    public async Task RenderNew_FromACalendarSlot_IsAOneTimeScheduleAtThatTimeAndZone()
+    {
+        await using var app = await EditorHarness.CreateAsync();
+        app.Navigation.NavigateTo("schedules/new?at=2030-03-05T15:30&tz=America/New_York");
+
+        var cut = app.Render<ScheduleEditorPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal("Once on Tue 5 Mar 2030 at 15:30 (America/New_York)", cut.Find("[data-testid=recurrence-description]").TextContent.Trim()));
+        Assert.NotEmpty(cut.FindAll("[data-testid=schedule-once-time]"));
+    }
+
+    [Fact]
+    public async Task RenderNew_WithAnUnreadableSlot_KeepsTheUsualDefaults()
+    {
+        await using var app = await EditorHarness.CreateAsync();
+        app.Navigation.NavigateTo("schedules/new?at=yesterday&tz=Mars/Olympus");
+
+        var cut = app.Render<ScheduleEditorPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal("Every week on Saturday at 09:00 (Europe/Paris)", cut.Find("[data-testid=recurrence-description]").TextContent.Trim()));
+    }
+
+    [Fact]
     public async Task RenderNew_DefaultForm_ShowsSentenceAndTenPreviewRows()
     {
         await using var app = await EditorHarness.CreateAsync();

@@ -1,0 +1,269 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using NodaTime;
+using Scheduling.Core.Recurrence;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Api;
+using Scheduling.Web.Features.Calendar;
+using Scheduling.Web.Features.Schedules;
+using Scheduling.Web.Features.Workspaces;
+
+namespace Scheduling.Web.Tests.Components.Calendar;
+
+/// <summary>
+/// The calendar page with the app's services on a real SQLite database (clock: Tuesday 10 March 2026, 09:30 UTC;
+/// the viewer's zone is UTC, the schedules' zone Paris, UTC+1 in March).
+/// </summary>
+public sealed class CalendarPageTests
+{
+    private const string Email = "ada@example.com";
+    private const string Workspace = "ada's workspace";
+    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
+
+    private static IRenderedComponent<ContainerFragment> Render(AppServicesHarness app, string view, string date)
+    {
+        // The page reads its view and date from the URL, as after a reload.
+        app.Context.Services.GetRequiredService<NavigationManager>().NavigateTo($"calendar?view={view}&date={date}");
+        return app.Context.Render<ContainerFragment>(p => p.AddChildContent(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<MudSnackbarProvider>(1);
+            builder.CloseComponent();
+            builder.OpenComponent<CalendarPage>(2);
+            builder.CloseComponent();
+        }));
+    }
+
+    private static async Task<(AppServicesHarness App, ScheduleView Once, ScheduleView Daily)> SetUpAsync(WorkspaceRole? role = null)
+    {
+        var app = await AppServicesHarness.CreateAsync();
+        await app.ActAsync(await app.CreateUserAsync(Email), Workspace);
+        var schedules = app.Context.Services.GetRequiredService<ScheduleService>();
+        var once = await schedules.CreateAsync(new ScheduleInput
+        {
+            Name = "Launch video",
+            JobType = JobType.VideoGeneration,
+            ScheduleType = ScheduleType.Once,
+            ScheduledAt = "2026-03-18T14:00:00",
+            Timezone = "Europe/Paris",
+        }, Ct);
+        var daily = await schedules.CreateAsync(new ScheduleInput
+        {
+            Name = "Daily digest",
+            JobType = JobType.Newsletter,
+            ScheduleType = ScheduleType.Recurring,
+            Timezone = "Europe/Paris",
+            Recurrence = new RecurrenceInput { Frequency = Frequency.Daily, TimesOfDay = ["09:00"], Start = "2026-03-09T00:00:00" },
+        }, Ct);
+        if (role is { } r)
+        {
+            var w = app.Workspace;
+            w.Set(w.UserId!, w.WorkspaceId!.Value, w.WorkspaceName, r, isInstanceAdmin: false);
+        }
+        return (app, once, daily);
+    }
+
+    private static AngleSharp.Dom.IElement ItemOf(IRenderedComponent<ContainerFragment> cut, Guid scheduleId, string occurrence) =>
+        cut.Find($"[data-testid=calendar-item][data-schedule-id='{scheduleId}'][data-occurrence='{occurrence}']");
+
+    [Fact]
+    public async Task Week_ShowsTheOccurrencesInTheViewersZone_WithTheStableHooks()
+    {
+        var (app, once, daily) = await SetUpAsync();
+        await using var _ = app;
+
+        var cut = Render(app, "week", "2026-03-18");
+
+        cut.WaitForAssertion(() => Assert.Equal(8, cut.FindAll("[data-testid=calendar-item]").Count));
+        var item = ItemOf(cut, once.Id, "2026-03-18T13:00:00Z");
+        Assert.Contains("13:00", item.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Europe/Paris", item.GetAttribute("title"), StringComparison.Ordinal); // the schedule's own zone differs
+        Assert.Equal("true", item.GetAttribute("draggable"));
+        Assert.Equal("Daily digest", ItemOf(cut, daily.Id, "2026-03-16T08:00:00Z").TextContent[5..].Trim());
+        Assert.Equal("2026-03-16T00:00:00", cut.Find("[data-testid=calendar-slot]").GetAttribute("data-start"));
+    }
+
+    [Fact]
+    public async Task DragOneTimeSchedule_ToAnotherSlot_MovesTheScheduleItself()
+    {
+        var (app, once, _) = await SetUpAsync();
+        await using var __ = app;
+        var cut = Render(app, "week", "2026-03-18");
+        cut.WaitForAssertion(() => ItemOf(cut, once.Id, "2026-03-18T13:00:00Z"));
+
+        ItemOf(cut, once.Id, "2026-03-18T13:00:00Z").DragStart();
+        cut.Find("[data-testid=calendar-slot][data-start='2026-03-19T16:00:00']").Drop();
+
+        cut.WaitForAssertion(() => ItemOf(cut, once.Id, "2026-03-19T16:00:00Z"));
+        var stored = await app.Context.Services.GetRequiredService<ScheduleService>().GetAsync(once.Id, Ct);
+        Assert.Equal("2026-03-19T17:00:00", stored.ScheduledAt); // Paris wall time
+        Assert.Contains("moved to Thu 19 Mar 16:00", cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DragOccurrenceOfASeries_MovesThatOccurrenceOnly_AndUndoPutsItBack()
+    {
+        var (app, _, daily) = await SetUpAsync();
+        await using var __ = app;
+        var cut = Render(app, "week", "2026-03-18");
+        cut.WaitForAssertion(() => ItemOf(cut, daily.Id, "2026-03-18T08:00:00Z"));
+
+        ItemOf(cut, daily.Id, "2026-03-18T08:00:00Z").DragStart();
+        cut.Find("[data-testid=calendar-slot][data-start='2026-03-18T15:00:00']").Drop();
+
+        cut.WaitForAssertion(() => Assert.Equal("moved", ItemOf(cut, daily.Id, "2026-03-18T15:00:00Z").GetAttribute("data-kind")));
+        Assert.Equal("planned", ItemOf(cut, daily.Id, "2026-03-19T08:00:00Z").GetAttribute("data-kind"));
+        var view = await app.Context.Services.GetRequiredService<ScheduleService>().GetAsync(daily.Id, Ct);
+        var move = Assert.Single(view.Recurrence!.Moves);
+        Assert.Equal(("2026-03-18T09:00:00", "2026-03-18T16:00:00"), (move.From, move.To));
+
+        cut.FindAll(".mud-snackbar button").Single(b => b.TextContent.Contains("Undo", StringComparison.Ordinal)).Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("planned", ItemOf(cut, daily.Id, "2026-03-18T08:00:00Z").GetAttribute("data-kind")));
+        view = await app.Context.Services.GetRequiredService<ScheduleService>().GetAsync(daily.Id, Ct);
+        Assert.Empty(view.Recurrence!.Moves);
+    }
+
+    [Fact]
+    public async Task DropIntoThePast_IsRefusedWithTheReason_AndNothingChanges()
+    {
+        var (app, _, daily) = await SetUpAsync();
+        await using var __ = app;
+        var cut = Render(app, "week", "2026-03-11");
+        cut.WaitForAssertion(() => ItemOf(cut, daily.Id, "2026-03-12T08:00:00Z"));
+
+        ItemOf(cut, daily.Id, "2026-03-12T08:00:00Z").DragStart();
+        cut.Find("[data-testid=calendar-slot][data-start='2026-03-10T08:00:00']").Drop();
+
+        cut.WaitForAssertion(() => Assert.Contains("That time has passed", cut.Markup, StringComparison.Ordinal));
+        Assert.Equal("planned", ItemOf(cut, daily.Id, "2026-03-12T08:00:00Z").GetAttribute("data-kind"));
+        var view = await app.Context.Services.GetRequiredService<ScheduleService>().GetAsync(daily.Id, Ct);
+        Assert.Empty(view.Recurrence!.Moves);
+    }
+
+    [Fact]
+    public async Task SkipFromTheDrawer_ShowsTheOccurrenceSkipped_AndRestoreBringsItBack()
+    {
+        var (app, _, daily) = await SetUpAsync();
+        await using var __ = app;
+        var cut = Render(app, "week", "2026-03-18");
+        cut.WaitForAssertion(() => ItemOf(cut, daily.Id, "2026-03-20T08:00:00Z"));
+
+        ItemOf(cut, daily.Id, "2026-03-20T08:00:00Z").Click();
+        Assert.Equal("2026-03-20T08:00:00Z", cut.Find("[data-testid=occurrence-utc]").TextContent);
+        Assert.Contains("09:00", cut.Find("[data-testid=occurrence-schedule-local]").TextContent, StringComparison.Ordinal);
+        cut.Find("button[data-testid=occurrence-skip]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("skipped", ItemOf(cut, daily.Id, "2026-03-20T08:00:00Z").GetAttribute("data-kind")));
+        Assert.Contains("cal-kind-skipped", ItemOf(cut, daily.Id, "2026-03-20T08:00:00Z").ClassName, StringComparison.Ordinal);
+
+        ItemOf(cut, daily.Id, "2026-03-20T08:00:00Z").Click();
+        cut.Find("button[data-testid=occurrence-restore]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("planned", ItemOf(cut, daily.Id, "2026-03-20T08:00:00Z").GetAttribute("data-kind")));
+    }
+
+    [Fact]
+    public async Task MoveToFromTheDrawer_IsTheKeyboardAlternativeToDragging()
+    {
+        var (app, _, daily) = await SetUpAsync();
+        await using var __ = app;
+        var cut = Render(app, "week", "2026-03-18");
+        cut.WaitForAssertion(() => ItemOf(cut, daily.Id, "2026-03-19T08:00:00Z"));
+
+        ItemOf(cut, daily.Id, "2026-03-19T08:00:00Z").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        cut.Find("button[data-testid=occurrence-move]").Click();
+        cut.Find("[data-testid=move-time] input, input[data-testid=move-time]").Change("11:30");
+        cut.Find("button[data-testid=move-confirm]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("moved", ItemOf(cut, daily.Id, "2026-03-19T11:30:00Z").GetAttribute("data-kind")));
+    }
+
+    [Fact]
+    public async Task Manager_SeesTheCalendarReadOnly_NoDragNoActions()
+    {
+        var (app, once, _) = await SetUpAsync(WorkspaceRole.Manager);
+        await using var __ = app;
+        var cut = Render(app, "week", "2026-03-18");
+        cut.WaitForAssertion(() => ItemOf(cut, once.Id, "2026-03-18T13:00:00Z"));
+
+        Assert.NotNull(cut.Find("[data-testid=calendar-read-only]"));
+        Assert.All(cut.FindAll("[data-testid=calendar-item]"), i => Assert.Equal("false", i.GetAttribute("draggable")));
+        ItemOf(cut, once.Id, "2026-03-18T13:00:00Z").DragStart();
+        cut.Find("[data-testid=calendar-slot][data-start='2026-03-19T16:00:00']").Drop();
+        ItemOf(cut, once.Id, "2026-03-18T13:00:00Z").Click();
+
+        Assert.NotNull(cut.Find("[data-testid=occurrence-utc]"));
+        Assert.Empty(cut.FindAll("[data-testid=occurrence-skip], [data-testid=occurrence-move], [data-testid=occurrence-run-now], [data-testid=occurrence-pause]"));
+        var stored = await app.Context.Services.GetRequiredService<ScheduleService>().GetAsync(once.Id, Ct);
+        Assert.Equal("2026-03-18T14:00:00", stored.ScheduledAt);
+        var navigation = app.Context.Services.GetRequiredService<NavigationManager>();
+        cut.Find("[data-testid=calendar-slot][data-start='2026-03-19T10:00:00']").Click();
+        Assert.DoesNotContain("schedules/new", navigation.Uri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EmptySlotClick_OpensTheEditorPrefilledWithThatTime()
+    {
+        var (app, _, _) = await SetUpAsync();
+        await using var __ = app;
+        var cut = Render(app, "day", "2026-03-18");
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=calendar-slot]")));
+
+        cut.Find("[data-testid=calendar-slot][data-start='2026-03-18T15:00:00']").Click();
+
+        var uri = app.Context.Services.GetRequiredService<NavigationManager>().Uri;
+        Assert.EndsWith("schedules/new?at=2026-03-18T15:00&tz=UTC", uri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadUrlValues_SayWhatIsWrong_AndFallBack()
+    {
+        var (app, _, _) = await SetUpAsync();
+        await using var __ = app;
+
+        var cut = Render(app, "fortnight", "2026-13-45");
+
+        var problem = cut.Find("[data-testid=calendar-url-problem]").TextContent;
+        Assert.Contains("'fortnight' is not a view", problem, StringComparison.Ordinal);
+        Assert.Contains("'2026-13-45' is not a date", problem, StringComparison.Ordinal);
+        Assert.Equal("month", cut.Find("[data-testid=calendar]").GetAttribute("data-view"));
+        Assert.NotNull(cut.Find("[data-testid=calendar-day][data-date='2026-03-10']"));
+    }
+
+    [Fact]
+    public async Task DashboardWeekStrip_ShowsThisWeekFromTheSameComponent()
+    {
+        var (app, _, daily) = await SetUpAsync();
+        await using var __ = app;
+
+        var cut = app.Context.Render<CalendarWeekStrip>();
+
+        cut.WaitForAssertion(() => Assert.Equal(7, cut.FindAll("[data-testid=calendar-day]").Count));
+        Assert.Equal("2026-03-09", cut.Find("[data-testid=calendar-day]").GetAttribute("data-date"));
+        // This week: the daily digest from tomorrow (today's 09:00 in Paris has passed) to Sunday.
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll($"[data-testid=calendar-item][data-schedule-id='{daily.Id}']").Count));
+        Assert.Empty(cut.FindAll("[data-testid=calendar-next]"));
+    }
+
+    [Fact]
+    public async Task OccurrenceService_RefusesUnknownOccurrencesAndThePast()
+    {
+        var (app, _, daily) = await SetUpAsync();
+        await using var __ = app;
+        var occurrences = app.Context.Services.GetRequiredService<OccurrenceService>();
+
+        await Assert.ThrowsAsync<NotFoundException>(() => occurrences.SkipAsync(daily.Id, Instant.FromUtc(2026, 3, 18, 8, 5), Ct));
+        await Assert.ThrowsAsync<NotFoundException>(() => occurrences.SkipAsync(Guid.NewGuid(), Instant.FromUtc(2026, 3, 18, 8, 0), Ct));
+        var past = await Assert.ThrowsAsync<RequestValidationException>(() => occurrences.MoveAsync(daily.Id, Instant.FromUtc(2026, 3, 18, 8, 0), new LocalDateTime(2026, 3, 9, 9, 0), Ct));
+        Assert.Contains("to", past.Errors.Keys);
+
+        var skipped = await occurrences.SkipAsync(daily.Id, Instant.FromUtc(2026, 3, 18, 8, 0), Ct);
+        Assert.Equal(["2026-03-18T09:00:00"], skipped.Recurrence!.Exdates);
+        var restored = await occurrences.RestoreAsync(daily.Id, Instant.FromUtc(2026, 3, 18, 8, 0), Ct);
+        Assert.Empty(restored.Recurrence!.Exdates);
+    }
+}
