@@ -145,5 +145,6 @@ public partial class Program
         new ExecutionsModule(),
         new AlertsModule(),
         new CalendarModule(),
+        new Scheduling.Web.Features.Channels.ChannelsModule(),
     ];
 }
