@@ -46,7 +46,8 @@ public sealed class ChannelsModule : IFeatureModule
             .WithSummary("Run again; runMissed applies each schedule's missed-run policy to what was held, else held runs are skipped and next runs are from now.");
         channels.MapPost("/{id:guid}/blackouts/import", async (Guid id, HttpRequest request, ChannelService service, CancellationToken ct) =>
                 await service.ImportBlackoutsAsync(id, await ReadIcsAsync(request, ct), ct))
-            .Accepts<string>("text/calendar")
+            // Routing matches on these content types (anything else is a 415): the file itself, or JSON {ics} for the cookie.
+            .Accepts<BlackoutImportRequest>("application/json", "text/calendar")
             .WithSummary("Replace the imported blackout dates with the all-day events of an .ics file (text/calendar body, or JSON {ics}).");
         channels.MapPost("/{id:guid}/queue", async (Guid id, QueueInput? body, ChannelService service, CancellationToken ct) =>
         {
