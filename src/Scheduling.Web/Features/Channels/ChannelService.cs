@@ -244,13 +244,14 @@ public sealed partial class ChannelService(IDbContextFactory<AppDbContext> conte
     public async Task<ImportResult> ImportBlackoutsAsync(Guid id, string? ics, CancellationToken ct = default)
     {
         current.RequireEditor();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        // Another workspace's channel is a 404 whatever the body.
+        var channel = await FindAsync(db, id, ct);
         var (dates, error) = BlackoutCalendar.Parse(ics);
         if (dates is null)
         {
             throw new RequestValidationException("body", error!);
         }
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var channel = await FindAsync(db, id, ct);
         channel.ImportedBlackoutDates = ChannelText.FormatDates(dates);
         channel.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
@@ -265,15 +266,16 @@ public sealed partial class ChannelService(IDbContextFactory<AppDbContext> conte
     public async Task<ScheduleView> AddToQueueAsync(Guid id, QueueInput input, CancellationToken ct = default)
     {
         current.RequireEditor();
-        if (input.ContentId is not null)
-        {
-            throw new RequestValidationException("contentId", "Content items arrive with the content library: give name, jobType and jobConfig for now.");
-        }
         Channel channel;
         SlotInstance slot;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
+            // Another workspace's channel is a 404 whatever the body.
             channel = await FindAsync(db, id, ct);
+            if (input.ContentId is not null)
+            {
+                throw new RequestValidationException("contentId", "Content items arrive with the content library: give name, jobType and jobConfig for now.");
+            }
             slot = await NextFreeSlotAsync(db, channel, ct);
         }
         var zone = DateTimeZoneProviders.Tzdb[channel.TimeZone];
