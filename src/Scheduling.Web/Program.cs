@@ -149,5 +149,6 @@ public partial class Program
         new ExecutionsModule(),
         new AlertsModule(),
         new CalendarModule(),
+        new Scheduling.Web.Features.Channels.ChannelsModule(),
     ];
 }

@@ -72,7 +72,9 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         new("calendar: day", "calendar?view=day", Visitor.Admin, null, p => Expect(p.GetByTestId("calendar-slot").First).ToBeVisibleAsync()),
         new("calendar: agenda", "calendar?view=agenda", Visitor.Admin, null, p => Expect(p.GetByTestId("calendar-agenda")).ToBeVisibleAsync()),
         new("calendar: timeline", "calendar?view=timeline", Visitor.Admin, null, p => Expect(p.GetByTestId("calendar-timeline")).ToBeVisibleAsync()),
-        new("channels", "channels", Visitor.Admin, "/channels", Heading("Channels")),
+        new("channels", "channels", Visitor.Admin, "/channels", p => Expect(p.GetByTestId("channel-card").First).ToBeVisibleAsync()),
+        new("new channel", "channels/new", Visitor.Admin, "/channels/new", p => Expect(p.GetByTestId("save-channel")).ToBeVisibleAsync()),
+        new("channel", "channels/{channel}", Visitor.Admin, "/channels/{Id:guid}", p => Expect(p.GetByTestId("queue-post").First).ToBeVisibleAsync()),
         new("series", "series", Visitor.Admin, "/series", Heading("Series")),
         new("settings: profile", "settings/profile", Visitor.Admin, "/settings/{Section}", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Profile", Selected = true })).ToBeVisibleAsync()),
         new("settings: workspace", "settings/workspace", Visitor.Admin, "/settings", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Workspace", Selected = true })).ToBeVisibleAsync()),
@@ -228,7 +230,7 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
             try
             {
                 var path = entry.Path.Replace("{schedule}", ids.Active.ToString()).Replace("{paused}", ids.Paused.ToString())
-                    .Replace("{invitation}", _pendingInvitationSecret);
+                    .Replace("{invitation}", _pendingInvitationSecret).Replace("{channel}", _channelId.ToString());
                 await page.GotoAsync(path);
                 if (entry.Interactive)
                 {
@@ -308,6 +310,8 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         return text.ToString();
     }
 
+    private Guid _channelId;
+
     private async Task<(Guid Active, Guid Paused)> CreateSchedulesAsync()
     {
         using var http = app.CreateSeededApiClient();
@@ -333,6 +337,17 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         });
         var pausedId = paused.GetProperty("id").GetGuid();
         await PostAsync(http, $"api/v1/schedules/{pausedId}/pause", new { note = "Waiting for the trailer" });
+        // A channel with a weekly grid and one queued post: its page shows posts and empty slots.
+        var channel = await PostAsync(http, "api/v1/channels", new
+        {
+            name = "Main YouTube " + Guid.NewGuid().ToString("N")[..6],
+            platform = "youtube",
+            timezone = "Europe/Paris",
+            postingTimes = new[] { "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday" }.Select(d => new { weekday = d, time = "18:00" }),
+            minGapMinutes = 60,
+        });
+        _channelId = channel.GetProperty("id").GetGuid();
+        await PostAsync(http, $"api/v1/channels/{_channelId}/queue", new { name = "Queued video" });
         return (active.GetProperty("id").GetGuid(), pausedId);
     }
 

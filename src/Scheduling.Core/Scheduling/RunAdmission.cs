@@ -32,6 +32,12 @@ public enum WaitReason
 
     /// <summary>An attempt failed; the schedule's retry policy tries again later.</summary>
     RetryBackoff,
+
+    /// <summary>The workspace is paused (its kill switch): held until it resumes.</summary>
+    WorkspacePaused,
+
+    /// <summary>The schedule's channel is paused: held until it resumes.</summary>
+    ChannelPaused,
 }
 
 /// <summary>The workspace limits a run start respects (Execution:WorkspaceConcurrencyLimit, ...RatePerMinute, ...DailyQuota).</summary>
@@ -60,7 +66,9 @@ public sealed record RunStartFacts(
     OverlapPolicy Policy,
     WorkspaceLoad Workspace,
     int ScheduleRunning,
-    IReadOnlyCollection<PendingRun> SchedulePending);
+    IReadOnlyCollection<PendingRun> SchedulePending,
+    bool WorkspacePaused = false,
+    bool ChannelPaused = false);
 
 /// <summary>What becomes of a run handed to the engine.</summary>
 public abstract record RunAdmission
@@ -97,6 +105,9 @@ public static class RunAdmissionRules
     public static readonly Duration RateRecheck = Duration.FromSeconds(5);
     public static readonly Duration OverlapRecheck = Duration.FromSeconds(5);
 
+    /// <summary>A held run looks again this often; a resume hands its held runs over at once.</summary>
+    public static readonly Duration PauseRecheck = Duration.FromMinutes(1);
+
     public static RunAdmission Decide(RunStartFacts run, WorkspaceLimits limits, Instant now)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -109,6 +120,16 @@ public static class RunAdmissionRules
         if (run.Planned && run.Due > now + EarlyTolerance)
         {
             return new RunAdmission.NotYetDue(run.Due);
+        }
+
+        // A pause holds every start (the kill switch too); what becomes of the held runs is decided on resume.
+        if (run.WorkspacePaused)
+        {
+            return new RunAdmission.Wait(WaitReason.WorkspacePaused, PauseRecheck);
+        }
+        if (run.ChannelPaused)
+        {
+            return new RunAdmission.Wait(WaitReason.ChannelPaused, PauseRecheck);
         }
 
         // Limits first: excess work waits with its reason shown, it is never dropped.

@@ -32,6 +32,9 @@ public sealed class Dispatcher(
         await using var db = await contexts.CreateDbContextAsync(ct);
         var due = await db.Schedules.IgnoreQueryFilters().AsNoTracking().Include(s => s.Exceptions)
             .Where(s => s.Status == ScheduleStatus.Active && s.NextRunAt != null && s.NextRunAt <= horizon)
+            // A paused workspace or channel claims nothing: its next runs stay, for the missed-run policy on resume.
+            .Where(s => !db.Workspaces.Any(w => w.Id == s.WorkspaceId && w.PausedAt != null)
+                && (s.ChannelId == null || !db.Channels.IgnoreQueryFilters().Any(c => c.Id == s.ChannelId && c.PausedAt != null)))
             .OrderByDescending(s => s.Priority).ThenBy(s => s.NextRunAt).ThenBy(s => s.Id)
             .Take(settings.DispatchBatchSize)
             .ToListAsync(ct);

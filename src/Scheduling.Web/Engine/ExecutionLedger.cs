@@ -236,12 +236,16 @@ public sealed class ExecutionLedger : IAsyncDisposable
                     .Where(w => w.WorkspaceId == e.WorkspaceId && w.JobType == e.Schedule!.JobType).OrderBy(w => w.Id).Select(w => w.Url).FirstOrDefault(),
                 Secret = db.WebhookSecrets.IgnoreQueryFilters()
                     .Where(w => w.WorkspaceId == e.WorkspaceId).OrderBy(w => w.Id).Select(w => w.ProtectedValue).FirstOrDefault(),
+                WorkspacePaused = db.Workspaces.Any(w => w.Id == e.WorkspaceId && w.PausedAt != null),
+                Channel = db.Channels.IgnoreQueryFilters().Where(c => c.Id == e.Schedule!.ChannelId)
+                    .Select(c => new { c.Id, c.Name, c.Platform, c.WebhookUrl, Paused = c.PausedAt != null }).FirstOrDefault(),
             })
             .ToListAsync();
         var loaded = rows.ToDictionary(r => r.Execution.Id, r =>
         {
             r.Execution.Schedule = r.Schedule;
-            return (r.Execution, Targets: new PreloadedTargets(r.Endpoint, r.Secret));
+            var channel = r.Channel is { } c ? new ChannelTarget(c.Id, c.Name, Scheduling.Core.Common.WireNames.ToWire(c.Platform), c.WebhookUrl) : null;
+            return (r.Execution, Targets: new PreloadedTargets(r.Endpoint, r.Secret, channel), Held: new Held(r.WorkspacePaused, r.Channel?.Paused == true));
         });
         var candidates = loaded.Values.Where(r => !r.Execution.IsFinished && r.Execution.Status != ExecutionStatus.Running).Select(r => r.Execution).ToList();
         var candidateIds = candidates.Select(e => e.Id).ToHashSet();
@@ -293,7 +297,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
             var execution = run.Execution;
             var workspace = workspaces[execution.WorkspaceId];
             var schedule = schedules[execution.ScheduleId];
-            var decision = await DecideOneAsync(db, execution, start.Request.JobId, run.Targets, workspace, schedule, limits, now);
+            var decision = await DecideOneAsync(db, execution, start.Request.JobId, run.Targets, run.Held, workspace, schedule, limits, now);
             decisions[start] = decision;
             switch (decision)
             {
@@ -313,7 +317,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         }
     }
 
-    private async Task<StartDecision> DecideOneAsync(AppDbContext db, Execution execution, string? jobId, PreloadedTargets targets,
+    private async Task<StartDecision> DecideOneAsync(AppDbContext db, Execution execution, string? jobId, PreloadedTargets targets, Held held,
         WorkspaceCounts workspace, ScheduleLoad schedule, WorkspaceLimits limits, DateTime now)
     {
         var scheduledFor = Utc(execution.ScheduledFor);
@@ -328,7 +332,9 @@ public sealed class ExecutionLedger : IAsyncDisposable
             Policy: execution.Schedule.OverlapPolicy,
             Workspace: new WorkspaceLoad(workspace.Running, workspace.LastMinute, workspace.Today),
             ScheduleRunning: schedule.Running,
-            SchedulePending: schedule.Pending);
+            SchedulePending: schedule.Pending,
+            WorkspacePaused: held.Workspace,
+            ChannelPaused: held.Channel);
         switch (RunAdmissionRules.Decide(facts, limits, NodaTime.Instant.FromDateTimeUtc(now)))
         {
             case RunAdmission.Cancel:
@@ -424,6 +430,9 @@ public sealed class ExecutionLedger : IAsyncDisposable
 
         public override void Fail(Exception exception) => Done.TrySetException(exception);
     }
+
+    /// <summary>Whether the run's workspace or channel is paused.</summary>
+    private readonly record struct Held(bool Workspace, bool Channel);
 
     private sealed class WorkspaceCounts(int running, int lastMinute, int today)
     {

@@ -9,7 +9,10 @@ namespace Scheduling.Web.Engine;
 public sealed record JobRunContext(Execution Execution, Schedule Schedule, int Attempt, TimeSpan Timeout, PreloadedTargets? Targets = null);
 
 /// <summary>The workspace's endpoint for the run's job type and its protected webhook secret (either may be missing).</summary>
-public sealed record PreloadedTargets(string? WorkspaceEndpoint, string? ProtectedSecret);
+public sealed record PreloadedTargets(string? WorkspaceEndpoint, string? ProtectedSecret, ChannelTarget? Channel = null);
+
+/// <summary>The channel of the run's schedule: named in the envelope; its webhook URL wins over the workspace endpoint.</summary>
+public sealed record ChannelTarget(Guid Id, string Name, string Platform, string? WebhookUrl);
 
 /// <summary>One call a handler made (a webhook POST, one action of a pipeline), kept as an attempt row.</summary>
 public sealed record DeliveryCall(string? Action, string? Target, string? Request, int? ResponseStatus, string? Response, string? Error, TimeSpan Duration, bool Succeeded);

@@ -20,7 +20,11 @@ public sealed record WebhookEnvelope(
     bool IsManual,
     string? Title,
     string? Action = null,
-    JsonElement? Previous = null);
+    JsonElement? Previous = null,
+    EnvelopeChannel? Channel = null);
+
+/// <summary>The channel the run posts to (null for a schedule without one).</summary>
+public sealed record EnvelopeChannel(Guid Id, string Name, string Platform);
 
 /// <summary>What came back from one POST.</summary>
 public sealed record WebhookResponse(int? Status, string? Body, string? Error, TimeSpan Duration, bool Refused = false)

@@ -17,16 +17,18 @@ public sealed class WebhookTargets(IDbContextFactory<AppDbContext> contexts, IDa
     private static readonly SemaphoreSlim SecretCreation = new(1, 1);
     private readonly IDataProtector _protector = WebhookSettingsService.CreateProtector(protection);
 
-    /// <summary>The schedule's URL, else the workspace's endpoint for the job type; null when neither is set.</summary>
+    /// <summary>The schedule's URL, else its channel's, else the workspace's endpoint for the job type; null when none is set.</summary>
     public async Task<(Uri? Target, string Secret)> ResolveAsync(JobRunContext context, CancellationToken ct)
     {
         if (context.Targets is { ProtectedSecret: { } protectedSecret } preloaded)
         {
-            var preloadedUrl = context.Schedule.WebhookUrl ?? preloaded.WorkspaceEndpoint;
+            var preloadedUrl = context.Schedule.WebhookUrl ?? preloaded.Channel?.WebhookUrl ?? preloaded.WorkspaceEndpoint;
             return (preloadedUrl is null ? null : new Uri(preloadedUrl), Unprotect(protectedSecret));
         }
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var channelId = context.Schedule.ChannelId;
         var url = context.Schedule.WebhookUrl
+            ?? (channelId is null ? null : await db.Channels.IgnoreQueryFilters().Where(c => c.Id == channelId).Select(c => c.WebhookUrl).FirstOrDefaultAsync(ct))
             ?? await db.WebhookEndpoints.IgnoreQueryFilters()
                 .Where(e => e.WorkspaceId == context.Schedule.WorkspaceId && e.JobType == context.Schedule.JobType)
                 .Select(e => e.Url).FirstOrDefaultAsync(ct);
@@ -100,7 +102,8 @@ public sealed class WebhookHandler(WebhookDelivery delivery, WebhookTargets targ
             context.Execution.IsManual,
             context.Execution.Title,
             action,
-            previous);
+            previous,
+            context.Targets?.Channel is { } channel ? new EnvelopeChannel(channel.Id, channel.Name, channel.Platform) : null);
     }
 
     /// <summary>The response kept in the result: JSON as JSON, anything else as text (both truncated).</summary>

@@ -16,6 +16,8 @@ public static class WaitReasons
         WaitReason.PreviousRun => "Waiting for the previous run of this schedule to finish.",
         WaitReason.CatchingUp => "Catching up missed runs in order: waits for the earlier one.",
         WaitReason.RetryBackoff => "Waiting to try again (retry policy).",
+        WaitReason.WorkspacePaused => "Held: the workspace is paused.",
+        WaitReason.ChannelPaused => "Held: the channel is paused.",
         _ => reason.ToString(),
     };
 }

@@ -54,6 +54,9 @@ public sealed class Schedule : IWorkspaceOwned
     public string? WebhookUrl { get; set; }
     public string? TitleTemplate { get; set; }
     public string? PauseNote { get; set; }
+
+    /// <summary>The channel it posts to (same workspace), whose rules, pause and delivery apply.</summary>
+    public Guid? ChannelId { get; set; }
     public required string CreatedByUserId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
@@ -124,6 +127,10 @@ internal sealed class ScheduleConfiguration : IEntityTypeConfiguration<Schedule>
         builder.HasIndex(s => new { s.NextRunAt, s.Status });
         builder.HasIndex(s => new { s.Status, s.Priority, s.NextRunAt });
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(s => s.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        // No database action: SQL Server refuses a second cascade path from the workspace; ChannelService
+        // detaches the schedules before it deletes a channel. The index serves a channel's posts by time.
+        builder.HasOne<Channels.Channel>().WithMany().HasForeignKey(s => s.ChannelId).OnDelete(DeleteBehavior.ClientSetNull);
+        builder.HasIndex(s => new { s.ChannelId, s.NextRunAt });
         builder.HasMany(s => s.Exceptions).WithOne().HasForeignKey(e => e.ScheduleId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -32,6 +32,9 @@ public sealed record ScheduleInput
     public string? WebhookUrl { get; init; }
     public string? TitleTemplate { get; init; }
 
+    /// <summary>Optional: the channel it posts to (same workspace); its rules are checked (warnings or a 409).</summary>
+    public Guid? ChannelId { get; init; }
+
     /// <summary>
     /// Optional: the <see cref="ScheduleView.Version"/> this edit was made from. A schedule changed since
     /// is a 409 instead of an overwrite; absent, the last write wins.
@@ -107,7 +110,13 @@ public sealed record ScheduleView(
     DateTime UpdatedAt,
     int Version,
     Guid? SplitFromId = null,
-    Guid? SplitIntoId = null);
+    Guid? SplitIntoId = null)
+{
+    public Guid? ChannelId { get; init; }
+
+    /// <summary>Channel rules this write broke in conflict mode warn (code, message, the other schedule); empty otherwise.</summary>
+    public IReadOnlyList<Channels.RuleWarning> Warnings { get; init; } = [];
+}
 
 public sealed record RecurrenceView(
     string Rrule,

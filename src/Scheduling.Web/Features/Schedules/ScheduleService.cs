@@ -14,7 +14,7 @@ namespace Scheduling.Web.Features.Schedules;
 
 /// <summary>Schedules of the current workspace: the one place the UI and the API change them.</summary>
 public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock,
-    Engine.WebhookTargetPolicy webhookTargets, RunTransitions transitions)
+    Engine.WebhookTargetPolicy webhookTargets, RunTransitions transitions, Channels.ChannelPlanner channelRules)
 {
     private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
 
@@ -100,9 +100,10 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         schedule.NextRunAt = ToUtc(timing.NextAtOrAfter(Now));
 
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var warnings = await CheckChannelAsync(db, schedule, input.ChannelId, timing, ct);
         db.Schedules.Add(schedule);
         await db.SaveChangesAsync(ct);
-        return ToView(schedule);
+        return ToView(schedule) with { Warnings = warnings };
     }
 
     /// <summary>
@@ -134,6 +135,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             throw new ConflictException($"A {schedule.Status.ToWire()} schedule cannot be edited: clone it instead.");
         }
         var (fields, timing) = Validate(input);
+        var warnings = await CheckChannelAsync(db, schedule, input.ChannelId, timing, ct);
         db.ScheduleExceptions.RemoveRange(schedule.Exceptions);
         schedule.Exceptions.Clear();
         Apply(schedule, fields, timing);
@@ -144,7 +146,23 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         schedule.NextRunAt = NextRun(schedule, timing, Now);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return ToView(schedule);
+        return ToView(schedule) with { Warnings = warnings };
+    }
+
+    /// <summary>
+    /// Puts the schedule on <paramref name="channelId"/> (or none) after checking the channel's rules on its timing:
+    /// a 400 for another workspace's or an unknown channel and for a past post, a 409 for a broken rule in block mode;
+    /// the warnings of warn mode are returned.
+    /// </summary>
+    private async Task<IReadOnlyList<Channels.RuleWarning>> CheckChannelAsync(AppDbContext db, Schedule schedule, Guid? channelId, ScheduleTiming timing, CancellationToken ct)
+    {
+        schedule.ChannelId = channelId;
+        if (channelId is not { } id)
+        {
+            return [];
+        }
+        var channel = await Channels.ChannelPlanner.ChannelForScheduleAsync(db, id, "channelId", ct);
+        return await channelRules.CheckScheduleAsync(db, channel, timing, schedule.Id, ct);
     }
 
     /// <summary>
@@ -243,6 +261,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             JitterSeconds = source.JitterSeconds,
             WebhookUrl = source.WebhookUrl,
             TitleTemplate = source.TitleTemplate,
+            ChannelId = source.ChannelId,
             CreatedByUserId = current.RequireUser(),
             CreatedAt = now,
             UpdatedAt = now,
@@ -728,6 +747,9 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             timing.Describe(), s.Status, s.Priority, nextRunAt, nextLocal, s.LastRunAt, s.RunCount, s.MaxRuns, s.MissedPolicy, s.OverlapPolicy,
             new RetryView(s.RetryMaxAttempts, s.RetryStrategy, s.RetryBaseDelaySeconds, s.RetryMaxDelaySeconds),
             s.TimeoutSeconds, s.JitterSeconds, s.WebhookUrl, s.TitleTemplate, s.PauseNote, s.CreatedAt, s.UpdatedAt, s.Version,
-            s.SplitFromId, s.SplitIntoId);
+            s.SplitFromId, s.SplitIntoId)
+        {
+            ChannelId = s.ChannelId,
+        };
     }
 }

@@ -17,6 +17,10 @@ public sealed class Workspace
     public Guid Id { get; set; }
     public required string Name { get; set; }
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>The kill switch (Owners, Admins): while set, no run of the workspace is claimed or started.</summary>
+    public DateTime? PausedAt { get; set; }
+    public string? PauseNote { get; set; }
     public List<WorkspaceMember> Members { get; set; } = [];
 }
 
@@ -52,6 +56,7 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
     public void Configure(EntityTypeBuilder<Workspace> builder)
     {
         builder.Property(w => w.Name).HasMaxLength(WorkspaceRules.MaxNameLength);
+        builder.Property(w => w.PauseNote).HasMaxLength(500);
     }
 }
 

@@ -1,0 +1,124 @@
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Scheduling.Core.Channels;
+using Scheduling.Core.Common;
+using Scheduling.Core.Recurrence;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Api;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Schedules;
+
+namespace Scheduling.Web.Features.Channels;
+
+/// <summary>A broken channel rule a write went through with (conflict mode warn), shown before the user confirms.</summary>
+public sealed record RuleWarning(string Code, string Message, Guid? ScheduleId);
+
+/// <summary>
+/// The database half of <see cref="ChannelRules"/>: reads a channel's planned posts around the times to check and
+/// applies its conflict mode. Every write that puts a post on a channel calls it (schedule create and update,
+/// add to queue; occurrence moves, waves and bulk changes next), so the rules are checked in one place.
+/// </summary>
+public sealed class ChannelPlanner(TimeProvider clock)
+{
+    /// <summary>A recurring schedule is checked on its occurrences within this horizon (at most <see cref="MaxCheckedOccurrences"/>).</summary>
+    public static readonly Duration RecurringHorizon = Duration.FromDays(31);
+    public const int MaxCheckedOccurrences = 62;
+
+    private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
+
+    public static ChannelPolicy PolicyOf(Channel channel) => new(
+        DateTimeZoneProviders.Tzdb[channel.TimeZone],
+        ChannelText.ParsePostingTimes(channel.PostingTimes),
+        channel.MinGapMinutes,
+        channel.MaxPerDay,
+        ChannelText.ParseDates(channel.BlackoutDates).Concat(ChannelText.ParseDates(channel.ImportedBlackoutDates)).ToHashSet());
+
+    /// <summary>The channel of the current workspace, or a 400 naming <paramref name="field"/> (another workspace's id is unknown here).</summary>
+    public static async Task<Channel> ChannelForScheduleAsync(AppDbContext db, Guid channelId, string field, CancellationToken ct) =>
+        await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == channelId, ct)
+        ?? throw new RequestValidationException(field, "No such channel in this workspace.");
+
+    /// <summary>
+    /// Checks a schedule's timing against its channel: a one-time post in the past is a 400; a broken rule is a 409 in
+    /// block mode (naming the other schedule) and a warning in warn mode. Returns the warnings.
+    /// </summary>
+    public async Task<IReadOnlyList<RuleWarning>> CheckScheduleAsync(AppDbContext db, Channel channel, ScheduleTiming timing, Guid? scheduleId, CancellationToken ct)
+    {
+        var now = Now;
+        List<Instant> candidates;
+        if (timing.Type == ScheduleType.Once)
+        {
+            var at = timing.NextAtOrAfter(Instant.MinValue)!.Value;
+            if (at < now)
+            {
+                throw new RequestValidationException("scheduledAt", "The time is in the past: a post on a channel must be in the future.");
+            }
+            candidates = [at];
+        }
+        else
+        {
+            candidates = [.. timing.Set!.OccurrencesAfter(now, inclusive: true).Select(o => o.Instant)
+                .TakeWhile(i => i < now + RecurringHorizon).Take(MaxCheckedOccurrences)];
+        }
+        return await CheckAsync(db, channel, candidates, scheduleId, ct);
+    }
+
+    /// <summary>Checks posts at <paramref name="candidates"/> (of one schedule, <paramref name="scheduleId"/>, left out of the others).</summary>
+    public async Task<IReadOnlyList<RuleWarning>> CheckAsync(AppDbContext db, Channel channel, IReadOnlyList<Instant> candidates, Guid? scheduleId, CancellationToken ct)
+    {
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+        var policy = PolicyOf(channel);
+        // Same local day and the gap either side (a day is at most 25 hours).
+        var reach = Duration.Max(Duration.FromMinutes(channel.MinGapMinutes), Duration.FromHours(26));
+        var others = await PostsAsync(db, channel, candidates.Min() - reach, candidates.Max() + reach, scheduleId, ct);
+        var warnings = new List<RuleWarning>();
+        foreach (var candidate in candidates)
+        {
+            foreach (var conflict in ChannelRules.Check(policy, candidate, others))
+            {
+                if (conflict.Blocks(channel.ConflictMode))
+                {
+                    throw new ConflictException($"Channel '{channel.Name}' blocks this post: {conflict.Message}");
+                }
+                var warning = new RuleWarning(conflict.Code.ToWire(), conflict.Message, conflict.ScheduleId);
+                if (!warnings.Any(w => w.Code == warning.Code && w.ScheduleId == warning.ScheduleId))
+                {
+                    warnings.Add(warning);
+                }
+            }
+        }
+        return warnings;
+    }
+
+    /// <summary>
+    /// The channel's planned posts in [<paramref name="from"/>, <paramref name="until"/>): one-time schedules by their
+    /// time (an index range on ChannelId + NextRunAt), recurring ones expanded in the window; cancelled ones left out.
+    /// </summary>
+    public static async Task<IReadOnlyList<PlannedPost>> PostsAsync(AppDbContext db, Channel channel, Instant from, Instant until, Guid? except, CancellationToken ct)
+    {
+        var start = from.ToDateTimeUtc();
+        var end = until.ToDateTimeUtc();
+        var channelId = channel.Id;
+        var once = await db.Schedules.AsNoTracking()
+            .Where(s => s.ChannelId == channelId && s.Id != except && s.ScheduleType == ScheduleType.Once && s.Status != ScheduleStatus.Cancelled
+                && ((s.NextRunAt >= start && s.NextRunAt < end) || (s.NextRunAt == null && s.LastRunAt >= start && s.LastRunAt < end)))
+            .Select(s => new { s.Id, s.Name, At = s.NextRunAt ?? s.LastRunAt })
+            .ToListAsync(ct);
+        var posts = once.Select(s => new PlannedPost(s.Id, Instant.FromDateTimeUtc(s.At!.Value), s.Name)).ToList();
+        var recurring = await db.Schedules.AsNoTracking().Include(s => s.Exceptions)
+            .Where(s => s.ChannelId == channelId && s.Id != except && s.ScheduleType == ScheduleType.Recurring
+                && (s.Status == ScheduleStatus.Active || s.Status == ScheduleStatus.Paused) && s.NextRunAt != null && s.NextRunAt < end)
+            .ToListAsync(ct);
+        foreach (var schedule in recurring)
+        {
+            var timing = ScheduleTiming.FromSchedule(schedule);
+            var first = Instant.Max(from, Instant.FromDateTimeUtc(schedule.NextRunAt!.Value));
+            posts.AddRange(timing.Set!.OccurrencesAfter(first, inclusive: true).TakeWhile(o => o.Instant < until).Take(10_000)
+                .Select(o => new PlannedPost(schedule.Id, o.Instant, schedule.Name)));
+        }
+        return posts;
+    }
+}
