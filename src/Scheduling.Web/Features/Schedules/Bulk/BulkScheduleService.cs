@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using NodaTime;
 using Scheduling.Core.Common;
 using Scheduling.Core.Recurrence;
@@ -177,7 +178,7 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
         {
             schedule.Status = ScheduleStatus.Paused;
             schedule.PauseNote = note;
-        }, ct);
+        }, ct, inPlace: update => update.SetProperty(s => s.Status, ScheduleStatus.Paused).SetProperty(s => s.PauseNote, note));
     }
 
     public Task<BulkResult> ResumeAsync(BulkActionRequest request, CancellationToken ct = default)
@@ -195,7 +196,7 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
         {
             schedule.Status = ScheduleStatus.Cancelled;
             ScheduleService.Cancelled(schedule);
-        }, ct);
+        }, ct, inPlace: update => update.SetProperty(s => s.Status, ScheduleStatus.Cancelled).SetProperty(s => s.NextRunAt, (DateTime?)null).SetProperty(s => s.PauseNote, (string?)null));
 
     public Task<BulkResult> DeleteAsync(BulkActionRequest request, CancellationToken ct = default) =>
         ApplyAsync(BulkAction.Delete, request.Ids, request.Filter, (_, _) => { }, ct);
@@ -281,8 +282,12 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
     /// transaction claim each schedule's next version (one UPDATE, which also locks the rows), load them, refuse the whole
     /// request with a 409 naming every schedule the action does not fit, take back runs claimed ahead, change, save once.
     /// </summary>
+    /// <param name="inPlace">
+    /// The same change as one UPDATE of every row, for changes that do not depend on the row (pause, cancel): used when no
+    /// run was claimed ahead, so 1,000 schedules cost three statements instead of loading and tracking them.
+    /// </param>
     private async Task<BulkResult> ApplyAsync(BulkAction action, IReadOnlyList<Guid>? requestedIds, BulkFilter? filter,
-        Action<Schedule, Func<ScheduleTiming>> change, CancellationToken ct)
+        Action<Schedule, Func<ScheduleTiming>> change, CancellationToken ct, Action<UpdateSettersBuilder<Schedule>>? inPlace = null)
     {
         current.RequireEditor();
         if ((requestedIds is null) == (filter is null))
@@ -317,6 +322,11 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
 
         var nowUtc = clock.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (inPlace is not null && await InPlaceAsync(db, action, ids, nowUtc, inPlace, ct))
+        {
+            await transaction.CommitAsync(ct);
+            return new BulkResult(ids.Count, ids.Count, 0, [.. ids.Select((id, i) => new BulkItemResult(i, id, null))]);
+        }
         // Of a bulk change and a single edit made from the same version, the later one finds the version gone (409),
         // as between two single edits (decision 0007).
         await db.Schedules.Where(s => ids.Contains(s.Id))
@@ -324,19 +334,12 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
         var loaded = await db.Schedules.Include(s => s.Exceptions).AsSplitQuery().Where(s => ids.Contains(s.Id)).ToListAsync(ct);
         if (loaded.Count < ids.Count)
         {
-            var missing = ids.Except(loaded.Select(s => s.Id)).ToList();
-            throw new NotFoundException(missing.Count == 1 ? $"Schedule {missing[0]}" : $"{missing.Count} of the schedules ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", …" : "")})");
+            throw Missing([.. ids.Except(loaded.Select(s => s.Id))]);
         }
         var byId = loaded.ToDictionary(s => s.Id);
         var ordered = ids.Select(id => byId[id]).ToList();
 
-        var refused = ordered.Select(s => (Schedule: s, Problem: Problem(action, s.Status))).Where(r => r.Problem is not null).ToList();
-        if (refused.Count > 0)
-        {
-            var named = string.Join("; ", refused.Take(10).Select(r => $"'{r.Schedule.Name}' ({r.Schedule.Id}) {r.Problem}"));
-            throw new ConflictException(
-                $"{refused.Count} of the {ordered.Count} schedules cannot be {Verb(action)}: {named}{(refused.Count > 10 ? "; …" : "")}. Nothing was changed.");
-        }
+        ThrowIfRefused(action, [.. ordered.Select(s => (s.Id, s.Name, s.Status))]);
 
         if (action != BulkAction.Resume && action != BulkAction.Delete)
         {
@@ -365,6 +368,53 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new BulkResult(ordered.Count, ordered.Count, 0, [.. ordered.Select((s, i) => new BulkItemResult(i, s.Id, null))]);
+    }
+
+    /// <summary>
+    /// The fast path: the rows' names and statuses in one query, the checks, then one UPDATE of them all (version bump
+    /// included) guarded by the statuses the action accepts, so a row changed meanwhile makes the count fall short (409).
+    /// False, with nothing written, when a row has runs claimed ahead: the entity path takes those back.
+    /// </summary>
+    private static async Task<bool> InPlaceAsync(AppDbContext db, BulkAction action, List<Guid> ids, DateTime nowUtc,
+        Action<UpdateSettersBuilder<Schedule>> inPlace, CancellationToken ct)
+    {
+        var rows = await db.Schedules.Where(s => ids.Contains(s.Id)).Select(s => new { s.Id, s.Name, s.Status }).ToListAsync(ct);
+        if (rows.Count < ids.Count)
+        {
+            throw Missing([.. ids.Except(rows.Select(r => r.Id))]);
+        }
+        var byId = rows.ToDictionary(r => r.Id);
+        ThrowIfRefused(action, [.. ids.Select(id => (id, byId[id].Name, byId[id].Status))]);
+        var claimedAhead = await db.Executions
+            .AnyAsync(e => ids.Contains(e.ScheduleId) && e.Status == ExecutionStatus.Pending && e.Attempts == 0 && !e.IsManual && e.ScheduledFor > nowUtc, ct);
+        if (claimedAhead)
+        {
+            return false;
+        }
+        var accepted = Enum.GetValues<ScheduleStatus>().Where(status => Problem(action, status) is null).ToList();
+        var changed = await db.Schedules.Where(s => ids.Contains(s.Id) && accepted.Contains(s.Status)).ExecuteUpdateAsync(update =>
+        {
+            update.SetProperty(s => s.Version, s => s.Version + 1).SetProperty(s => s.UpdatedAt, nowUtc);
+            inPlace(update);
+        }, ct);
+        return changed == ids.Count
+            ? true
+            : throw new StaleVersionException("Some of these schedules were changed by someone else at the same moment: reload them and try again. Nothing was changed.");
+    }
+
+    private static NotFoundException Missing(List<Guid> missing) =>
+        new(missing.Count == 1 ? $"Schedule {missing[0]}" : $"{missing.Count} of the schedules ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", …" : "")})");
+
+    /// <summary>The 409 naming (up to ten of) the schedules the action does not fit; nothing is changed.</summary>
+    private static void ThrowIfRefused(BulkAction action, List<(Guid Id, string Name, ScheduleStatus Status)> rows)
+    {
+        var refused = rows.Select(r => (r.Id, r.Name, Problem: Problem(action, r.Status))).Where(r => r.Problem is not null).ToList();
+        if (refused.Count > 0)
+        {
+            var named = string.Join("; ", refused.Take(10).Select(r => $"'{r.Name}' ({r.Id}) {r.Problem}"));
+            throw new ConflictException(
+                $"{refused.Count} of the {rows.Count} schedules cannot be {Verb(action)}: {named}{(refused.Count > 10 ? "; …" : "")}. Nothing was changed.");
+        }
     }
 
     private static string? Problem(BulkAction action, ScheduleStatus status) => action switch
