@@ -17,6 +17,7 @@ namespace Scheduling.LoadTest;
 /// <c>--n N</c>: N one-time schedules due at the same second, delivered to a loopback receiver.
 /// <c>--memory N</c>: N active recurring schedules, then the app's RSS once the dispatcher is idle.
 /// <c>--calendar N</c>: N recurring schedules with a fortnight of runs, then the calendar API for a month (CalendarLoad).
+/// <c>--bulk</c>: bulk create of 1,000, a 10,000-row CSV import dry run, bulk pause of 1,000 by filter (BulkLoad).
 /// A measurement, not a test: goals are printed PASS/MISS and the exit code is 0 unless the run itself broke.
 /// </summary>
 public static class Program
@@ -58,6 +59,10 @@ public static class Program
         Console.WriteLine($"receiver: {receiver.Url}");
         try
         {
+            if (options.Bulk)
+            {
+                return await BulkLoad.RunAsync(dll, work.FullName, options.Environment, repeats: 7);
+            }
             if (options.Calendar > 0)
             {
                 return await CalendarLoad.RunAsync(options.Calendar, dll, work.FullName, options.Environment, repeats: 15);
@@ -511,6 +516,7 @@ internal sealed record LoadOptions
           --n N              one-time schedules due at the same second (default 2000)
           --memory N         memory mode: N active recurring schedules, then RSS when idle
           --calendar N       calendar mode: N recurring schedules + a fortnight of runs, then the calendar API for a month
+          --bulk             bulk mode: bulk create of 1,000, import dry run of 10,000 CSV rows, bulk pause of 1,000 by filter
           --app PATH         Scheduling.Web.dll (default: src/Scheduling.Web/bin/Release/net10.0 under the repo root)
           --workers N        Execution__WorkerCount for the app (default: the app's own, 20)
           --concurrency N    concurrent create requests (default 16)
@@ -530,6 +536,7 @@ internal sealed record LoadOptions
     public int N { get; private init; } = 2000;
     public int Memory { get; private init; }
     public int Calendar { get; private init; }
+    public bool Bulk { get; private init; }
     public string? App { get; private init; }
     public int? Workers { get; private init; }
     public int Concurrency { get; private init; } = 16;
@@ -581,6 +588,7 @@ internal sealed record LoadOptions
                 "--kill-one" => options with { KillOne = true },
                 "--pg-fast" => options with { PgFast = true },
                 "--pool" => options with { PoolSize = Int(5, 500) },
+                "--bulk" => options with { Bulk = true },
                 "--warmup" => options with { WarmUp = Int(0, 100_000) },
                 "--env" => options with { Environment = [.. options.Environment, ParseEnv(Value())] },
                 "--help" or "-h" => options with { Help = true },

@@ -127,6 +127,16 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
             await p.GetByTestId("schedules-grid").Locator("tbody input[type=checkbox]").First.CheckAsync();
             await Expect(p.GetByTestId("bulk-bar")).ToBeVisibleAsync();
         }),
+        new("schedules", "create-many dialog open", async p =>
+        {
+            await p.GetByTestId("create-many").ClickAsync();
+            await Expect(p.GetByTestId("create-many-preview")).ToBeVisibleAsync();
+        }),
+        new("schedules", "import dialog open", async p =>
+        {
+            await p.GetByTestId("import-schedules").ClickAsync();
+            await Expect(p.GetByTestId("import-sample")).ToBeVisibleAsync();
+        }),
         new("schedule details", "pause dialog open", async p =>
         {
             await p.GetByTestId("action-pause").First.ClickAsync();

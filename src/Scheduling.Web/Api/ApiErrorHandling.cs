@@ -44,6 +44,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             return false;
         }
+        foreach (var (name, value) in (exception as AppException)?.Extensions ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[name] = value;
+        }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });

@@ -8,6 +8,9 @@ public abstract class AppException(string message) : Exception(message)
 {
     public abstract int StatusCode { get; }
     public abstract string Title { get; }
+
+    /// <summary>More members of the problem details (a bulk request's per-item results), beside title and detail.</summary>
+    public virtual IReadOnlyDictionary<string, object?>? Extensions => null;
 }
 
 public sealed class NotFoundException(string what) : AppException($"{what} was not found.")
@@ -50,7 +53,7 @@ public sealed class UnprocessableException(string message) : AppException(messag
 }
 
 /// <summary>Bad input: each error names the field (camelCase, as the API spells it).</summary>
-public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
+public class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
     : AppException(string.Join(" ", errors.SelectMany(e => e.Value)))
 {
     public RequestValidationException(string field, string message)

@@ -31,24 +31,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = db.Schedules.AsNoTracking().Include(s => s.Exceptions).AsQueryable();
-        if (query.Status is { } status)
-        {
-            rows = rows.Where(s => s.Status == status);
-        }
-        if (query.JobType is { } jobType)
-        {
-            rows = rows.Where(s => s.JobType == jobType);
-        }
-        if (query.Priority is { } priority)
-        {
-            rows = rows.Where(s => s.Priority == priority);
-        }
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            var needle = query.Search.Trim().ToLower();
-            rows = rows.Where(s => s.Name.ToLower().Contains(needle) || (s.Description != null && s.Description.ToLower().Contains(needle)));
-        }
+        var rows = Filter(db.Schedules.AsNoTracking().Include(s => s.Exceptions), query.Status, query.JobType, query.Priority, query.Search);
 
         rows = (query.Sort ?? "nextRunAt") switch
         {
@@ -70,6 +53,29 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         return new PagedResult<ScheduleView>(page.Select(ToView).ToList(), total, query.Page, query.PageSize);
     }
 
+    /// <summary>The list's filters, shared with the bulk operations and the export so that "these schedules" means the same everywhere.</summary>
+    internal static IQueryable<Schedule> Filter(IQueryable<Schedule> rows, ScheduleStatus? status, JobType? jobType, SchedulePriority? priority, string? search)
+    {
+        if (status is { } s1)
+        {
+            rows = rows.Where(s => s.Status == s1);
+        }
+        if (jobType is { } type)
+        {
+            rows = rows.Where(s => s.JobType == type);
+        }
+        if (priority is { } level)
+        {
+            rows = rows.Where(s => s.Priority == level);
+        }
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var needle = search.Trim().ToLower();
+            rows = rows.Where(s => s.Name.ToLower().Contains(needle) || (s.Description != null && s.Description.ToLower().Contains(needle)));
+        }
+        return rows;
+    }
+
     public async Task<ScheduleView> GetAsync(Guid id, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -81,23 +87,10 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         var userId = current.RequireUser();
         var workspaceId = current.RequireWorkspace();
         current.RequireEditor();
-        var (fields, timing) = Validate(input);
-        await EnsureDeliverableAsync(fields.WebhookUrl, ct);
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var schedule = new Schedule
-        {
-            Id = Guid.CreateVersion7(),
-            WorkspaceId = workspaceId,
-            Name = fields.Name,
-            TimeZone = timing.TimeZone,
-            CreatedByUserId = userId,
-            CreatedAt = now,
-            UpdatedAt = now,
-            Status = ScheduleStatus.Active,
-        };
-        Apply(schedule, fields, timing);
-        schedule.NextRunAt = ToUtc(timing.NextAtOrAfter(Now));
+        var errors = new List<ValidationError>();
+        var schedule = BuildNew(input, workspaceId, userId, errors);
+        ThrowIfAny(errors);
+        await EnsureDeliverableAsync(schedule!.WebhookUrl, ct);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var warnings = await CheckChannelAsync(db, schedule, input.ChannelId, timing, ct);
@@ -192,35 +185,48 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     }
 
     /// <summary>Stops runs; the next run is kept and shown, with the optional note.</summary>
-    public Task<ScheduleView> PauseAsync(Guid id, string? note, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Paused, (schedule, _) =>
+    public Task<ScheduleView> PauseAsync(Guid id, string? note, CancellationToken ct = default)
+    {
+        var checkedNote = PauseNote(note);
+        return TransitionAsync(id, ScheduleStatus.Paused, (schedule, _) => schedule.PauseNote = checkedNote, ct);
+    }
+
+    /// <summary>The pause note as stored (trimmed, empty = none); a 400 when too long.</summary>
+    internal static string? PauseNote(string? note)
     {
         var trimmed = note?.Trim();
         if (trimmed is { Length: > 500 })
         {
             throw new RequestValidationException("note", "A pause note is at most 500 characters.");
         }
-        schedule.PauseNote = string.IsNullOrEmpty(trimmed) ? null : trimmed;
-    }, ct);
+        return string.IsNullOrEmpty(trimmed) ? null : trimmed;
+    }
 
     /// <summary>
     /// Runs again. By default the next run is recomputed from now (missed occurrences are not run);
     /// with <paramref name="runMissed"/> the kept next run stays, so the dispatcher applies the
     /// schedule's missed-run policy to what was missed while paused.
     /// </summary>
-    public Task<ScheduleView> ResumeAsync(Guid id, bool runMissed, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Active, (schedule, timing) =>
+    public Task<ScheduleView> ResumeAsync(Guid id, bool runMissed, CancellationToken ct = default) =>
+        TransitionAsync(id, ScheduleStatus.Active, (schedule, timing) => Resumed(schedule, timing, runMissed, Now), ct);
+
+    internal static void Resumed(Schedule schedule, ScheduleTiming timing, bool runMissed, Instant now)
     {
         schedule.PauseNote = null;
         if (!runMissed || schedule.NextRunAt is null)
         {
-            schedule.NextRunAt = NextRun(schedule, timing, Now);
+            schedule.NextRunAt = NextRun(schedule, timing, now);
         }
-    }, ct);
+    }
 
-    public Task<ScheduleView> CancelAsync(Guid id, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Cancelled, (schedule, _) =>
+    public Task<ScheduleView> CancelAsync(Guid id, CancellationToken ct = default) =>
+        TransitionAsync(id, ScheduleStatus.Cancelled, (schedule, _) => Cancelled(schedule), ct);
+
+    internal static void Cancelled(Schedule schedule)
     {
         schedule.NextRunAt = null;
         schedule.PauseNote = null;
-    }, ct);
+    }
 
     public async Task<ScheduleView> CloneAsync(Guid id, string? name, CancellationToken ct = default)
     {
@@ -362,17 +368,19 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     private Task<ScheduleView> TransitionAsync(Guid id, ScheduleStatus target, Action<Schedule, ScheduleTiming> apply, CancellationToken ct) =>
         MutateAsync(id, (schedule, timing) =>
         {
-            if (schedule.Status == target && target != ScheduleStatus.Active)
+            if (TransitionProblem(schedule.Status, target) is { } problem)
             {
-                throw new ConflictException($"The schedule is already {target.ToWire()}.");
-            }
-            if (!ScheduleStatusMachine.CanTransition(schedule.Status, target))
-            {
-                throw new ConflictException($"A {schedule.Status.ToWire()} schedule cannot become {target.ToWire()}.");
+                throw new ConflictException($"The schedule {problem}.");
             }
             schedule.Status = target;
             apply(schedule, timing);
         }, withdrawAhead: target != ScheduleStatus.Active, ct);
+
+    /// <summary>Why a schedule in <paramref name="from"/> cannot become <paramref name="target"/> ("is already paused"), or null when it can.</summary>
+    internal static string? TransitionProblem(ScheduleStatus from, ScheduleStatus target) =>
+        from == target && target != ScheduleStatus.Active ? $"is already {target.ToWire()}"
+        : !ScheduleStatusMachine.CanTransition(from, target) ? $"is {from.ToWire()} and cannot become {target.ToWire()}"
+        : null;
 
     private async Task<ScheduleView> MutateAsync(Guid id, Action<Schedule, ScheduleTiming> change, bool withdrawAhead, CancellationToken ct)
     {
@@ -519,7 +527,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     /// longer counts, and the schedule is as it was before the claim), so the change holds even a second
     /// before the run.
     /// </summary>
-    private async Task WithdrawClaimedAheadAsync(AppDbContext db, Schedule schedule, CancellationToken ct)
+    internal async Task WithdrawClaimedAheadAsync(AppDbContext db, Schedule schedule, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var ahead = await db.Executions
@@ -573,8 +581,46 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         MissedRunPolicy MissedPolicy, OverlapPolicy OverlapPolicy, RetryStrategy RetryStrategy, int RetryMaxAttempts,
         int RetryBaseDelaySeconds, int RetryMaxDelaySeconds, int? TimeoutSeconds, int JitterSeconds, string? WebhookUrl, string? TitleTemplate);
 
+    /// <summary>
+    /// A new active schedule from <paramref name="input"/>, validated in memory (no database): null with the problems
+    /// added to <paramref name="errors"/> when it is not valid. The one place a create (single, bulk, import) is checked.
+    /// </summary>
+    internal Schedule? BuildNew(ScheduleInput input, Guid workspaceId, string userId, List<ValidationError> errors)
+    {
+        var before = errors.Count;
+        var checkedInput = Check(input, errors);
+        if (errors.Count > before || checkedInput is not var (fields, timing))
+        {
+            return null;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var schedule = new Schedule
+        {
+            Id = Guid.CreateVersion7(),
+            WorkspaceId = workspaceId,
+            Name = fields.Name,
+            TimeZone = timing.TimeZone,
+            CreatedByUserId = userId,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Status = ScheduleStatus.Active,
+        };
+        Apply(schedule, fields, timing);
+        schedule.NextRunAt = ToUtc(timing.NextAtOrAfter(Now));
+        return schedule;
+    }
+
     private (ValidatedFields Fields, ScheduleTiming Timing) Validate(ScheduleInput input)
     {
+        var errors = new List<ValidationError>();
+        var result = Check(input, errors);
+        ThrowIfAny(errors);
+        return result!.Value;
+    }
+
+    private (ValidatedFields Fields, ScheduleTiming Timing)? Check(ScheduleInput input, List<ValidationError> outer)
+    {
+        // Each check below looks at its own list (ScheduleTiming.Parse gives up when it finds any problem in it).
         var errors = new List<ValidationError>();
         var name = input.Name?.Trim() ?? "";
         if (name.Length is 0 or > ScheduleLimits.MaxNameLength)
@@ -644,7 +690,11 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
 
         var timing = ScheduleTiming.Parse(input, Now, errors);
-        ThrowIfAny(errors);
+        if (errors.Count > 0)
+        {
+            outer.AddRange(errors);
+            return null;
+        }
         var fields = new ValidatedFields(name, description, input.JobType!.Value, jobConfig, input.Priority ?? SchedulePriority.Normal, input.MaxRuns,
             input.MissedPolicy ?? MissedRunPolicy.RunLatest, input.OverlapPolicy ?? OverlapPolicy.Skip, strategy, attempts, baseDelay, maxDelay,
             input.TimeoutSeconds, input.JitterSeconds ?? 0, webhook, template);
@@ -653,12 +703,12 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
 
     // A webhook URL this instance would refuse to deliver to is said when it is saved, not when a run fails. It may
     // wait for DNS, so an update checks it before its transaction; a URL that is not http(s) at all is Validate's.
-    private Task EnsureDeliverableAsync(string? webhookUrl, CancellationToken ct) =>
+    internal Task EnsureDeliverableAsync(string? webhookUrl, CancellationToken ct) =>
         Uri.TryCreate(webhookUrl?.Trim(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
             ? webhookTargets.EnsureDeliverableAsync(url, "webhookUrl", ct)
             : Task.CompletedTask;
 
-    private static void ThrowIfAny(List<ValidationError> errors)
+    internal static void ThrowIfAny(List<ValidationError> errors)
     {
         if (errors.Count > 0)
         {

@@ -1,4 +1,5 @@
 using Scheduling.Web.Api;
+using Scheduling.Web.Features.Schedules.Bulk;
 
 namespace Scheduling.Web.Features.Schedules;
 
@@ -6,11 +7,12 @@ namespace Scheduling.Web.Features.Schedules;
 public sealed class SchedulesModule : IFeatureModule
 {
     public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment) =>
-        services.AddScheduleFeature();
+        services.AddScheduleFeature().AddBulkScheduleFeature();
 
     public void MapEndpoints(ApiRoutes api)
     {
         api.Authenticated.MapScheduleEndpoints();
+        api.Authenticated.MapBulkScheduleEndpoints();
         api.Anonymous.MapRecurrenceEndpoints();
     }
 }
