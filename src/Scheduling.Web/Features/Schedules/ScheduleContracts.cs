@@ -105,7 +105,11 @@ public sealed record ScheduleView(
     string? PauseNote,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    int Version);
+    int Version)
+{
+    /// <summary>The review history (who, when, decision, comment), oldest first: on a single schedule's GET, else null.</summary>
+    public IReadOnlyList<Approval.ReviewView>? Reviews { get; init; }
+}
 
 public sealed record RecurrenceView(
     string Rrule,

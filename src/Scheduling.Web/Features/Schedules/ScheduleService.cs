@@ -14,7 +14,7 @@ namespace Scheduling.Web.Features.Schedules;
 
 /// <summary>Schedules of the current workspace: the one place the UI and the API change them.</summary>
 public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock,
-    Engine.WebhookTargetPolicy webhookTargets, RunTransitions transitions)
+    Engine.WebhookTargetPolicy webhookTargets, RunTransitions transitions, Events.LifecycleOutbox outbox)
 {
     private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
 
@@ -73,7 +73,8 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     public async Task<ScheduleView> GetAsync(Guid id, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return ToView(await FindAsync(db, id, ct));
+        var schedule = await FindAsync(db, id, ct);
+        return ToView(schedule) with { Reviews = await Approval.ApprovalService.HistoryAsync(db, Approval.ApprovalService.ScheduleKind, id, ct) };
     }
 
     public async Task<ScheduleView> CreateAsync(ScheduleInput input, CancellationToken ct = default)
@@ -100,9 +101,17 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         schedule.NextRunAt = ToUtc(timing.NextAtOrAfter(Now));
 
         await using var db = await contexts.CreateDbContextAsync(ct);
+        if (await NeedsApprovalAsync(db, ct))
+        {
+            // Runs nothing until approved; the next run is computed from the approval.
+            schedule.Status = ScheduleStatus.Draft;
+            schedule.NextRunAt = null;
+        }
         db.Schedules.Add(schedule);
+        var view = ToView(schedule);
+        await outbox.AddScheduleEventAsync(db, workspaceId, Events.EventTypes.ScheduleCreated, view, ct);
         await db.SaveChangesAsync(ct);
-        return ToView(schedule);
+        return view;
     }
 
     /// <summary>
@@ -134,6 +143,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             throw new ConflictException($"A {schedule.Status.ToWire()} schedule cannot be edited: clone it instead.");
         }
         var (fields, timing) = Validate(input);
+        var before = ToView(schedule);
         db.ScheduleExceptions.RemoveRange(schedule.Exceptions);
         schedule.Exceptions.Clear();
         Apply(schedule, fields, timing);
@@ -141,17 +151,27 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         // (an UPDATE of nothing: DbUpdateConcurrencyException). They are new: say so.
         db.ScheduleExceptions.AddRange(schedule.Exceptions);
         schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        schedule.NextRunAt = NextRun(schedule, timing, Now);
+        schedule.NextRunAt = schedule.Status is ScheduleStatus.Draft or ScheduleStatus.InReview ? null : NextRun(schedule, timing, Now);
+        if (schedule.Status is ScheduleStatus.Active or ScheduleStatus.Paused && await NeedsApprovalAsync(db, ct) && Approval.ReviewSnapshot.ChangesWhatRuns(before, ToView(schedule)))
+        {
+            // A Creator changed what an approved schedule runs: back to review, its planned runs held (runs claimed ahead were withdrawn above).
+            schedule.Status = ScheduleStatus.InReview;
+            schedule.NextRunAt = null;
+            schedule.PauseNote = null;
+            Approval.ApprovalService.Record(db, schedule, Approval.ReviewDecision.Returned, current.RequireUser(), "Changed after approval.", schedule.UpdatedAt);
+        }
+        var view = ToView(schedule);
+        await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleUpdated, view, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return ToView(schedule);
+        return view;
     }
 
     /// <summary>
     /// Compare-and-set of <see cref="Schedule.Version"/> inside the change's transaction: of two changes made
     /// from the same version, the second finds it gone (409) instead of overwriting the first.
     /// </summary>
-    private static async Task ClaimNextVersionAsync(AppDbContext db, Schedule schedule, CancellationToken ct)
+    internal static async Task ClaimNextVersionAsync(AppDbContext db, Schedule schedule, CancellationToken ct)
     {
         var loaded = schedule.Version;
         var claimed = await db.Schedules
@@ -170,11 +190,12 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
         db.Schedules.Remove(schedule);
+        await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleDeleted, ToView(schedule), ct);
         await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Stops runs; the next run is kept and shown, with the optional note.</summary>
-    public Task<ScheduleView> PauseAsync(Guid id, string? note, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Paused, (schedule, _) =>
+    public Task<ScheduleView> PauseAsync(Guid id, string? note, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Paused, Events.EventTypes.SchedulePaused, (schedule, _) =>
     {
         var trimmed = note?.Trim();
         if (trimmed is { Length: > 500 })
@@ -189,7 +210,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     /// with <paramref name="runMissed"/> the kept next run stays, so the dispatcher applies the
     /// schedule's missed-run policy to what was missed while paused.
     /// </summary>
-    public Task<ScheduleView> ResumeAsync(Guid id, bool runMissed, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Active, (schedule, timing) =>
+    public Task<ScheduleView> ResumeAsync(Guid id, bool runMissed, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Active, Events.EventTypes.ScheduleResumed, (schedule, timing) =>
     {
         schedule.PauseNote = null;
         if (!runMissed || schedule.NextRunAt is null)
@@ -198,7 +219,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
     }, ct);
 
-    public Task<ScheduleView> CancelAsync(Guid id, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Cancelled, (schedule, _) =>
+    public Task<ScheduleView> CancelAsync(Guid id, CancellationToken ct = default) => TransitionAsync(id, ScheduleStatus.Cancelled, Events.EventTypes.ScheduleCancelled, (schedule, _) =>
     {
         schedule.NextRunAt = null;
         schedule.PauseNote = null;
@@ -254,9 +275,16 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         {
             clone.Status = ScheduleStatus.Completed;
         }
+        else if (await NeedsApprovalAsync(db, ct))
+        {
+            clone.Status = ScheduleStatus.Draft;
+            clone.NextRunAt = null;
+        }
         db.Schedules.Add(clone);
+        var view = ToView(clone);
+        await outbox.AddScheduleEventAsync(db, clone.WorkspaceId, Events.EventTypes.ScheduleCreated, view, ct);
         await db.SaveChangesAsync(ct);
-        return ToView(clone);
+        return view;
     }
 
     /// <summary>The next <paramref name="count"/> planned runs from now (none for a cancelled or completed schedule).</summary>
@@ -340,12 +368,16 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         return outcome.Value;
     }
 
-    private Task<ScheduleView> TransitionAsync(Guid id, ScheduleStatus target, Action<Schedule, ScheduleTiming> apply, CancellationToken ct) =>
-        MutateAsync(id, (schedule, timing) =>
+    private Task<ScheduleView> TransitionAsync(Guid id, ScheduleStatus target, string eventType, Action<Schedule, ScheduleTiming> apply, CancellationToken ct) =>
+        MutateAsync(id, eventType, (schedule, timing) =>
         {
             if (schedule.Status == target && target != ScheduleStatus.Active)
             {
                 throw new ConflictException($"The schedule is already {target.ToWire()}.");
+            }
+            if (target == ScheduleStatus.Active && schedule.Status is ScheduleStatus.Draft or ScheduleStatus.InReview)
+            {
+                throw new ConflictException($"A {schedule.Status.ToWire()} schedule runs once an Owner or Admin approves it, not by resuming it.");
             }
             if (!ScheduleStatusMachine.CanTransition(schedule.Status, target))
             {
@@ -355,7 +387,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             apply(schedule, timing);
         }, withdrawAhead: target != ScheduleStatus.Active, ct);
 
-    private async Task<ScheduleView> MutateAsync(Guid id, Action<Schedule, ScheduleTiming> change, bool withdrawAhead, CancellationToken ct)
+    private async Task<ScheduleView> MutateAsync(Guid id, string eventType, Action<Schedule, ScheduleTiming> change, bool withdrawAhead, CancellationToken ct)
     {
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -368,9 +400,11 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
         change(schedule, ScheduleTiming.FromSchedule(schedule));
         schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        var view = ToView(schedule);
+        await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, eventType, view, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return ToView(schedule);
+        return view;
     }
 
     /// <summary>
@@ -409,7 +443,18 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
     }
 
-    private static async Task<Schedule> FindAsync(AppDbContext db, Guid id, CancellationToken ct) =>
+    /// <summary>Does the current user's change need an approver's approval (the workspace requires it, and they are a Creator)?</summary>
+    internal async Task<bool> NeedsApprovalAsync(AppDbContext db, CancellationToken ct)
+    {
+        if (current.Role != WorkspaceRole.Creator)
+        {
+            return false;
+        }
+        var workspaceId = current.RequireWorkspace();
+        return await db.Workspaces.Where(w => w.Id == workspaceId).Select(w => w.RequireApproval).FirstOrDefaultAsync(ct);
+    }
+
+    internal static async Task<Schedule> FindAsync(AppDbContext db, Guid id, CancellationToken ct) =>
         await db.Schedules.Include(s => s.Exceptions).FirstOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException("Schedule");
 
     /// <summary>The next run of a schedule that has run <see cref="Schedule.RunCount"/> times, from <paramref name="from"/>.</summary>

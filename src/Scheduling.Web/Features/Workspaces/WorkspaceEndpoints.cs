@@ -4,6 +4,9 @@ namespace Scheduling.Web.Features.Workspaces;
 
 public sealed record WorkspaceNameRequest(string? Name);
 
+/// <summary>The workspace's settings; <c>requireApproval</c> left out keeps the current value.</summary>
+public sealed record WorkspaceUpdateRequest(string? Name, bool? RequireApproval);
+
 /// <summary>Nullable so that a missing role is a 400, not the enum's first value (Owner).</summary>
 public sealed record ChangeRoleRequest(WorkspaceRole? Role);
 
@@ -22,8 +25,8 @@ public static class WorkspaceEndpoints
             return TypedResults.Created($"/api/v1/workspaces/{created.Id}", created);
         }).WithIdempotency().WithSummary("Create a workspace; the caller becomes its Owner.");
         workspaces.MapGet("/{id:guid}", (Guid id, WorkspaceService service, CancellationToken ct) => service.GetAsync(id, ct));
-        workspaces.MapPut("/{id:guid}", (Guid id, WorkspaceNameRequest body, WorkspaceService service, CancellationToken ct) => service.RenameAsync(id, body.Name, ct))
-            .WithSummary("Rename (Owner or Admin).");
+        workspaces.MapPut("/{id:guid}", (Guid id, WorkspaceUpdateRequest body, WorkspaceService service, CancellationToken ct) => service.RenameAsync(id, body.Name, ct, body.RequireApproval))
+            .WithSummary("Rename, and turn approval before scheduling on or off (requireApproval: Creators' schedules wait for an Owner or Admin). Owner or Admin.");
         workspaces.MapPost("/{id:guid}/switch", (Guid id, WorkspaceService service, CancellationToken ct) => service.SwitchAsync(id, ct))
             .WithSummary("Make this the current workspace of the caller's browser sessions.");
 

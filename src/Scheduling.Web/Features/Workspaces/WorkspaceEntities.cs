@@ -17,6 +17,9 @@ public sealed class Workspace
     public Guid Id { get; set; }
     public required string Name { get; set; }
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>Creators' schedules start as drafts and run only once an Owner or Admin approves them (Features/Approval).</summary>
+    public bool RequireApproval { get; set; }
     public List<WorkspaceMember> Members { get; set; } = [];
 }
 
