@@ -66,6 +66,7 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         new("edit schedule", "schedules/{schedule}/edit", Visitor.Admin, "/schedules/{Id:guid}/edit", p => Expect(p.GetByTestId("save-schedule")).ToBeVisibleAsync()),
         new("executions", "executions", Visitor.Admin, "/executions", p => Expect(p.GetByTestId("executions-empty")).ToBeVisibleAsync()),
         new("calendar", "calendar", Visitor.Admin, "/calendar", Heading("Calendar")),
+        new("review queue", "reviews", Visitor.Admin, "/reviews", Heading("Review queue")),
         new("channels", "channels", Visitor.Admin, "/channels", Heading("Channels")),
         new("series", "series", Visitor.Admin, "/series", Heading("Series")),
         new("settings: profile", "settings/profile", Visitor.Admin, "/settings/{Section}", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Profile", Selected = true })).ToBeVisibleAsync()),

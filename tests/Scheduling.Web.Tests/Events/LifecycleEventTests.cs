@@ -178,7 +178,7 @@ public class LifecycleEventTests
         Assert.Equal("delivered", log.EnumerateArray().Single(d => d.GetProperty("type").GetString() == EventTypes.SchedulePaused).GetProperty("status").GetString());
 
         receiver.Respond("events", [200]);
-        var redeliver = await owner.Bearer.PostAsync($"/api/v1/workspace/event-deliveries/{failed.GetProperty("id").GetInt64()}/redeliver", null, Ct);
+        var redeliver = await owner.Bearer.PostAsync($"/api/v1/workspace/event-deliveries/{failed.GetProperty("id").GetGuid()}/redeliver", null, Ct);
         Assert.True(redeliver.IsSuccessStatusCode, await redeliver.Content.ReadAsStringAsync(Ct));
         await PassAsync();
         var last = Got()[^1];

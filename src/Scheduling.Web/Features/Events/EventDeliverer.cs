@@ -79,7 +79,7 @@ public sealed class EventDeliverer(
             {
                 db.EventDeliveries.Add(new EventDelivery
                 {
-                    WorkspaceId = e.WorkspaceId, SubscriptionId = s.Id, EventId = e.Id, Status = EventDeliveryStatus.Pending,
+                    Id = Guid.CreateVersion7(), WorkspaceId = e.WorkspaceId, SubscriptionId = s.Id, EventId = e.Id, Status = EventDeliveryStatus.Pending,
                     CreatedAt = now, FirstAttemptAt = now, NextAttemptAt = now,
                 });
             }

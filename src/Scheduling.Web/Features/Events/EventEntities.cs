@@ -64,7 +64,7 @@ public enum EventDeliveryStatus
 /// <summary>One event for one subscription: attempts, the last answer, and when to try again.</summary>
 public sealed class EventDelivery : IWorkspaceOwned
 {
-    public long Id { get; set; }
+    public Guid Id { get; set; }
     public Guid WorkspaceId { get; set; }
     public Guid SubscriptionId { get; set; }
     public long EventId { get; set; }
@@ -119,9 +119,9 @@ internal sealed class EventDeliveryConfiguration : IEntityTypeConfiguration<Even
         builder.Property(d => d.Error).HasMaxLength(1000);
         // One delivery per event and subscription, whichever node fans out.
         builder.HasIndex(d => new { d.EventId, d.SubscriptionId }).IsUnique();
-        // A subscription's queue, in order; and the workspace's delivery log.
-        builder.HasIndex(d => new { d.SubscriptionId, d.Status, d.Id });
-        builder.HasIndex(d => new { d.WorkspaceId, d.Id });
+        // A subscription's queue, in event order; and the workspace's delivery log.
+        builder.HasIndex(d => new { d.SubscriptionId, d.Status, d.EventId });
+        builder.HasIndex(d => new { d.WorkspaceId, d.EventId });
         builder.HasOne(d => d.Event).WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<EventSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -16,7 +16,7 @@ public sealed record EventSubscriptionView(Guid Id, string Url, IReadOnlyList<st
 public sealed record EventSubscriptionWithSecret(EventSubscriptionView Subscription, string Secret);
 
 public sealed record EventDeliveryView(
-    long Id, Guid SubscriptionId, Guid EventId, string Type, DateTime OccurredAt, EventDeliveryStatus Status, int Attempts,
+    Guid Id, Guid SubscriptionId, Guid EventId, string Type, DateTime OccurredAt, EventDeliveryStatus Status, int Attempts,
     DateTime? LastAttemptAt, DateTime NextAttemptAt, DateTime? DeliveredAt, int? ResponseStatus, string? Response, string? Error);
 
 public sealed record EventTestResult(string Url, bool Succeeded, int? Status, long DurationMs, string? Body, string? Error);
@@ -71,9 +71,9 @@ public sealed class EventSubscriptionService(
     public async Task<EventSubscriptionView> UpdateAsync(Guid id, EventSubscriptionInput input, CancellationToken ct = default)
     {
         current.RequireMemberManager();
-        var (url, events, description) = await ValidateAsync(input, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var subscription = await FindAsync(db, id, ct);
+        var (url, events, description) = await ValidateAsync(input, ct);
         subscription.Url = url;
         subscription.Events = events;
         subscription.Description = description;
@@ -145,7 +145,7 @@ public sealed class EventSubscriptionService(
             rows = rows.Where(d => d.Status == s);
         }
         var total = await rows.CountAsync(ct);
-        var items = await rows.OrderByDescending(d => d.Id).Skip((page - 1) * pageSize).Take(pageSize)
+        var items = await rows.OrderByDescending(d => d.EventId).ThenBy(d => d.SubscriptionId).Skip((page - 1) * pageSize).Take(pageSize)
             .Select(d => new EventDeliveryView(d.Id, d.SubscriptionId, d.Event!.EventId, d.Event.Type, d.Event.OccurredAt, d.Status, d.Attempts,
                 d.LastAttemptAt, d.NextAttemptAt, d.DeliveredAt, d.ResponseStatus, d.Response, d.Error))
             .ToListAsync(ct);
@@ -153,7 +153,7 @@ public sealed class EventSubscriptionService(
     }
 
     /// <summary>Sends a delivery again (failed, or delivered and wanted again): same event, same id, a new retry window.</summary>
-    public async Task<EventDeliveryView> RedeliverAsync(long deliveryId, CancellationToken ct = default)
+    public async Task<EventDeliveryView> RedeliverAsync(Guid deliveryId, CancellationToken ct = default)
     {
         current.RequireMemberManager();
         await using var db = await contexts.CreateDbContextAsync(ct);

@@ -48,7 +48,7 @@ public sealed class EventsModule : IFeatureModule
         deliveries.MapGet("", ([AsParameters] EventDeliveryListParameters query, EventSubscriptionService service, CancellationToken ct) =>
                 service.ListDeliveriesAsync(query.SubscriptionId, QueryValues.ParseEnum<EventDeliveryStatus>(query.Status, "status"), query.Page ?? 1, query.PageSize ?? 25, ct))
             .WithSummary("The delivery log, newest first: event, status (pending, delivered, failed), attempts, last response; page, pageSize.");
-        deliveries.MapPost("/{id:long}/redeliver", (long id, EventSubscriptionService service, CancellationToken ct) => service.RedeliverAsync(id, ct))
+        deliveries.MapPost("/{id:guid}/redeliver", (Guid id, EventSubscriptionService service, CancellationToken ct) => service.RedeliverAsync(id, ct))
             .WithSummary("Send a delivered or failed event again, with the same event id. Owners and Admins.");
     }
 }

@@ -455,11 +455,9 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
 
             modelBuilder.Entity("Scheduling.Web.Features.Events.EventDelivery", b =>
                 {
-                    b.Property<long>("Id")
+                    b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+                        .HasColumnType("uuid");
 
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
@@ -509,9 +507,9 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                     b.HasIndex("EventId", "SubscriptionId")
                         .IsUnique();
 
-                    b.HasIndex("WorkspaceId", "Id");
+                    b.HasIndex("WorkspaceId", "EventId");
 
-                    b.HasIndex("SubscriptionId", "Status", "Id");
+                    b.HasIndex("SubscriptionId", "Status", "EventId");
 
                     b.ToTable("EventDeliveries");
                 });

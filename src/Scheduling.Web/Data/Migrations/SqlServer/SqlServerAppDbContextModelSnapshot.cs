@@ -457,11 +457,9 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
 
             modelBuilder.Entity("Scheduling.Web.Features.Events.EventDelivery", b =>
                 {
-                    b.Property<long>("Id")
+                    b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+                        .HasColumnType("uniqueidentifier");
 
                     b.Property<int>("Attempts")
                         .HasColumnType("int");
@@ -511,9 +509,9 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                     b.HasIndex("EventId", "SubscriptionId")
                         .IsUnique();
 
-                    b.HasIndex("WorkspaceId", "Id");
+                    b.HasIndex("WorkspaceId", "EventId");
 
-                    b.HasIndex("SubscriptionId", "Status", "Id");
+                    b.HasIndex("SubscriptionId", "Status", "EventId");
 
                     b.ToTable("EventDeliveries");
                 });

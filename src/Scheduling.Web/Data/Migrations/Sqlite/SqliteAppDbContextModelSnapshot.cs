@@ -444,9 +444,9 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Scheduling.Web.Features.Events.EventDelivery", b =>
                 {
-                    b.Property<long>("Id")
+                    b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
@@ -496,9 +496,9 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
                     b.HasIndex("EventId", "SubscriptionId")
                         .IsUnique();
 
-                    b.HasIndex("WorkspaceId", "Id");
+                    b.HasIndex("WorkspaceId", "EventId");
 
-                    b.HasIndex("SubscriptionId", "Status", "Id");
+                    b.HasIndex("SubscriptionId", "Status", "EventId");
 
                     b.ToTable("EventDeliveries");
                 });

@@ -12,7 +12,7 @@ using Scheduling.Web.Data;
 namespace Scheduling.Web.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlAppDbContext))]
-    [Migration("20261201034614_ApprovalAndLifecycleEvents")]
+    [Migration("20261201043546_ApprovalAndLifecycleEvents")]
     partial class ApprovalAndLifecycleEvents
     {
         /// <inheritdoc />
@@ -458,11 +458,9 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
 
             modelBuilder.Entity("Scheduling.Web.Features.Events.EventDelivery", b =>
                 {
-                    b.Property<long>("Id")
+                    b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+                        .HasColumnType("uuid");
 
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
@@ -512,9 +510,9 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                     b.HasIndex("EventId", "SubscriptionId")
                         .IsUnique();
 
-                    b.HasIndex("WorkspaceId", "Id");
+                    b.HasIndex("WorkspaceId", "EventId");
 
-                    b.HasIndex("SubscriptionId", "Status", "Id");
+                    b.HasIndex("SubscriptionId", "Status", "EventId");
 
                     b.ToTable("EventDeliveries");
                 });
