@@ -10,7 +10,9 @@ using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
 using Scheduling.Web.Features.Accounts;
 using Scheduling.Web.Features.Alerts;
+using Scheduling.Web.Features.Approval;
 using Scheduling.Web.Features.Calendar;
+using Scheduling.Web.Features.Events;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Features.Tokens;
@@ -150,5 +152,7 @@ public partial class Program
         new AlertsModule(),
         new CalendarModule(),
         new Scheduling.Web.Features.Channels.ChannelsModule(),
+        new EventsModule(),
+        new ApprovalModule(),
     ];
 }

@@ -75,6 +75,7 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         new("channels", "channels", Visitor.Admin, "/channels", p => Expect(p.GetByTestId("channel-card").First).ToBeVisibleAsync()),
         new("new channel", "channels/new", Visitor.Admin, "/channels/new", p => Expect(p.GetByTestId("save-channel")).ToBeVisibleAsync()),
         new("channel", "channels/{channel}", Visitor.Admin, "/channels/{Id:guid}", p => Expect(p.GetByTestId("queue-post").First).ToBeVisibleAsync()),
+        new("review queue", "reviews", Visitor.Admin, "/reviews", Heading("Review queue")),
         new("series", "series", Visitor.Admin, "/series", Heading("Series")),
         new("settings: profile", "settings/profile", Visitor.Admin, "/settings/{Section}", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Profile", Selected = true })).ToBeVisibleAsync()),
         new("settings: workspace", "settings/workspace", Visitor.Admin, "/settings", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Workspace", Selected = true })).ToBeVisibleAsync()),

@@ -9,6 +9,12 @@ public enum ScheduleStatus
     Paused,
     Completed,
     Cancelled,
+
+    /// <summary>Approval required (workspace setting): written or changed by a Creator, not yet submitted; never runs.</summary>
+    Draft,
+
+    /// <summary>Submitted for approval; never runs until an Owner or Admin approves it (→ active) or rejects it (→ draft).</summary>
+    InReview,
 }
 
 /// <summary>Queue priority, served urgent → high → normal → low.</summary>

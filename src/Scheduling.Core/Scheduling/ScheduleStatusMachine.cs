@@ -22,6 +22,8 @@ public sealed class InvalidStatusTransitionException(InvalidStatusTransition err
 
 /// <summary>
 /// active → paused | cancelled | completed; paused → active | cancelled; completed and cancelled are final.
+/// With approval: draft → in_review | cancelled; in_review → active (approve) | draft (reject) | cancelled;
+/// active | paused → in_review (a Creator's change of an approved schedule).
 /// </summary>
 public static class ScheduleStatusMachine
 {
@@ -31,6 +33,9 @@ public static class ScheduleStatusMachine
     {
         (ScheduleStatus.Active, ScheduleStatus.Paused or ScheduleStatus.Cancelled or ScheduleStatus.Completed) => true,
         (ScheduleStatus.Paused, ScheduleStatus.Active or ScheduleStatus.Cancelled) => true,
+        (ScheduleStatus.Draft, ScheduleStatus.InReview or ScheduleStatus.Cancelled) => true,
+        (ScheduleStatus.InReview, ScheduleStatus.Active or ScheduleStatus.Draft or ScheduleStatus.Cancelled) => true,
+        (ScheduleStatus.Active or ScheduleStatus.Paused, ScheduleStatus.InReview) => true,
         _ => false,
     };
 

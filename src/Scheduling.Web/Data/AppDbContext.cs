@@ -33,6 +33,10 @@ public abstract class AppDbContext(DbContextOptions options, WorkspaceContext wo
     public DbSet<Api.IdempotencyRecord> IdempotencyRecords => Set<Api.IdempotencyRecord>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
     public DbSet<Features.Channels.Channel> Channels => Set<Features.Channels.Channel>();
+    public DbSet<Features.Approval.Review> Reviews => Set<Features.Approval.Review>();
+    public DbSet<Features.Events.EventSubscription> EventSubscriptions => Set<Features.Events.EventSubscription>();
+    public DbSet<Features.Events.LifecycleEvent> LifecycleEvents => Set<Features.Events.LifecycleEvent>();
+    public DbSet<Features.Events.EventDelivery> EventDeliveries => Set<Features.Events.EventDelivery>();
 
     /// <summary>Read by the query filters at query time, so it follows the scope's workspace.</summary>
     internal Guid? CurrentWorkspaceId => workspace.WorkspaceId;

@@ -19,6 +19,7 @@ public sealed class Dispatcher(
     DueRunReleaser releaser,
     RunTransitions transitions,
     Operations.EngineMetrics metrics,
+    Features.Events.LifecycleOutbox outbox,
     IOptionsMonitor<ExecutionOptions> options,
     TimeProvider clock,
     ILogger<Dispatcher> logger)
@@ -141,6 +142,12 @@ public sealed class Dispatcher(
             run.ClaimedBy = node;
         }
         await transitions.CreateAsync(db, created, ct);
+        if (status == ScheduleStatus.Completed)
+        {
+            // Rare (a schedule's last run): the event joins the claim's transaction.
+            var done = ScheduleService.ToView(schedule) with { Status = status, NextRunAt = null, NextRunLocal = null, RunCount = schedule.RunCount + runs, LastRunAt = lastRunAt ?? schedule.LastRunAt };
+            await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Features.Events.EventTypes.ScheduleCompleted, done, ct);
+        }
         return created;
     }
 }

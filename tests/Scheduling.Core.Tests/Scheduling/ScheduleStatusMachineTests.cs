@@ -13,6 +13,13 @@ public class ScheduleStatusMachineTests
             (ScheduleStatus.Active, ScheduleStatus.Completed),
             (ScheduleStatus.Paused, ScheduleStatus.Active),
             (ScheduleStatus.Paused, ScheduleStatus.Cancelled),
+            (ScheduleStatus.Draft, ScheduleStatus.InReview),
+            (ScheduleStatus.Draft, ScheduleStatus.Cancelled),
+            (ScheduleStatus.InReview, ScheduleStatus.Active),
+            (ScheduleStatus.InReview, ScheduleStatus.Draft),
+            (ScheduleStatus.InReview, ScheduleStatus.Cancelled),
+            (ScheduleStatus.Active, ScheduleStatus.InReview),
+            (ScheduleStatus.Paused, ScheduleStatus.InReview),
         };
         var data = new TheoryData<ScheduleStatus, ScheduleStatus, bool>();
         foreach (var from in Enum.GetValues<ScheduleStatus>())
@@ -56,7 +63,7 @@ public class ScheduleStatusMachineTests
     [Fact]
     public void AllowedFrom_Active_ListsThreeTargets()
     {
-        Assert.Equal([ScheduleStatus.Paused, ScheduleStatus.Completed, ScheduleStatus.Cancelled], ScheduleStatusMachine.AllowedFrom(ScheduleStatus.Active));
+        Assert.Equal([ScheduleStatus.Paused, ScheduleStatus.Completed, ScheduleStatus.Cancelled, ScheduleStatus.InReview], ScheduleStatusMachine.AllowedFrom(ScheduleStatus.Active));
         Assert.Empty(ScheduleStatusMachine.AllowedFrom(ScheduleStatus.Completed));
     }
 }

@@ -43,6 +43,7 @@ public sealed class WorkspaceFixtures
     public string InvitationSecret { get; private set; } = "";
     public string MemberUserId { get; private set; } = "";
     public Guid AlertId { get; private set; }
+    public Guid EventSubscriptionId { get; private set; }
 
     public static async Task<WorkspaceFixtures> CreateAsync(AppFactory app, string email)
     {
@@ -53,7 +54,7 @@ public sealed class WorkspaceFixtures
         fixtures.UserId = me.GetProperty("id").GetString()!;
         fixtures.WorkspaceId = me.GetProperty("currentWorkspaceId").GetGuid();
         await fixtures.SendOkAsync(HttpMethod.Put, $"/api/v1/workspaces/{fixtures.WorkspaceId}", new { name = $"Workspace {fixtures.Marker}" });
-        foreach (var resource in new[] { "schedules", "executions", "tokens", "invitations", "members", "alerts" })
+        foreach (var resource in new[] { "schedules", "executions", "tokens", "invitations", "members", "alerts", "event-subscriptions" })
         {
             await fixtures.RefreshAsync(resource);
         }
@@ -71,6 +72,7 @@ public sealed class WorkspaceFixtures
         ("invitations", _) => InvitationId.ToString(),
         ("members", _) => MemberUserId,
         ("alerts", _) => AlertId.ToString(),
+        ("event-subscriptions", _) => EventSubscriptionId.ToString(),
         _ => null,
     };
 
@@ -100,6 +102,10 @@ public sealed class WorkspaceFixtures
                 break;
             case "alerts":
                 AlertId = await AddAlertAsync();
+                break;
+            case "event-subscriptions":
+                EventSubscriptionId = (await SendOkAsync(HttpMethod.Post, "/api/v1/workspace/event-subscriptions", new { url = "https://example.com/hook", events = new[] { "*" }, description = $"Events {Marker} {n}" }))
+                    .GetProperty("subscription").GetProperty("id").GetGuid();
                 break;
         }
     }

@@ -120,6 +120,10 @@ public sealed class ExecutionService(
         {
             throw new ConflictException("A cancelled schedule does not run: clone it to run it again.");
         }
+        if (schedule.Status is ScheduleStatus.Draft or ScheduleStatus.InReview)
+        {
+            throw new ConflictException("A schedule waiting for approval does not run: an Owner or Admin approves it first.");
+        }
         var now = clock.GetUtcNow().UtcDateTime;
         if (countTowardMaxRuns)
         {

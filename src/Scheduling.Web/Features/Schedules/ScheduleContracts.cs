@@ -116,6 +116,9 @@ public sealed record ScheduleView(
 
     /// <summary>Channel rules this write broke in conflict mode warn (code, message, the other schedule); empty otherwise.</summary>
     public IReadOnlyList<Channels.RuleWarning> Warnings { get; init; } = [];
+
+    /// <summary>The review history (who, when, decision, comment), oldest first: on a single schedule's GET, else null.</summary>
+    public IReadOnlyList<Approval.ReviewView>? Reviews { get; init; }
 }
 
 public sealed record RecurrenceView(

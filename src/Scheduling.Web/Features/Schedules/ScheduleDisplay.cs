@@ -140,6 +140,7 @@ public static partial class ScheduleDisplay
         ScheduleStatus.Active => Color.Success,
         ScheduleStatus.Paused => Color.Warning,
         ScheduleStatus.Cancelled => Color.Error,
+        ScheduleStatus.InReview => Color.Info,
         _ => Color.Default,
     };
 
@@ -151,8 +152,8 @@ public static partial class ScheduleDisplay
         _ => Color.Info,
     };
 
-    /// <summary>Active or paused schedules can be edited; completed and cancelled ones are kept as they are.</summary>
-    public static bool IsEditable(ScheduleStatus status) => status is ScheduleStatus.Active or ScheduleStatus.Paused;
+    /// <summary>Active, paused, draft or in-review schedules can be edited; completed and cancelled ones are kept as they are.</summary>
+    public static bool IsEditable(ScheduleStatus status) => status is ScheduleStatus.Active or ScheduleStatus.Paused or ScheduleStatus.Draft or ScheduleStatus.InReview;
 
     private static string Sentence(string wire)
     {

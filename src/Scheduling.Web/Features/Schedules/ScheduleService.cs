@@ -14,7 +14,7 @@ namespace Scheduling.Web.Features.Schedules;
 
 /// <summary>Schedules of the current workspace: the one place the UI and the API change them.</summary>
 public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock,
-    Engine.WebhookTargetPolicy webhookTargets, RunTransitions transitions, Channels.ChannelPlanner channelRules)
+    Engine.WebhookTargetPolicy webhookTargets, RunTransitions transitions, Channels.ChannelPlanner channelRules, Events.LifecycleOutbox outbox)
 {
     private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
 
@@ -79,7 +79,8 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     public async Task<ScheduleView> GetAsync(Guid id, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return ToView(await FindAsync(db, id, ct));
+        var schedule = await FindAsync(db, id, ct);
+        return ToView(schedule) with { Reviews = await Approval.ApprovalService.HistoryAsync(db, Approval.ApprovalService.ScheduleKind, id, ct) };
     }
 
     public async Task<ScheduleView> CreateAsync(ScheduleInput input, CancellationToken ct = default)
@@ -93,10 +94,18 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         await EnsureDeliverableAsync(schedule!.WebhookUrl, ct);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var warnings = await CheckChannelAsync(db, schedule, input.ChannelId, timing, ct);
+        var warnings = await CheckChannelAsync(db, schedule, input.ChannelId, ScheduleTiming.FromSchedule(schedule), ct);
+        if (await NeedsApprovalAsync(db, ct))
+        {
+            // Runs nothing until approved; the next run is computed from the approval.
+            schedule.Status = ScheduleStatus.Draft;
+            schedule.NextRunAt = null;
+        }
         db.Schedules.Add(schedule);
+        var view = ToView(schedule);
+        await outbox.AddScheduleEventAsync(db, workspaceId, Events.EventTypes.ScheduleCreated, view, ct);
         await db.SaveChangesAsync(ct);
-        return ToView(schedule) with { Warnings = warnings };
+        return view with { Warnings = warnings };
     }
 
     /// <summary>
@@ -129,6 +138,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
         var (fields, timing) = Validate(input);
         var warnings = await CheckChannelAsync(db, schedule, input.ChannelId, timing, ct);
+        var before = ToView(schedule);
         db.ScheduleExceptions.RemoveRange(schedule.Exceptions);
         schedule.Exceptions.Clear();
         Apply(schedule, fields, timing);
@@ -136,10 +146,20 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         // (an UPDATE of nothing: DbUpdateConcurrencyException). They are new: say so.
         db.ScheduleExceptions.AddRange(schedule.Exceptions);
         schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        schedule.NextRunAt = NextRun(schedule, timing, Now);
+        schedule.NextRunAt = schedule.Status is ScheduleStatus.Draft or ScheduleStatus.InReview ? null : NextRun(schedule, timing, Now);
+        if (schedule.Status is ScheduleStatus.Active or ScheduleStatus.Paused && await NeedsApprovalAsync(db, ct) && Approval.ReviewSnapshot.ChangesWhatRuns(before, ToView(schedule)))
+        {
+            // A Creator changed what an approved schedule runs: back to review, its planned runs held (runs claimed ahead were withdrawn above).
+            schedule.Status = ScheduleStatus.InReview;
+            schedule.NextRunAt = null;
+            schedule.PauseNote = null;
+            Approval.ApprovalService.Record(db, schedule, Approval.ReviewDecision.Returned, current.RequireUser(), "Changed after approval.", schedule.UpdatedAt);
+        }
+        var view = ToView(schedule);
+        await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleUpdated, view, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return ToView(schedule) with { Warnings = warnings };
+        return view with { Warnings = warnings };
     }
 
     /// <summary>
@@ -162,7 +182,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     /// Compare-and-set of <see cref="Schedule.Version"/> inside the change's transaction: of two changes made
     /// from the same version, the second finds it gone (409) instead of overwriting the first.
     /// </summary>
-    private static async Task ClaimNextVersionAsync(AppDbContext db, Schedule schedule, CancellationToken ct)
+    internal static async Task ClaimNextVersionAsync(AppDbContext db, Schedule schedule, CancellationToken ct)
     {
         var loaded = schedule.Version;
         var claimed = await db.Schedules
@@ -181,6 +201,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
         db.Schedules.Remove(schedule);
+        await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleDeleted, ToView(schedule), ct);
         await db.SaveChangesAsync(ct);
     }
 
@@ -188,7 +209,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     public Task<ScheduleView> PauseAsync(Guid id, string? note, CancellationToken ct = default)
     {
         var checkedNote = PauseNote(note);
-        return TransitionAsync(id, ScheduleStatus.Paused, (schedule, _) => schedule.PauseNote = checkedNote, ct);
+        return TransitionAsync(id, ScheduleStatus.Paused, Events.EventTypes.SchedulePaused, (schedule, _) => schedule.PauseNote = checkedNote, ct);
     }
 
     /// <summary>The pause note as stored (trimmed, empty = none); a 400 when too long.</summary>
@@ -208,7 +229,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     /// schedule's missed-run policy to what was missed while paused.
     /// </summary>
     public Task<ScheduleView> ResumeAsync(Guid id, bool runMissed, CancellationToken ct = default) =>
-        TransitionAsync(id, ScheduleStatus.Active, (schedule, timing) => Resumed(schedule, timing, runMissed, Now), ct);
+        TransitionAsync(id, ScheduleStatus.Active, Events.EventTypes.ScheduleResumed, (schedule, timing) => Resumed(schedule, timing, runMissed, Now), ct);
 
     internal static void Resumed(Schedule schedule, ScheduleTiming timing, bool runMissed, Instant now)
     {
@@ -220,7 +241,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     }
 
     public Task<ScheduleView> CancelAsync(Guid id, CancellationToken ct = default) =>
-        TransitionAsync(id, ScheduleStatus.Cancelled, (schedule, _) => Cancelled(schedule), ct);
+        TransitionAsync(id, ScheduleStatus.Cancelled, Events.EventTypes.ScheduleCancelled, (schedule, _) => Cancelled(schedule), ct);
 
     internal static void Cancelled(Schedule schedule)
     {
@@ -279,9 +300,16 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         {
             clone.Status = ScheduleStatus.Completed;
         }
+        else if (await NeedsApprovalAsync(db, ct))
+        {
+            clone.Status = ScheduleStatus.Draft;
+            clone.NextRunAt = null;
+        }
         db.Schedules.Add(clone);
+        var view = ToView(clone);
+        await outbox.AddScheduleEventAsync(db, clone.WorkspaceId, Events.EventTypes.ScheduleCreated, view, ct);
         await db.SaveChangesAsync(ct);
-        return ToView(clone);
+        return view;
     }
 
     /// <summary>The next <paramref name="count"/> planned runs from now (none for a cancelled or completed schedule).</summary>
@@ -365,8 +393,8 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         return outcome.Value;
     }
 
-    private Task<ScheduleView> TransitionAsync(Guid id, ScheduleStatus target, Action<Schedule, ScheduleTiming> apply, CancellationToken ct) =>
-        MutateAsync(id, (schedule, timing) =>
+    private Task<ScheduleView> TransitionAsync(Guid id, ScheduleStatus target, string eventType, Action<Schedule, ScheduleTiming> apply, CancellationToken ct) =>
+        MutateAsync(id, eventType, (schedule, timing) =>
         {
             if (TransitionProblem(schedule.Status, target) is { } problem)
             {
@@ -379,10 +407,12 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     /// <summary>Why a schedule in <paramref name="from"/> cannot become <paramref name="target"/> ("is already paused"), or null when it can.</summary>
     internal static string? TransitionProblem(ScheduleStatus from, ScheduleStatus target) =>
         from == target && target != ScheduleStatus.Active ? $"is already {target.ToWire()}"
+        : target == ScheduleStatus.Active && from is ScheduleStatus.Draft or ScheduleStatus.InReview
+            ? $"is {from.ToWire()}: a {from.ToWire()} schedule runs once an Owner or Admin approves it, not by resuming it"
         : !ScheduleStatusMachine.CanTransition(from, target) ? $"is {from.ToWire()} and cannot become {target.ToWire()}"
         : null;
 
-    private async Task<ScheduleView> MutateAsync(Guid id, Action<Schedule, ScheduleTiming> change, bool withdrawAhead, CancellationToken ct)
+    private async Task<ScheduleView> MutateAsync(Guid id, string eventType, Action<Schedule, ScheduleTiming> change, bool withdrawAhead, CancellationToken ct)
     {
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -395,9 +425,11 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
         change(schedule, ScheduleTiming.FromSchedule(schedule));
         schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        var view = ToView(schedule);
+        await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, eventType, view, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return ToView(schedule);
+        return view;
     }
 
     /// <summary>
@@ -557,7 +589,18 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
     }
 
-    private static async Task<Schedule> FindAsync(AppDbContext db, Guid id, CancellationToken ct) =>
+    /// <summary>Does the current user's change need an approver's approval (the workspace requires it, and they are a Creator)?</summary>
+    internal async Task<bool> NeedsApprovalAsync(AppDbContext db, CancellationToken ct)
+    {
+        if (current.Role != WorkspaceRole.Creator)
+        {
+            return false;
+        }
+        var workspaceId = current.RequireWorkspace();
+        return await db.Workspaces.Where(w => w.Id == workspaceId).Select(w => w.RequireApproval).FirstOrDefaultAsync(ct);
+    }
+
+    internal static async Task<Schedule> FindAsync(AppDbContext db, Guid id, CancellationToken ct) =>
         await db.Schedules.Include(s => s.Exceptions).FirstOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException("Schedule");
 
     /// <summary>The next run of a schedule that has run <see cref="Schedule.RunCount"/> times, from <paramref name="from"/>.</summary>

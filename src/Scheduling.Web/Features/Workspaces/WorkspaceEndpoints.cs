@@ -4,6 +4,9 @@ namespace Scheduling.Web.Features.Workspaces;
 
 public sealed record WorkspaceNameRequest(string? Name);
 
+/// <summary>The workspace's settings; <c>requireApproval</c> left out keeps the current value.</summary>
+public sealed record WorkspaceUpdateRequest(string? Name, bool? RequireApproval);
+
 /// <summary>Nullable so that a missing role is a 400, not the enum's first value (Owner).</summary>
 public sealed record ChangeRoleRequest(WorkspaceRole? Role);
 
@@ -23,8 +26,8 @@ public static class WorkspaceEndpoints
         }).WithIdempotency().Describe("Workspaces_Create", "Create a workspace", "Create a workspace; the caller becomes its Owner.");
         workspaces.MapGet("/{id:guid}", (Guid id, WorkspaceService service, CancellationToken ct) => service.GetAsync(id, ct))
             .Describe("Workspaces_Get", "Get a workspace", "One of the caller's workspaces with the caller's role.");
-        workspaces.MapPut("/{id:guid}", (Guid id, WorkspaceNameRequest body, WorkspaceService service, CancellationToken ct) => service.RenameAsync(id, body.Name, ct))
-            .Describe("Workspaces_Rename", "Rename a workspace", "Rename (Owner or Admin).");
+        workspaces.MapPut("/{id:guid}", (Guid id, WorkspaceUpdateRequest body, WorkspaceService service, CancellationToken ct) => service.RenameAsync(id, body.Name, ct, body.RequireApproval))
+            .Describe("Workspaces_Update", "Rename a workspace or set approval", "Rename, and turn approval before scheduling on or off (requireApproval: Creators' schedules wait for an Owner or Admin). Owner or Admin.");
         workspaces.MapPost("/{id:guid}/switch", (Guid id, WorkspaceService service, CancellationToken ct) => service.SwitchAsync(id, ct))
             .Describe("Workspaces_Switch", "Switch the current workspace", "Make this the current workspace of the caller's browser sessions (a token keeps its own workspace).");
 

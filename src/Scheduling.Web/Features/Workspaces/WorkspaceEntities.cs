@@ -21,6 +21,8 @@ public sealed class Workspace
     /// <summary>The kill switch (Owners, Admins): while set, no run of the workspace is claimed or started.</summary>
     public DateTime? PausedAt { get; set; }
     public string? PauseNote { get; set; }
+    /// <summary>Creators' schedules start as drafts and run only once an Owner or Admin approves them (Features/Approval).</summary>
+    public bool RequireApproval { get; set; }
     public List<WorkspaceMember> Members { get; set; } = [];
 }
 

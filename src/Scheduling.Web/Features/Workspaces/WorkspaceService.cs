@@ -9,7 +9,11 @@ using Scheduling.Web.Features.Accounts;
 
 namespace Scheduling.Web.Features.Workspaces;
 
-public sealed record WorkspaceSummary(Guid Id, string Name, WorkspaceRole Role, bool IsCurrent);
+public sealed record WorkspaceSummary(Guid Id, string Name, WorkspaceRole Role, bool IsCurrent)
+{
+    /// <summary>Creators' schedules wait for an Owner's or Admin's approval before they run.</summary>
+    public bool RequireApproval { get; init; }
+}
 
 public sealed record MemberView(string UserId, string Email, WorkspaceRole Role, DateTime JoinedAt);
 
@@ -39,11 +43,11 @@ public sealed class WorkspaceService(
         await using var db = await contexts.CreateDbContextAsync(ct);
         var rows = await db.WorkspaceMembers.IgnoreQueryFilters()
             .Where(m => m.UserId == userId)
-            .Select(m => new { m.WorkspaceId, m.Workspace!.Name, m.Role })
+            .Select(m => new { m.WorkspaceId, m.Workspace!.Name, m.Role, m.Workspace.RequireApproval })
             .ToListAsync(ct);
         return rows
             .OrderBy(r => r.Name, StringComparer.CurrentCultureIgnoreCase)
-            .Select(r => new WorkspaceSummary(r.WorkspaceId, r.Name, r.Role, r.WorkspaceId == current.WorkspaceId))
+            .Select(r => new WorkspaceSummary(r.WorkspaceId, r.Name, r.Role, r.WorkspaceId == current.WorkspaceId) { RequireApproval = r.RequireApproval })
             .ToList();
     }
 
@@ -65,7 +69,7 @@ public sealed class WorkspaceService(
         return new WorkspaceSummary(workspace.Id, workspace.Name, WorkspaceRole.Owner, IsCurrent: false);
     }
 
-    public async Task<WorkspaceSummary> RenameAsync(Guid id, string? name, CancellationToken ct = default)
+    public async Task<WorkspaceSummary> RenameAsync(Guid id, string? name, CancellationToken ct = default, bool? requireApproval = null)
     {
         var userId = current.RequireUser();
         var validName = WorkspaceRules.ValidateName(name);
@@ -74,11 +78,13 @@ public sealed class WorkspaceService(
             .FirstOrDefaultAsync(m => m.WorkspaceId == id && m.UserId == userId, ct) ?? throw new NotFoundException("Workspace");
         if (!WorkspaceRules.CanManageMembers(member.Role))
         {
-            throw new ForbiddenException("Only Owners and Admins rename a workspace.");
+            throw new ForbiddenException("Only Owners and Admins change a workspace's settings.");
         }
         member.Workspace!.Name = validName;
+        // Turning approval off leaves drafts and schedules in review as they are: an approver still decides each.
+        member.Workspace.RequireApproval = requireApproval ?? member.Workspace.RequireApproval;
         await db.SaveChangesAsync(ct);
-        return new WorkspaceSummary(id, validName, member.Role, id == current.WorkspaceId);
+        return new WorkspaceSummary(id, validName, member.Role, id == current.WorkspaceId) { RequireApproval = member.Workspace.RequireApproval };
     }
 
     /// <summary>Makes <paramref name="id"/> the user's current workspace (for cookie sessions).</summary>

@@ -1,0 +1,195 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Scheduling.Web.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class ApprovalAndLifecycleEvents : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<bool>(
+                name: "RequireApproval",
+                table: "Workspaces",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.CreateTable(
+                name: "EventSubscriptions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Events = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    ProtectedSecret = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    SecretCreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EventSubscriptions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_EventSubscriptions_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LifecycleEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EventId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SubjectId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Data = table.Column<string>(type: "TEXT", nullable: true),
+                    FannedOut = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LifecycleEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_LifecycleEvents_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Reviews",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubjectKind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SubjectId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Decision = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Comment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Snapshot = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Reviews", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Reviews_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EventDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubscriptionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EventId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    FirstAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DeliveredAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ResponseStatus = table.Column<int>(type: "INTEGER", nullable: true),
+                    Response = table.Column<string>(type: "TEXT", maxLength: 4096, nullable: true),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EventDeliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_EventDeliveries_EventSubscriptions_SubscriptionId",
+                        column: x => x.SubscriptionId,
+                        principalTable: "EventSubscriptions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_EventDeliveries_LifecycleEvents_EventId",
+                        column: x => x.EventId,
+                        principalTable: "LifecycleEvents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventDeliveries_EventId_SubscriptionId",
+                table: "EventDeliveries",
+                columns: new[] { "EventId", "SubscriptionId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventDeliveries_SubscriptionId_Status_EventId",
+                table: "EventDeliveries",
+                columns: new[] { "SubscriptionId", "Status", "EventId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventDeliveries_WorkspaceId_EventId",
+                table: "EventDeliveries",
+                columns: new[] { "WorkspaceId", "EventId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventSubscriptions_WorkspaceId",
+                table: "EventSubscriptions",
+                column: "WorkspaceId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LifecycleEvents_FannedOut_Id",
+                table: "LifecycleEvents",
+                columns: new[] { "FannedOut", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LifecycleEvents_WorkspaceId_Id",
+                table: "LifecycleEvents",
+                columns: new[] { "WorkspaceId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Reviews_SubjectKind_SubjectId_At",
+                table: "Reviews",
+                columns: new[] { "SubjectKind", "SubjectId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Reviews_WorkspaceId",
+                table: "Reviews",
+                column: "WorkspaceId");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "EventDeliveries");
+
+            migrationBuilder.DropTable(
+                name: "Reviews");
+
+            migrationBuilder.DropTable(
+                name: "EventSubscriptions");
+
+            migrationBuilder.DropTable(
+                name: "LifecycleEvents");
+
+            migrationBuilder.DropColumn(
+                name: "RequireApproval",
+                table: "Workspaces");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
+using Scheduling.Web.Features.Schedules;
+
+namespace Scheduling.Web.Features.Events;
+
+/// <summary>
+/// Which workspaces have an event subscription, cached for a few seconds: the engine asks for every transition and
+/// must not pay a query each time. Changes on this node take effect at once (<see cref="Invalidate"/>); another node's
+/// new subscription is seen within <see cref="Freshness"/>, so its first events may be a few seconds after it was made.
+/// </summary>
+public sealed class SubscriptionDirectory(TimeProvider clock)
+{
+    public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(5);
+
+    private sealed record Snapshot(HashSet<Guid> Workspaces, DateTime TakenAt);
+
+    private volatile Snapshot? _snapshot;
+
+    public async ValueTask<bool> AnyAsync(AppDbContext db, CancellationToken ct) => (await GetAsync(db, ct)).Workspaces.Count > 0;
+
+    public async ValueTask<bool> HasAsync(AppDbContext db, Guid workspaceId, CancellationToken ct) => (await GetAsync(db, ct)).Workspaces.Contains(workspaceId);
+
+    public void Invalidate() => _snapshot = null;
+
+    private async ValueTask<Snapshot> GetAsync(AppDbContext db, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (_snapshot is { } snapshot && now - snapshot.TakenAt < Freshness && now >= snapshot.TakenAt)
+        {
+            return snapshot;
+        }
+        var ids = await db.EventSubscriptions.IgnoreQueryFilters().Select(s => s.WorkspaceId).Distinct().ToListAsync(ct);
+        var fresh = new Snapshot([.. ids], now);
+        _snapshot = fresh;
+        return fresh;
+    }
+}
+
+/// <summary>
+/// Writes lifecycle events into the outbox (<see cref="LifecycleEvent"/>) inside the transaction of the change they
+/// describe: schedule changes from the schedule and approval services, run transitions as an
+/// <see cref="IRunTransitionObserver"/> of <see cref="RunTransitions"/>. Nothing is written for a workspace without a subscription.
+/// </summary>
+public sealed class LifecycleOutbox(SubscriptionDirectory directory, TimeProvider clock) : IRunTransitionObserver
+{
+    /// <summary>A schedule event; the row joins <paramref name="db"/>'s change tracker and commits with the caller's SaveChanges.</summary>
+    public async Task AddScheduleEventAsync(AppDbContext db, Guid workspaceId, string type, ScheduleView schedule, CancellationToken ct = default)
+    {
+        if (!await directory.HasAsync(db, workspaceId, ct))
+        {
+            return;
+        }
+        db.LifecycleEvents.Add(new LifecycleEvent
+        {
+            EventId = Guid.CreateVersion7(),
+            WorkspaceId = workspaceId,
+            Type = type,
+            SubjectId = schedule.Id,
+            OccurredAt = clock.GetUtcNow().UtcDateTime,
+            Data = JsonSerializer.Serialize(schedule, EventTypes.Json),
+        });
+    }
+
+    /// <summary>The event a run transition means, if any (a wait, an interruption or a withdrawal means none).</summary>
+    public static string? EventOf(RunTransition t) => (t.From, t.To) switch
+    {
+        (ExecutionStatus.Pending, ExecutionStatus.Running) => EventTypes.ExecutionStarted,
+        (ExecutionStatus.Running, ExecutionStatus.Completed) => EventTypes.ExecutionCompleted,
+        (ExecutionStatus.Running, ExecutionStatus.Failed) => EventTypes.ExecutionFailed,
+        (ExecutionStatus.Running, ExecutionStatus.Pending) when t.WaitReason == WaitReason.RetryBackoff => EventTypes.ExecutionRetrying,
+        (null or ExecutionStatus.Pending, ExecutionStatus.Skipped) => EventTypes.ExecutionSkipped,
+        _ => null,
+    };
+
+    public async Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
+    {
+        if (EventOf(transition) is not { } type || !await directory.AnyAsync(db, ct))
+        {
+            return;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (transition.From is null)
+        {
+            // A run being created is still in the change tracker: its event joins it, in the caller's SaveChanges batch.
+            var run = db.ChangeTracker.Entries<Execution>().FirstOrDefault(e => e.Entity.Id == transition.ExecutionId)?.Entity;
+            if (run is not null && await directory.HasAsync(db, run.WorkspaceId, ct))
+            {
+                db.LifecycleEvents.Add(new LifecycleEvent { EventId = Guid.CreateVersion7(), WorkspaceId = run.WorkspaceId, Type = type, SubjectId = run.Id, OccurredAt = now });
+            }
+            return;
+        }
+        // One statement, no read first: the run's workspace comes from its row, and a workspace without a subscription
+        // gets no row. The data (the run as the API shows it) is filled in by the fan-out, off the engine's path.
+        var eventId = Guid.CreateVersion7();
+        var executionId = transition.ExecutionId;
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "LifecycleEvents" ("EventId", "WorkspaceId", "Type", "SubjectId", "OccurredAt", "FannedOut")
+            SELECT {eventId}, e."WorkspaceId", {type}, e."Id", {now}, {false}
+            FROM "Executions" e
+            WHERE e."Id" = {executionId} AND EXISTS (SELECT 1 FROM "EventSubscriptions" s WHERE s."WorkspaceId" = e."WorkspaceId")
+            """, ct);
+    }
+}
