@@ -13,6 +13,7 @@ using Scheduling.Web.Features.Alerts;
 using Scheduling.Web.Features.Calendar;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
+using Scheduling.Web.Features.Series;
 using Scheduling.Web.Features.Tokens;
 using Scheduling.Web.Features.Workspaces;
 using Scheduling.Web.Operations;
@@ -145,5 +146,6 @@ public partial class Program
         new ExecutionsModule(),
         new AlertsModule(),
         new CalendarModule(),
+        new SeriesModule(),
     ];
 }

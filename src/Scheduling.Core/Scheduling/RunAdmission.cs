@@ -32,6 +32,9 @@ public enum WaitReason
 
     /// <summary>An attempt failed; the schedule's retry policy tries again later.</summary>
     RetryBackoff,
+
+    /// <summary>An episode of a series: an earlier episode is not out yet (or failed, under the series' block policy).</summary>
+    PreviousEpisode,
 }
 
 /// <summary>The workspace limits a run start respects (Execution:WorkspaceConcurrencyLimit, ...RatePerMinute, ...DailyQuota).</summary>
@@ -50,6 +53,7 @@ public readonly record struct PendingRun(Instant ScheduledFor, WaitReason Reason
 /// <param name="Reason">Why it waited until now.</param>
 /// <param name="ScheduleRunning">Runs of its schedule running now (not those awaiting a callback).</param>
 /// <param name="SchedulePending">The other pending runs of its schedule.</param>
+/// <param name="EarlierEpisodeOpen">It releases an episode of a series and an earlier episode must go (or be skipped) first.</param>
 public sealed record RunStartFacts(
     bool Planned,
     bool ScheduleCancelled,
@@ -60,7 +64,8 @@ public sealed record RunStartFacts(
     OverlapPolicy Policy,
     WorkspaceLoad Workspace,
     int ScheduleRunning,
-    IReadOnlyCollection<PendingRun> SchedulePending);
+    IReadOnlyCollection<PendingRun> SchedulePending,
+    bool EarlierEpisodeOpen = false);
 
 /// <summary>What becomes of a run handed to the engine.</summary>
 public abstract record RunAdmission
@@ -97,6 +102,9 @@ public static class RunAdmissionRules
     public static readonly Duration RateRecheck = Duration.FromSeconds(5);
     public static readonly Duration OverlapRecheck = Duration.FromSeconds(5);
 
+    /// <summary>An episode held behind an earlier one is released at once when that one ends; this recheck is the safety net.</summary>
+    public static readonly Duration EpisodeRecheck = Duration.FromMinutes(1);
+
     public static RunAdmission Decide(RunStartFacts run, WorkspaceLimits limits, Instant now)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -109,6 +117,12 @@ public static class RunAdmissionRules
         if (run.Planned && run.Due > now + EarlyTolerance)
         {
             return new RunAdmission.NotYetDue(run.Due);
+        }
+
+        // Episodes go strictly in order, whatever retries, catch-up or nodes do: before the limits, so a held episode takes no slot.
+        if (run.EarlierEpisodeOpen)
+        {
+            return new RunAdmission.Wait(WaitReason.PreviousEpisode, EpisodeRecheck);
         }
 
         // Limits first: excess work waits with its reason shown, it is never dropped.

@@ -32,6 +32,8 @@ public abstract class AppDbContext(DbContextOptions options, WorkspaceContext wo
     public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<Api.IdempotencyRecord> IdempotencyRecords => Set<Api.IdempotencyRecord>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
+    public DbSet<Features.Series.Series> Series => Set<Features.Series.Series>();
+    public DbSet<Features.Series.SeriesEpisode> SeriesEpisodes => Set<Features.Series.SeriesEpisode>();
 
     /// <summary>Read by the query filters at query time, so it follows the scope's workspace.</summary>
     internal Guid? CurrentWorkspaceId => workspace.WorkspaceId;

@@ -20,7 +20,11 @@ public sealed record WebhookEnvelope(
     bool IsManual,
     string? Title,
     string? Action = null,
-    JsonElement? Previous = null);
+    JsonElement? Previous = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] SeriesEnvelope? Series = null);
+
+/// <summary>The <c>series</c> block of an episode's envelope (absent for other runs).</summary>
+public sealed record SeriesEnvelope(Guid Id, string Name, int Episode, int EpisodeCount);
 
 /// <summary>What came back from one POST.</summary>
 public sealed record WebhookResponse(int? Status, string? Body, string? Error, TimeSpan Duration, bool Refused = false)

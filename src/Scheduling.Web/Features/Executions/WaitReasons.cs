@@ -16,6 +16,7 @@ public static class WaitReasons
         WaitReason.PreviousRun => "Waiting for the previous run of this schedule to finish.",
         WaitReason.CatchingUp => "Catching up missed runs in order: waits for the earlier one.",
         WaitReason.RetryBackoff => "Waiting to try again (retry policy).",
+        WaitReason.PreviousEpisode => "Waiting for the earlier episode of its series to be released or skipped.",
         _ => reason.ToString(),
     };
 }

@@ -78,6 +78,16 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
 
     public async Task<ScheduleView> CreateAsync(ScheduleInput input, CancellationToken ct = default)
     {
+        var schedule = await NewAsync(input, ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.Schedules.Add(schedule);
+        await db.SaveChangesAsync(ct);
+        return ToView(schedule);
+    }
+
+    /// <summary>A new active schedule from validated input, not saved: a series saves it with its episodes, in one commit.</summary>
+    internal async Task<Schedule> NewAsync(ScheduleInput input, CancellationToken ct)
+    {
         var userId = current.RequireUser();
         var workspaceId = current.RequireWorkspace();
         current.RequireEditor();
@@ -98,11 +108,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         };
         Apply(schedule, fields, timing);
         schedule.NextRunAt = ToUtc(timing.NextAtOrAfter(Now));
-
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        db.Schedules.Add(schedule);
-        await db.SaveChangesAsync(ct);
-        return ToView(schedule);
+        return schedule;
     }
 
     /// <summary>
