@@ -67,7 +67,9 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         new("executions", "executions", Visitor.Admin, "/executions", p => Expect(p.GetByTestId("executions-empty")).ToBeVisibleAsync()),
         new("calendar", "calendar", Visitor.Admin, "/calendar", Heading("Calendar")),
         new("channels", "channels", Visitor.Admin, "/channels", Heading("Channels")),
-        new("series", "series", Visitor.Admin, "/series", Heading("Series")),
+        new("series", "series", Visitor.Admin, "/series", p => Expect(p.GetByTestId("series-card").First).ToBeVisibleAsync()),
+        new("new series", "series/new", Visitor.Admin, "/series/new", p => Expect(p.GetByTestId("preview-title").First).ToBeVisibleAsync()),
+        new("series details", "series/{series}", Visitor.Admin, "/series/{Id:guid}", p => Expect(p.GetByTestId("episode-status").First).ToBeVisibleAsync()),
         new("settings: profile", "settings/profile", Visitor.Admin, "/settings/{Section}", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Profile", Selected = true })).ToBeVisibleAsync()),
         new("settings: workspace", "settings/workspace", Visitor.Admin, "/settings", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Workspace", Selected = true })).ToBeVisibleAsync()),
         new("settings: members", "settings/members", Visitor.Admin, null, p => Expect(p.GetByTestId("pending-invitations")).ToContainTextAsync(InvitedEmail)),
@@ -190,6 +192,18 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
     public async Task EveryPage_HasNoSeriousOrCriticalAxeViolations(int width, int height, bool dark)
     {
         var ids = await CreateSchedulesAsync();
+        using (var seriesApi = app.CreateSeededApiClient())
+        {
+            _seriesId = (await PostAsync(seriesApi, "api/v1/schedules/series", new
+        {
+            name = "Night Tales " + Guid.NewGuid().ToString("N")[..6],
+            jobType = "publish",
+            template = new { titleTemplate = "{title} #{episode}: {weekday}" },
+            episodeCount = 12,
+            recurrence = new { frequency = "daily", timesOfDay = new[] { "09:00" } },
+            timezone = "America/New_York",
+            })).GetProperty("id").GetGuid();
+        }
         await AddMemberAndInvitationAsync();
         using var api = app.CreateSeededApiClient();
         await PutDarkModeAsync(api, dark);
@@ -221,7 +235,7 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
             page.PageError += (_, error) => output.WriteLine($"[page error on {entry.Name}] {error}");
             try
             {
-                var path = entry.Path.Replace("{schedule}", ids.Active.ToString()).Replace("{paused}", ids.Paused.ToString())
+                var path = entry.Path.Replace("{schedule}", ids.Active.ToString()).Replace("{paused}", ids.Paused.ToString()).Replace("{series}", _seriesId.ToString())
                     .Replace("{invitation}", _pendingInvitationSecret);
                 await page.GotoAsync(path);
                 if (entry.Interactive)
@@ -301,6 +315,8 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         }
         return text.ToString();
     }
+
+    private Guid _seriesId;
 
     private async Task<(Guid Active, Guid Paused)> CreateSchedulesAsync()
     {
