@@ -43,6 +43,7 @@ public sealed class WorkspaceFixtures
     public string InvitationSecret { get; private set; } = "";
     public string MemberUserId { get; private set; } = "";
     public Guid AlertId { get; private set; }
+    public Guid SeriesId { get; private set; }
 
     public static async Task<WorkspaceFixtures> CreateAsync(AppFactory app, string email)
     {
@@ -53,7 +54,7 @@ public sealed class WorkspaceFixtures
         fixtures.UserId = me.GetProperty("id").GetString()!;
         fixtures.WorkspaceId = me.GetProperty("currentWorkspaceId").GetGuid();
         await fixtures.SendOkAsync(HttpMethod.Put, $"/api/v1/workspaces/{fixtures.WorkspaceId}", new { name = $"Workspace {fixtures.Marker}" });
-        foreach (var resource in new[] { "schedules", "executions", "tokens", "invitations", "members", "alerts" })
+        foreach (var resource in new[] { "schedules", "executions", "tokens", "invitations", "members", "alerts", "series" })
         {
             await fixtures.RefreshAsync(resource);
         }
@@ -71,6 +72,9 @@ public sealed class WorkspaceFixtures
         ("invitations", _) => InvitationId.ToString(),
         ("members", _) => MemberUserId,
         ("alerts", _) => AlertId.ToString(),
+        ("series", _) => SeriesId.ToString(),
+        // An episode of the series fixture, by its number.
+        ("episodes", "number") => "1",
         _ => null,
     };
 
@@ -100,6 +104,16 @@ public sealed class WorkspaceFixtures
                 break;
             case "alerts":
                 AlertId = await AddAlertAsync();
+                break;
+            case "series":
+                SeriesId = (await SendOkAsync(HttpMethod.Post, "/api/v1/schedules/series", new
+                {
+                    name = $"Series {Marker} {n}",
+                    jobType = "publish",
+                    episodeCount = 3,
+                    timezone = "Europe/Paris",
+                    recurrence = new { rrule = "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0", start = "2030-01-07T00:00:00" },
+                })).GetProperty("id").GetGuid();
                 break;
         }
     }

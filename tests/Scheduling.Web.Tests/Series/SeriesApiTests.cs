@@ -189,4 +189,22 @@ public class SeriesApiTests
         Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/v1/schedules/series", Ct)).GetProperty("total").GetInt32());
         Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/v1/schedules", Ct)).GetProperty("total").GetInt32());
     }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task Calendar_ShowsEachPlannedEpisode_WithItsEpisodeTitle(DatabaseProvider provider)
+    {
+        var (app, client) = await StartAsync(provider);
+        await using var _ = app;
+        await CreateAsync(client, Daily(count: 3));
+
+        var response = await client.GetAsync("/api/v1/schedules/calendar?startDate=2030-03-07&endDate=2030-03-13&timezone=America/New_York", Ct);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+        var calendar = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+
+        var items = calendar.GetProperty("days").EnumerateArray().SelectMany(d => d.TryGetProperty("executions", out var e) ? e.EnumerateArray() : Enumerable.Empty<JsonElement>()).ToList();
+        Assert.Equal(["Night Tales #1: Friday", "Night Tales #2: Saturday", "Night Tales #3: Sunday"], items.Select(i => S(i, "title")));
+        Assert.Equal(["2030-03-08T09:00:00", "2030-03-09T09:00:00", "2030-03-10T09:00:00"], items.Select(i => S(i, "local")));
+    }
 }

@@ -36,6 +36,7 @@ public sealed class SeriesService(
         current.RequireEditor();
         var (template, count, onFailure) = ValidateOwn(input);
         var schedule = await NewScheduleAsync(input, count, ct);
+        schedule.TitleTemplate = ScheduleTitleTemplate(template, schedule.Name);
         var planned = Plan(schedule, ScheduleTiming.FromSchedule(schedule), schedule.NextRunAt, inclusive: true, count);
         if (planned.Count < count)
         {
@@ -372,6 +373,17 @@ public sealed class SeriesService(
                 e => e.Key switch { "jobConfig" => "template.jobConfig", "maxRuns" => "episodeCount", "scheduledAt" => "start", var other => other },
                 e => e.Value));
         }
+    }
+
+    /// <summary>
+    /// The episode titles as the schedule's own template: the n-th run of the schedule is episode n, so {episode} is its
+    /// {run}. The calendar (which projects schedules) then titles planned episodes without knowing series; an episode
+    /// given its own title shows it once its run exists (the run carries the episode's title).
+    /// </summary>
+    internal static string? ScheduleTitleTemplate(string template, string seriesName)
+    {
+        var text = template.Replace("{episode}", "{run}", StringComparison.Ordinal).Replace("{title}", seriesName, StringComparison.Ordinal);
+        return text.Length <= SeriesLimits.MaxTitleLength ? text : null;
     }
 
     private static (string Template, int Count, SeriesFailurePolicy OnFailure) ValidateOwn(SeriesInput input)
