@@ -15,6 +15,7 @@ using Scheduling.Web.Features.Calendar;
 using Scheduling.Web.Features.Events;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
+using Scheduling.Web.Features.Series;
 using Scheduling.Web.Features.Tokens;
 using Scheduling.Web.Features.Workspaces;
 using Scheduling.Web.Operations;
@@ -154,5 +155,6 @@ public partial class Program
         new Scheduling.Web.Features.Channels.ChannelsModule(),
         new EventsModule(),
         new ApprovalModule(),
+        new SeriesModule(),
     ];
 }

@@ -76,7 +76,9 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         new("new channel", "channels/new", Visitor.Admin, "/channels/new", p => Expect(p.GetByTestId("save-channel")).ToBeVisibleAsync()),
         new("channel", "channels/{channel}", Visitor.Admin, "/channels/{Id:guid}", p => Expect(p.GetByTestId("queue-post").First).ToBeVisibleAsync()),
         new("review queue", "reviews", Visitor.Admin, "/reviews", Heading("Review queue")),
-        new("series", "series", Visitor.Admin, "/series", Heading("Series")),
+        new("series", "series", Visitor.Admin, "/series", p => Expect(p.GetByTestId("series-card").First).ToBeVisibleAsync()),
+        new("new series", "series/new", Visitor.Admin, "/series/new", p => Expect(p.GetByTestId("preview-title").First).ToBeVisibleAsync()),
+        new("series details", "series/{series}", Visitor.Admin, "/series/{Id:guid}", p => Expect(p.GetByTestId("episode-status").First).ToBeVisibleAsync()),
         new("settings: profile", "settings/profile", Visitor.Admin, "/settings/{Section}", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Profile", Selected = true })).ToBeVisibleAsync()),
         new("settings: workspace", "settings/workspace", Visitor.Admin, "/settings", p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Workspace", Selected = true })).ToBeVisibleAsync()),
         new("settings: members", "settings/members", Visitor.Admin, null, p => Expect(p.GetByTestId("pending-invitations")).ToContainTextAsync(InvitedEmail)),
@@ -209,6 +211,18 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
     public async Task EveryPage_HasNoSeriousOrCriticalAxeViolations(int width, int height, bool dark)
     {
         var ids = await CreateSchedulesAsync();
+        using (var seriesApi = app.CreateSeededApiClient())
+        {
+            _seriesId = (await PostAsync(seriesApi, "api/v1/schedules/series", new
+        {
+            name = "Night Tales " + Guid.NewGuid().ToString("N")[..6],
+            jobType = "publish",
+            template = new { titleTemplate = "{title} #{episode}: {weekday}" },
+            episodeCount = 12,
+            recurrence = new { frequency = "daily", timesOfDay = new[] { "09:00" } },
+            timezone = "America/New_York",
+            })).GetProperty("id").GetGuid();
+        }
         await AddMemberAndInvitationAsync();
         using var api = app.CreateSeededApiClient();
         await PutDarkModeAsync(api, dark);
@@ -240,7 +254,7 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
             page.PageError += (_, error) => output.WriteLine($"[page error on {entry.Name}] {error}");
             try
             {
-                var path = entry.Path.Replace("{schedule}", ids.Active.ToString()).Replace("{paused}", ids.Paused.ToString())
+                var path = entry.Path.Replace("{schedule}", ids.Active.ToString()).Replace("{paused}", ids.Paused.ToString()).Replace("{series}", _seriesId.ToString())
                     .Replace("{invitation}", _pendingInvitationSecret).Replace("{channel}", _channelId.ToString());
                 await page.GotoAsync(path);
                 if (entry.Interactive)
@@ -322,6 +336,7 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
     }
 
     private Guid _channelId;
+    private Guid _seriesId;
 
     private async Task<(Guid Active, Guid Paused)> CreateSchedulesAsync()
     {

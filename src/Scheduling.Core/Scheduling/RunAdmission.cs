@@ -38,6 +38,8 @@ public enum WaitReason
 
     /// <summary>The schedule's channel is paused: held until it resumes.</summary>
     ChannelPaused,
+    /// <summary>An episode of a series: an earlier episode is not out yet (or failed, under the series' block policy).</summary>
+    PreviousEpisode,
 }
 
 /// <summary>The workspace limits a run start respects (Execution:WorkspaceConcurrencyLimit, ...RatePerMinute, ...DailyQuota).</summary>
@@ -56,6 +58,7 @@ public readonly record struct PendingRun(Instant ScheduledFor, WaitReason Reason
 /// <param name="Reason">Why it waited until now.</param>
 /// <param name="ScheduleRunning">Runs of its schedule running now (not those awaiting a callback).</param>
 /// <param name="SchedulePending">The other pending runs of its schedule.</param>
+/// <param name="EarlierEpisodeOpen">It releases an episode of a series and an earlier episode must go (or be skipped) first.</param>
 public sealed record RunStartFacts(
     bool Planned,
     bool ScheduleCancelled,
@@ -68,7 +71,8 @@ public sealed record RunStartFacts(
     int ScheduleRunning,
     IReadOnlyCollection<PendingRun> SchedulePending,
     bool WorkspacePaused = false,
-    bool ChannelPaused = false);
+    bool ChannelPaused = false,
+    bool EarlierEpisodeOpen = false);
 
 /// <summary>What becomes of a run handed to the engine.</summary>
 public abstract record RunAdmission
@@ -107,6 +111,8 @@ public static class RunAdmissionRules
 
     /// <summary>A held run looks again this often; a resume hands its held runs over at once.</summary>
     public static readonly Duration PauseRecheck = Duration.FromMinutes(1);
+    /// <summary>An episode held behind an earlier one is released at once when that one ends; this recheck is the safety net.</summary>
+    public static readonly Duration EpisodeRecheck = Duration.FromMinutes(1);
 
     public static RunAdmission Decide(RunStartFacts run, WorkspaceLimits limits, Instant now)
     {
@@ -130,6 +136,11 @@ public static class RunAdmissionRules
         if (run.ChannelPaused)
         {
             return new RunAdmission.Wait(WaitReason.ChannelPaused, PauseRecheck);
+        }
+        // Episodes go strictly in order, whatever retries, catch-up or nodes do: before the limits, so a held episode takes no slot.
+        if (run.EarlierEpisodeOpen)
+        {
+            return new RunAdmission.Wait(WaitReason.PreviousEpisode, EpisodeRecheck);
         }
 
         // Limits first: excess work waits with its reason shown, it is never dropped.

@@ -37,6 +37,8 @@ public abstract class AppDbContext(DbContextOptions options, WorkspaceContext wo
     public DbSet<Features.Events.EventSubscription> EventSubscriptions => Set<Features.Events.EventSubscription>();
     public DbSet<Features.Events.LifecycleEvent> LifecycleEvents => Set<Features.Events.LifecycleEvent>();
     public DbSet<Features.Events.EventDelivery> EventDeliveries => Set<Features.Events.EventDelivery>();
+    public DbSet<Features.Series.Series> Series => Set<Features.Series.Series>();
+    public DbSet<Features.Series.SeriesEpisode> SeriesEpisodes => Set<Features.Series.SeriesEpisode>();
 
     /// <summary>Read by the query filters at query time, so it follows the scope's workspace.</summary>
     internal Guid? CurrentWorkspaceId => workspace.WorkspaceId;

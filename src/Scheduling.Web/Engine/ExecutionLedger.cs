@@ -20,7 +20,7 @@ public abstract record StartDecision
     /// The row is now running. The execution (with its schedule) is as written, not tracked by any context,
     /// and comes with where it is delivered.
     /// </summary>
-    public sealed record Started(Execution Execution, PreloadedTargets Targets) : StartDecision;
+    public sealed record Started(Execution Execution, PreloadedTargets Targets, EpisodeRun? Episode = null) : StartDecision;
 
     /// <summary>Deferred with its reason shown (limits, overlap, not yet due); a Hangfire job brings it back.</summary>
     public sealed record Waiting(WaitReason Reason) : StartDecision;
@@ -54,6 +54,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private readonly DueRunReleaser _releaser;
     private readonly RunTransitions _transitions;
     private readonly Operations.EngineMetrics _metrics;
+    private readonly IRunOrderGate[] _gates;
     private readonly DatabaseOptions _database;
     private readonly IOptionsMonitor<ExecutionOptions> _options;
     private readonly TimeProvider _clock;
@@ -63,8 +64,9 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private Task? _loop;
 
     public ExecutionLedger(IServiceScopeFactory scopes, ExecutionQueue queue, DueRunReleaser releaser, RunTransitions transitions, Operations.EngineMetrics metrics,
-        DatabaseOptions database, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<ExecutionLedger> logger)
+        DatabaseOptions database, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<ExecutionLedger> logger, IEnumerable<IRunOrderGate> gates)
     {
+        _gates = [.. gates];
         _transitions = transitions;
         _metrics = metrics;
         _scopes = scopes;
@@ -283,6 +285,16 @@ public sealed class ExecutionLedger : IAsyncDisposable
             siblings.Count(e => e.ScheduleId == id && e.Status == ExecutionStatus.Running),
             [.. siblings.Where(e => e.ScheduleId == id && e.Status == ExecutionStatus.Pending && !candidateIds.Contains(e.Id)).Select(e => new PendingRun(Utc(e.ScheduledFor), e.WaitReason))]));
 
+        // Episodes of a series: which are held behind an earlier one (read under the lock, after this batch's outcomes).
+        var episodes = new Dictionary<Guid, EpisodeRun>();
+        foreach (var gate in _gates)
+        {
+            foreach (var (id, episode) in await gate.EpisodesAsync(db, candidateIds, CancellationToken.None))
+            {
+                episodes[id] = episode;
+            }
+        }
+
         var decided = new HashSet<Guid>();
         foreach (var start in starts
             .OrderBy(s => loaded.TryGetValue(s.Request.ExecutionId, out var r) ? r.Execution.ScheduledFor : DateTime.MinValue)
@@ -297,7 +309,8 @@ public sealed class ExecutionLedger : IAsyncDisposable
             var execution = run.Execution;
             var workspace = workspaces[execution.WorkspaceId];
             var schedule = schedules[execution.ScheduleId];
-            var decision = await DecideOneAsync(db, execution, start.Request.JobId, run.Targets, run.Held, workspace, schedule, limits, now);
+            episodes.TryGetValue(execution.Id, out var episode);
+            var decision = await DecideOneAsync(db, execution, start.Request.JobId, run.Targets, run.Held, episode, workspace, schedule, limits, now);
             decisions[start] = decision;
             switch (decision)
             {
@@ -317,7 +330,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         }
     }
 
-    private async Task<StartDecision> DecideOneAsync(AppDbContext db, Execution execution, string? jobId, PreloadedTargets targets, Held held,
+    private async Task<StartDecision> DecideOneAsync(AppDbContext db, Execution execution, string? jobId, PreloadedTargets targets, Held held, EpisodeRun? episode,
         WorkspaceCounts workspace, ScheduleLoad schedule, WorkspaceLimits limits, DateTime now)
     {
         var scheduledFor = Utc(execution.ScheduledFor);
@@ -334,7 +347,8 @@ public sealed class ExecutionLedger : IAsyncDisposable
             ScheduleRunning: schedule.Running,
             SchedulePending: schedule.Pending,
             WorkspacePaused: held.Workspace,
-            ChannelPaused: held.Channel);
+            ChannelPaused: held.Channel,
+            EarlierEpisodeOpen: episode?.HeldBack == true);
         switch (RunAdmissionRules.Decide(facts, limits, NodaTime.Instant.FromDateTimeUtc(now)))
         {
             case RunAdmission.Cancel:
@@ -360,7 +374,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         // The engine lock keeps other ledgers out; the compare-and-set keeps out the few writers that do not take it
         // (a schedule edit taking back a run claimed ahead, the recovery sweep).
         return await _transitions.StartAsync(db, execution, jobId ?? execution.HangfireJobId, now)
-            ? new StartDecision.Started(execution, targets)
+            ? new StartDecision.Started(execution, targets, episode)
             : new StartDecision.Lost();
     }
 
@@ -394,7 +408,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         try
         {
             var waiting = await db.Executions.IgnoreQueryFilters().AsNoTracking()
-                .Where(e => finished.Contains(e.ScheduleId) && e.Status == ExecutionStatus.Pending && (e.WaitReason == WaitReason.PreviousRun || e.WaitReason == WaitReason.CatchingUp))
+                .Where(e => finished.Contains(e.ScheduleId) && e.Status == ExecutionStatus.Pending && (e.WaitReason == WaitReason.PreviousRun || e.WaitReason == WaitReason.CatchingUp || e.WaitReason == WaitReason.PreviousEpisode))
                 .Select(e => new { e.Id, e.ScheduleId, e.Priority, e.ScheduledFor })
                 .ToListAsync();
             foreach (var next in waiting.GroupBy(e => e.ScheduleId).Select(g => g.OrderBy(e => e.ScheduledFor).First()))

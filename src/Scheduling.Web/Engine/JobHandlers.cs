@@ -6,7 +6,12 @@ namespace Scheduling.Web.Engine;
 
 /// <summary>What a handler gets for one attempt of one execution.</summary>
 /// <param name="Targets">The workspace's delivery settings when the runner loaded them with the run (null: look them up).</param>
-public sealed record JobRunContext(Execution Execution, Schedule Schedule, int Attempt, TimeSpan Timeout, PreloadedTargets? Targets = null);
+/// <param name="Episode">The episode of a series the run releases, if any.</param>
+public sealed record JobRunContext(Execution Execution, Schedule Schedule, int Attempt, TimeSpan Timeout, PreloadedTargets? Targets = null, EpisodeRun? Episode = null)
+{
+    /// <summary>The job config delivered: the episode's own, else the schedule's.</summary>
+    public string JobConfig => Episode?.JobConfig ?? Schedule.JobConfig;
+}
 
 /// <summary>The workspace's endpoint for the run's job type and its protected webhook secret (either may be missing).</summary>
 public sealed record PreloadedTargets(string? WorkspaceEndpoint, string? ProtectedSecret, ChannelTarget? Channel = null);

@@ -21,10 +21,14 @@ public sealed record WebhookEnvelope(
     string? Title,
     string? Action = null,
     JsonElement? Previous = null,
-    EnvelopeChannel? Channel = null);
+    EnvelopeChannel? Channel = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] SeriesEnvelope? Series = null);
 
 /// <summary>The channel the run posts to (null for a schedule without one).</summary>
 public sealed record EnvelopeChannel(Guid Id, string Name, string Platform);
+
+/// <summary>The <c>series</c> block of an episode's envelope (absent for other runs).</summary>
+public sealed record SeriesEnvelope(Guid Id, string Name, int Episode, int EpisodeCount);
 
 /// <summary>What came back from one POST.</summary>
 public sealed record WebhookResponse(int? Status, string? Body, string? Error, TimeSpan Duration, bool Refused = false)

@@ -90,7 +90,7 @@ public sealed class WebhookHandler(WebhookDelivery delivery, WebhookTargets targ
 
     internal static WebhookEnvelope Envelope(JobRunContext context, string? action, JsonElement? previous)
     {
-        using var config = JsonDocument.Parse(context.Schedule.JobConfig);
+        using var config = JsonDocument.Parse(context.JobConfig);
         return new WebhookEnvelope(
             context.Execution.Id,
             context.Schedule.Id,
@@ -103,7 +103,8 @@ public sealed class WebhookHandler(WebhookDelivery delivery, WebhookTargets targ
             context.Execution.Title,
             action,
             previous,
-            context.Targets?.Channel is { } channel ? new EnvelopeChannel(channel.Id, channel.Name, channel.Platform) : null);
+            context.Targets?.Channel is { } channel ? new EnvelopeChannel(channel.Id, channel.Name, channel.Platform) : null,
+            context.Episode is { } episode ? new SeriesEnvelope(episode.SeriesId, episode.SeriesName, episode.Number, episode.EpisodeCount) : null);
     }
 
     /// <summary>The response kept in the result: JSON as JSON, anything else as text (both truncated).</summary>
@@ -144,7 +145,7 @@ public sealed class NewsletterPipelineHandler(WebhookDelivery delivery, WebhookT
             return new HandlerOutcome.Failed([], null, "No webhook URL: set one on the schedule or a workspace endpoint for newsletter in Settings.", Retryable: false);
         }
 
-        using var config = JsonDocument.Parse(context.Schedule.JobConfig);
+        using var config = JsonDocument.Parse(context.JobConfig);
         var testMode = config.RootElement.TryGetProperty("testMode", out var flag) && flag.ValueKind == JsonValueKind.True;
         var results = new Dictionary<string, object?>();
         var calls = new List<DeliveryCall>();

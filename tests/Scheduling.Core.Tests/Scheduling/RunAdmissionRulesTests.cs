@@ -128,4 +128,18 @@ public class RunAdmissionRulesTests
     {
         Assert.Equal(expected, RunAdmissionRules.WaitsForItsSchedule(reason));
     }
+
+    [Fact]
+    public void EpisodeBehindAnOpenEarlierEpisode_WaitsForIt_WhateverTheOverlapPolicyOrRetry_AndTakesNoWorkspaceSlot()
+    {
+        var held = Run(policy: OverlapPolicy.Allow, workspace: new WorkspaceLoad(Running: 2, 0, 0)) with { EarlierEpisodeOpen = true };
+
+        var wait = Assert.IsType<RunAdmission.Wait>(RunAdmissionRules.Decide(held, Limits, Now));
+
+        Assert.Equal((WaitReason.PreviousEpisode, RunAdmissionRules.EpisodeRecheck), (wait.Reason, wait.Recheck));
+        // A retry (not planned) of a held episode waits too; a cancelled schedule still cancels its planned run first.
+        Assert.IsType<RunAdmission.Wait>(RunAdmissionRules.Decide(held with { Planned = false, StartedBefore = true }, Limits, Now));
+        Assert.IsType<RunAdmission.Cancel>(RunAdmissionRules.Decide(held with { ScheduleCancelled = true }, Limits, Now));
+        Assert.IsType<RunAdmission.Start>(RunAdmissionRules.Decide(held with { EarlierEpisodeOpen = false, Workspace = default }, Limits, Now));
+    }
 }

@@ -44,6 +44,7 @@ public sealed class WorkspaceFixtures
     public string MemberUserId { get; private set; } = "";
     public Guid AlertId { get; private set; }
     public Guid EventSubscriptionId { get; private set; }
+    public Guid SeriesId { get; private set; }
 
     public static async Task<WorkspaceFixtures> CreateAsync(AppFactory app, string email)
     {
@@ -54,7 +55,7 @@ public sealed class WorkspaceFixtures
         fixtures.UserId = me.GetProperty("id").GetString()!;
         fixtures.WorkspaceId = me.GetProperty("currentWorkspaceId").GetGuid();
         await fixtures.SendOkAsync(HttpMethod.Put, $"/api/v1/workspaces/{fixtures.WorkspaceId}", new { name = $"Workspace {fixtures.Marker}" });
-        foreach (var resource in new[] { "schedules", "executions", "tokens", "invitations", "members", "alerts", "event-subscriptions" })
+        foreach (var resource in new[] { "schedules", "executions", "tokens", "invitations", "members", "alerts", "event-subscriptions", "series" })
         {
             await fixtures.RefreshAsync(resource);
         }
@@ -73,6 +74,9 @@ public sealed class WorkspaceFixtures
         ("members", _) => MemberUserId,
         ("alerts", _) => AlertId.ToString(),
         ("event-subscriptions", _) => EventSubscriptionId.ToString(),
+        ("series", _) => SeriesId.ToString(),
+        // An episode of the series fixture, by its number.
+        ("episodes", "number") => "1",
         _ => null,
     };
 
@@ -106,6 +110,15 @@ public sealed class WorkspaceFixtures
             case "event-subscriptions":
                 EventSubscriptionId = (await SendOkAsync(HttpMethod.Post, "/api/v1/workspace/event-subscriptions", new { url = "https://example.com/hook", events = new[] { "*" }, description = $"Events {Marker} {n}" }))
                     .GetProperty("subscription").GetProperty("id").GetGuid();
+            case "series":
+                SeriesId = (await SendOkAsync(HttpMethod.Post, "/api/v1/schedules/series", new
+                {
+                    name = $"Series {Marker} {n}",
+                    jobType = "publish",
+                    episodeCount = 3,
+                    timezone = "Europe/Paris",
+                    recurrence = new { rrule = "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0", start = "2030-01-07T00:00:00" },
+                })).GetProperty("id").GetGuid();
                 break;
         }
     }

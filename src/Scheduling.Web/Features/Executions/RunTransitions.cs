@@ -271,3 +271,17 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
         }
     }
 }
+
+/// <summary>A run that releases an episode of a series, as the engine needs it at its start.</summary>
+/// <param name="HeldBack">An earlier episode must go (or be skipped) first: the run waits (decision 0017).</param>
+/// <param name="JobConfig">The episode's own job config, or null for the schedule's.</param>
+public sealed record EpisodeRun(Guid SeriesId, string SeriesName, int Number, int EpisodeCount, string Title, string? JobConfig, bool HeldBack);
+
+/// <summary>
+/// Order beyond a schedule's overlap policy (a series' episodes): the ledger asks it, under the engine lock and in its
+/// transaction, about the runs it is deciding. Runs it does not know are not in the answer.
+/// </summary>
+public interface IRunOrderGate
+{
+    Task<IReadOnlyDictionary<Guid, EpisodeRun>> EpisodesAsync(AppDbContext db, IReadOnlyCollection<Guid> runIds, CancellationToken ct);
+}

@@ -18,6 +18,7 @@ public static class WaitReasons
         WaitReason.RetryBackoff => "Waiting to try again (retry policy).",
         WaitReason.WorkspacePaused => "Held: the workspace is paused.",
         WaitReason.ChannelPaused => "Held: the channel is paused.",
+        WaitReason.PreviousEpisode => "Waiting for the earlier episode of its series to be released or skipped.",
         _ => reason.ToString(),
     };
 }

@@ -85,14 +85,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
 
     public async Task<ScheduleView> CreateAsync(ScheduleInput input, CancellationToken ct = default)
     {
-        var userId = current.RequireUser();
-        var workspaceId = current.RequireWorkspace();
-        current.RequireEditor();
-        var errors = new List<ValidationError>();
-        var schedule = BuildNew(input, workspaceId, userId, errors);
-        ThrowIfAny(errors);
-        await EnsureDeliverableAsync(schedule!.WebhookUrl, ct);
-
+        var schedule = await NewAsync(input, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var warnings = await CheckChannelAsync(db, schedule, input.ChannelId, ScheduleTiming.FromSchedule(schedule), ct);
         if (await NeedsApprovalAsync(db, ct))
@@ -103,9 +96,22 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
         db.Schedules.Add(schedule);
         var view = ToView(schedule);
-        await outbox.AddScheduleEventAsync(db, workspaceId, Events.EventTypes.ScheduleCreated, view, ct);
+        await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleCreated, view, ct);
         await db.SaveChangesAsync(ct);
         return view with { Warnings = warnings };
+    }
+
+    /// <summary>A new active schedule from validated input, not saved: a series saves it with its episodes, in one commit.</summary>
+    internal async Task<Schedule> NewAsync(ScheduleInput input, CancellationToken ct)
+    {
+        var userId = current.RequireUser();
+        var workspaceId = current.RequireWorkspace();
+        current.RequireEditor();
+        var errors = new List<ValidationError>();
+        var schedule = BuildNew(input, workspaceId, userId, errors);
+        ThrowIfAny(errors);
+        await EnsureDeliverableAsync(schedule!.WebhookUrl, ct);
+        return schedule;
     }
 
     /// <summary>

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Executions;
+
+namespace Scheduling.Web.Features.Series;
+
+/// <summary>
+/// Where the engine meets the series (decision 0017). As a run observer it keeps each episode in step with the run
+/// that releases it, in the run's own transaction; as the ledger's order gate it holds an episode's run while an
+/// earlier episode is still open (not released or skipped; also failed, under <see cref="SeriesFailurePolicy.Block"/>).
+/// Both run under the ledger's engine lock for starts and outcomes, so two nodes see the same order.
+/// </summary>
+public sealed class SeriesEngine(TimeProvider clock) : IRunTransitionObserver, IRunOrderGate
+{
+    public const string SkippedByHand = "The episode was skipped by hand.";
+
+    // A schedule is created with its series, in one commit: one found without a series never gets one. So the runs of
+    // ordinary schedules cost one lookup per schedule and process, not one per run created.
+    private readonly ConcurrentDictionary<Guid, bool> _isSeriesSchedule = new();
+
+    public async Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
+    {
+        if (transition.From is null)
+        {
+            await LinkCreatedAsync(db, transition, ct);
+            return;
+        }
+        var status = transition.To switch
+        {
+            null => (EpisodeStatus?)null,
+            ExecutionStatus.Completed => EpisodeStatus.Released,
+            ExecutionStatus.Failed => EpisodeStatus.Failed,
+            ExecutionStatus.Skipped => EpisodeStatus.Skipped,
+            ExecutionStatus.Cancelled => EpisodeStatus.Draft,
+            // Pending again (a retry, a recovery) after having finished: scheduled again.
+            ExecutionStatus.Pending when transition.From is not ExecutionStatus.Pending and not ExecutionStatus.Running => EpisodeStatus.Scheduled,
+            // Starts, waits and retries in backoff leave the episode scheduled.
+            _ => (EpisodeStatus?)EpisodeStatus.Scheduled,
+        };
+        if (transition.To is ExecutionStatus.Running || (transition.To is ExecutionStatus.Pending && transition.From is ExecutionStatus.Pending or ExecutionStatus.Running))
+        {
+            return;
+        }
+        var id = transition.ExecutionId;
+        var episode = await db.SeriesEpisodes.IgnoreQueryFilters().Where(e => e.ExecutionId == id).Select(e => new { e.Id, e.SeriesId }).FirstOrDefaultAsync(ct);
+        if (episode is null)
+        {
+            return;
+        }
+        if (status is null)
+        {
+            // Withdrawn (a run claimed ahead taken back by a pause or cancel): the episode waits for its next run.
+            await db.SeriesEpisodes.IgnoreQueryFilters().Where(e => e.Id == episode.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.ExecutionId, (Guid?)null), ct);
+            return;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var released = status == EpisodeStatus.Released;
+        await db.SeriesEpisodes.IgnoreQueryFilters().Where(e => e.Id == episode.Id)
+            // An episode the series' cancel put back to draft stays draft unless it went out after all.
+            .Where(e => e.Status != EpisodeStatus.Draft || released)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(e => e.Status, status.Value)
+                .SetProperty(e => e.ReleasedAt, e => released ? now : e.ReleasedAt), ct);
+        await CompleteIfDoneAsync(db, episode.SeriesId, now, ct);
+    }
+
+    public async Task<IReadOnlyDictionary<Guid, EpisodeRun>> EpisodesAsync(AppDbContext db, IReadOnlyCollection<Guid> runIds, CancellationToken ct)
+    {
+        if (runIds.Count == 0)
+        {
+            return new Dictionary<Guid, EpisodeRun>();
+        }
+        var ids = runIds.ToList();
+        var rows = await db.SeriesEpisodes.IgnoreQueryFilters().AsNoTracking()
+            .Where(e => e.ExecutionId != null && ids.Contains(e.ExecutionId.Value))
+            .Join(db.Series.IgnoreQueryFilters(), e => e.SeriesId, s => s.Id, (e, s) => new
+            {
+                ExecutionId = e.ExecutionId!.Value,
+                e.SeriesId,
+                s.Name,
+                e.Number,
+                s.EpisodeCount,
+                e.Title,
+                e.JobConfig,
+                TemplateConfig = s.JobConfig,
+                HeldBack = db.SeriesEpisodes.IgnoreQueryFilters().Any(o => o.SeriesId == e.SeriesId && o.Number < e.Number
+                    && (o.Status == EpisodeStatus.Scheduled || o.Status == EpisodeStatus.Draft
+                        || (o.Status == EpisodeStatus.Failed && s.OnFailure == SeriesFailurePolicy.Block))),
+            })
+            .ToListAsync(ct);
+        return rows.ToDictionary(r => r.ExecutionId, r => new EpisodeRun(r.SeriesId, r.Name, r.Number, r.EpisodeCount, r.Title, r.JobConfig ?? r.TemplateConfig, r.HeldBack));
+    }
+
+    /// <summary>A planned run of a series' schedule is the run of the episode planned at its occurrence: linked, titled as the episode.</summary>
+    private async Task LinkCreatedAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
+    {
+        var run = db.Executions.Local.FirstOrDefault(e => e.Id == transition.ExecutionId);
+        if (run is null || run.IsManual)
+        {
+            return;
+        }
+        var scheduleId = run.ScheduleId;
+        if (_isSeriesSchedule.TryGetValue(scheduleId, out var known) && !known)
+        {
+            return;
+        }
+        var scheduledFor = run.ScheduledFor;
+        var episode = await db.SeriesEpisodes.IgnoreQueryFilters()
+            .Where(e => e.ScheduleId == scheduleId && e.PlannedAt == scheduledFor)
+            .Select(e => new { e.Id, e.Title, e.Status })
+            .FirstOrDefaultAsync(ct);
+        if (episode is null)
+        {
+            if (!known)
+            {
+                _isSeriesSchedule[scheduleId] = await db.Series.IgnoreQueryFilters().AnyAsync(s => s.ScheduleId == scheduleId, ct);
+            }
+            return;
+        }
+        _isSeriesSchedule[scheduleId] = true;
+        run.Title = episode.Title;
+        var status = run.Status == ExecutionStatus.Skipped ? EpisodeStatus.Skipped : EpisodeStatus.Scheduled;
+        if (episode.Status == EpisodeStatus.Skipped && run.Status == ExecutionStatus.Pending)
+        {
+            // Skipped by hand before its run existed: the run is created skipped, as a missed run is.
+            run.Status = ExecutionStatus.Skipped;
+            run.Reason = SkippedByHand;
+            run.WaitReason = Core.Scheduling.WaitReason.None;
+            run.CompletedAt = run.CreatedAt;
+            status = EpisodeStatus.Skipped;
+        }
+        var id = run.Id;
+        var episodeId = episode.Id;
+        await db.SeriesEpisodes.IgnoreQueryFilters().Where(e => e.Id == episodeId)
+            .ExecuteUpdateAsync(set => set.SetProperty(e => e.ExecutionId, id).SetProperty(e => e.Status, status), ct);
+    }
+
+    /// <summary>Every episode out (released or skipped; failed ones too, under continue): the series is completed.</summary>
+    internal static Task CompleteIfDoneAsync(AppDbContext db, Guid seriesId, DateTime now, CancellationToken ct) =>
+        db.Series.IgnoreQueryFilters()
+            .Where(s => s.Id == seriesId && s.Status == SeriesStatus.Active
+                && !db.SeriesEpisodes.IgnoreQueryFilters().Any(e => e.SeriesId == s.Id
+                    && (e.Status == EpisodeStatus.Scheduled || e.Status == EpisodeStatus.Draft
+                        || (e.Status == EpisodeStatus.Failed && s.OnFailure == SeriesFailurePolicy.Block))))
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.Status, SeriesStatus.Completed).SetProperty(s => s.UpdatedAt, now), ct);
+}
