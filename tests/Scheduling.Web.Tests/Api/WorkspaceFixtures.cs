@@ -110,6 +110,7 @@ public sealed class WorkspaceFixtures
             case "event-subscriptions":
                 EventSubscriptionId = (await SendOkAsync(HttpMethod.Post, "/api/v1/workspace/event-subscriptions", new { url = "https://example.com/hook", events = new[] { "*" }, description = $"Events {Marker} {n}" }))
                     .GetProperty("subscription").GetProperty("id").GetGuid();
+                break;
             case "series":
                 SeriesId = (await SendOkAsync(HttpMethod.Post, "/api/v1/schedules/series", new
                 {
