@@ -32,6 +32,11 @@ public static class OpenApiContract
         ["API tokens"] = "Personal access tokens: the Bearer credential of integrations.",
         ["Me"] = "The signed-in user: profile, time zone and workspaces.",
         ["Operations"] = "Instance-wide figures for Administrators.",
+        ["Schedules: bulk, import, export"] = "Many schedules at once, all or nothing: bulk create, pause, resume, cancel, delete and update; export and import as CSV or JSON.",
+        ["Channels"] = "Publishing channels: posting times, gaps, blackout dates, the queue of next free slots, and pausing a channel; the workspace kill switch is under Workspaces.",
+        ["Approval"] = "Approval before scheduling: submit a draft for review, approve or reject it (Owners and Admins), and the review queue.",
+        ["Series"] = "Series of episodes from a template on a recurrence, released strictly in order.",
+        ["Events"] = "Lifecycle event subscriptions and their delivery log; what is sent is under `webhooks`.",
         ["Account"] = "Form posts of the app's own sign-in pages (browser only: antiforgery token and cookie); not for integrations.",
     };
 
@@ -43,6 +48,7 @@ public static class OpenApiContract
         [404] = "Not found in the caller's workspace (ids of other workspaces are not found either).",
         [409] = "The current state does not allow this (an invalid transition, a stale `version` in the body, or a request with the same Idempotency-Key still running).",
         [412] = "`If-Match` named a version that is no longer current: read the resource again.",
+        [415] = "The body's Content-Type is not one this operation accepts (see its request body).",
         [422] = "The request is well-formed but cannot be processed (for example an Idempotency-Key already used for a different request).",
         [429] = "Too many requests: wait `Retry-After` seconds.",
         [500] = "An unexpected error: `traceId` identifies it in the server's logs.",

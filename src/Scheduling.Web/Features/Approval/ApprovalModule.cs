@@ -15,16 +15,16 @@ public sealed class ApprovalModule : IFeatureModule
     {
         var schedules = api.Authenticated.MapGroup("/schedules").WithTags("Approval");
         schedules.MapPost("/{id:guid}/submit", (Guid id, ReviewRequest? body, ApprovalService service, CancellationToken ct) => service.SubmitAsync(id, body?.Comment, ct))
-            .WithSummary("draft → in_review: ask an Owner or Admin to approve (optional comment). Not Managers.");
+            .Describe("Schedules_Submit", "Submit a schedule for review", "draft → in_review: ask an Owner or Admin to approve (optional comment). Not Managers.", 409);
         schedules.MapPost("/{id:guid}/approve", (Guid id, ReviewRequest? body, ApprovalService service, CancellationToken ct) => service.ApproveAsync(id, body?.Comment, ct))
-            .WithSummary("in_review → active, the next run computed from now (optional comment). Owners and Admins.");
+            .Describe("Schedules_Approve", "Approve a schedule", "in_review → active, the next run computed from now (optional comment). Owners and Admins.", 409);
         schedules.MapPost("/{id:guid}/reject", (Guid id, ReviewRequest? body, ApprovalService service, CancellationToken ct) => service.RejectAsync(id, body?.Comment, ct))
-            .WithSummary("in_review → draft with a comment (required) the Creator sees. Owners and Admins.");
+            .Describe("Schedules_Reject", "Reject a schedule", "in_review → draft with a comment (required) the Creator sees. Owners and Admins.", 409);
 
         var reviews = api.Authenticated.MapGroup("/reviews").WithTags("Approval");
         reviews.MapGet("", ([AsParameters] ReviewQueueParameters query, ApprovalService service, CancellationToken ct) => service.QueueAsync(query.Page ?? 1, query.PageSize ?? 25, ct))
-            .WithSummary("Schedules waiting for review, oldest first, each with the fields changed since its last approval; page, pageSize.");
+            .Describe("Reviews_List", "List schedules waiting for review", "Schedules waiting for review, oldest first, each with the fields changed since its last approval; page, pageSize.");
         reviews.MapGet("/count", async (ApprovalService service, CancellationToken ct) => new { waiting = await service.CountWaitingAsync(ct) })
-            .WithSummary("How many schedules wait for review.");
+            .Describe("Reviews_Count", "Count schedules waiting for review", "How many schedules wait for review.");
     }
 }

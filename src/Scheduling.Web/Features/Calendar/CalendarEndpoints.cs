@@ -69,13 +69,13 @@ public static class CalendarEndpoints
         var occurrences = api.MapGroup("/schedules/{id:guid}").WithTags("Calendar");
         occurrences.MapPost("/occurrences/skip", async (Guid id, OccurrenceRequest body, OccurrenceService service, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await service.SkipAsync(id, OccurrenceRequest.Instant(body.Occurrence, "occurrence"), ct)))
-            .WithSummary("Skip one occurrence (its planned UTC instant): it does not run and is recorded as skipped when its time passes. 404 unknown occurrence, 400 past.");
+            .Describe("Occurrences_Skip", "Skip one occurrence", "Skip one occurrence (its planned UTC instant): it does not run and is recorded as skipped when its time passes. 404 unknown occurrence, 400 past.", 409);
         occurrences.MapPost("/occurrences/move", async (Guid id, MoveOccurrenceRequest body, OccurrenceService service, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await service.MoveAsync(id, OccurrenceRequest.Instant(body.Occurrence, "occurrence"), OccurrenceRequest.Local(body.To, "to"), ct)))
-            .WithSummary("Move one occurrence to a local wall time in the schedule's zone (a one-time schedule moves itself). 404 unknown occurrence, 400 into the past, 409 onto a time the rule already runs.");
+            .Describe("Occurrences_Move", "Move one occurrence", "Move one occurrence to a local wall time in the schedule's zone (a one-time schedule moves itself). 404 unknown occurrence, 400 into the past, 409 onto a time the rule already runs.", 409);
         occurrences.MapPost("/occurrences/restore", async (Guid id, OccurrenceRequest body, OccurrenceService service, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await service.RestoreAsync(id, OccurrenceRequest.Instant(body.Occurrence, "occurrence"), ct)))
-            .WithSummary("Undo a skip or a move of one occurrence (its planned UTC instant). 400 for a past occurrence.");
+            .Describe("Occurrences_Restore", "Restore one occurrence", "Undo a skip or a move of one occurrence (its planned UTC instant). 400 for a past occurrence.", 409);
         occurrences.MapPost("/split", async (Guid id, SplitRequest body, OccurrenceService service, HttpResponse response, CancellationToken ct) =>
         {
             var from = OccurrenceRequest.Instant(body.From, "from");
@@ -84,7 +84,7 @@ public static class CalendarEndpoints
             WithETag(response, split.Started);
             return TypedResults.Created($"/api/v1/schedules/{split.Started.Id}", split);
         }).WithIdempotency()
-            .WithSummary("\"This and following\": the schedule ends just before 'from' (one of its future occurrences, history kept) and 'schedule' starts at it; both linked (splitIntoId, splitFromId).");
+            .Describe("Schedules_Split", "Split a schedule at an occurrence (\"this and following\")", "\"This and following\": the schedule ends just before 'from' (one of its future occurrences, history kept) and 'schedule' starts at it; both linked (splitIntoId, splitFromId).", 409);
 
         var feeds = api.MapGroup("/calendar/feeds").WithTags("Calendar");
         feeds.MapGet("", (CalendarFeedService service, CancellationToken ct) => service.ListMineAsync(ct))

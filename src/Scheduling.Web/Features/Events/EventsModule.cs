@@ -26,29 +26,29 @@ public sealed class EventsModule : IFeatureModule
     {
         var subscriptions = api.Authenticated.MapGroup("/workspace/event-subscriptions").WithTags("Events");
         subscriptions.MapGet("", (EventSubscriptionService service, CancellationToken ct) => service.ListAsync(ct))
-            .WithSummary("The workspace's lifecycle event subscriptions (secrets are never shown again).");
+            .Describe("EventSubscriptions_List", "List event subscriptions", "The workspace's lifecycle event subscriptions (secrets are never shown again).");
         subscriptions.MapPost("", async (EventSubscriptionInput body, EventSubscriptionService service, CancellationToken ct) =>
         {
             var created = await service.CreateAsync(body, ct);
             return TypedResults.Created($"/api/v1/workspace/event-subscriptions/{created.Subscription.Id}", created);
-        }).WithIdempotency().WithSummary("Subscribe a URL to events ([\"*\"] or names); the signing secret is in this response only. Owners and Admins.");
+        }).WithIdempotency().Describe("EventSubscriptions_Create", "Subscribe to lifecycle events", "Subscribe a URL to events ([\"*\"] or names); the signing secret is in this response only. Owners and Admins.");
         subscriptions.MapPut("/{id:guid}", (Guid id, EventSubscriptionInput body, EventSubscriptionService service, CancellationToken ct) => service.UpdateAsync(id, body, ct))
-            .WithSummary("Change the URL, events or description. Owners and Admins.");
+            .Describe("EventSubscriptions_Update", "Change an event subscription", "Change the URL, events or description. Owners and Admins.");
         subscriptions.MapDelete("/{id:guid}", async (Guid id, EventSubscriptionService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(id, ct);
             return TypedResults.NoContent();
-        }).WithSummary("Remove the subscription and its delivery log. Owners and Admins.");
+        }).Describe("EventSubscriptions_Delete", "Delete an event subscription", "Remove the subscription and its delivery log. Owners and Admins.");
         subscriptions.MapPost("/{id:guid}/rotate-secret", (Guid id, EventSubscriptionService service, CancellationToken ct) => service.RotateSecretAsync(id, ct))
-            .WithSummary("A new signing secret, effective at once, shown in this response only. Owners and Admins.");
+            .Describe("EventSubscriptions_RotateSecret", "Rotate a subscription's signing secret", "A new signing secret, effective at once, shown in this response only. Owners and Admins.");
         subscriptions.MapPost("/{id:guid}/test", (Guid id, EventSubscriptionService service, CancellationToken ct) => service.SendTestAsync(id, ct))
-            .WithSummary("Send a signed ping event now and report the answer. Owners and Admins.");
+            .Describe("EventSubscriptions_Test", "Send a test event", "Send a signed ping event now and report the answer. Owners and Admins.");
 
         var deliveries = api.Authenticated.MapGroup("/workspace/event-deliveries").WithTags("Events");
         deliveries.MapGet("", ([AsParameters] EventDeliveryListParameters query, EventSubscriptionService service, CancellationToken ct) =>
                 service.ListDeliveriesAsync(query.SubscriptionId, QueryValues.ParseEnum<EventDeliveryStatus>(query.Status, "status"), query.Page ?? 1, query.PageSize ?? 25, ct))
-            .WithSummary("The delivery log, newest first: event, status (pending, delivered, failed), attempts, last response; page, pageSize.");
+            .Describe("EventDeliveries_List", "List event deliveries", "The delivery log, newest first: event, status (pending, delivered, failed), attempts, last response; page, pageSize.");
         deliveries.MapPost("/{id:guid}/redeliver", (Guid id, EventSubscriptionService service, CancellationToken ct) => service.RedeliverAsync(id, ct))
-            .WithSummary("Send a delivered or failed event again, with the same event id. Owners and Admins.");
+            .Describe("EventDeliveries_Redeliver", "Redeliver an event", "Send a delivered or failed event again, with the same event id. Owners and Admins.", 409);
     }
 }

@@ -23,28 +23,28 @@ public sealed class SeriesModule : IFeatureModule
         {
             var created = await service.CreateAsync(body, ct);
             return TypedResults.Created($"/api/v1/schedules/series/{created.Id}", created);
-        }).WithIdempotency().WithSummary("Create a series: episodes from a template (title with {episode}, {title} and the schedule variables) on a recurrence, released strictly in order.");
+        }).WithIdempotency().Describe("Series_Create", "Create a series", "Create a series: episodes from a template (title with {episode}, {title} and the schedule variables) on a recurrence, released strictly in order.", 409);
         series.MapGet("", (string? status, int? page, int? pageSize, SeriesService service, CancellationToken ct) =>
                 service.ListAsync(QueryValues.ParseEnum<SeriesStatus>(status, "status"), page ?? 1, pageSize ?? 20, ct))
-            .WithSummary("Series of the workspace, newest first, with their progress: filter status; page, pageSize.");
+            .Describe("Series_List", "List series", "Series of the workspace, newest first, with their progress: filter status; page, pageSize.");
         series.MapPost("/preview", async (SeriesInput body, int? count, SeriesService service, CancellationToken ct) =>
                 await service.PreviewAsync(body, Math.Clamp(count ?? SeriesService.PreviewCount, 1, 20), ct))
-            .WithSummary("The first episodes' titles and times as this input would plan them (nothing is saved).");
+            .Describe("Series_Preview", "Preview a series' episodes", "The first episodes' titles and times as this input would plan them (nothing is saved).");
         series.MapGet("/{id:guid}", (Guid id, SeriesService service, CancellationToken ct) => service.GetAsync(id, ct))
-            .WithSummary("The series with its episodes.");
+            .Describe("Series_Get", "Get a series", "The series with its episodes.");
         series.MapDelete("/{id:guid}", (Guid id, SeriesService service, CancellationToken ct) => service.CancelAsync(id, ct))
-            .WithSummary("Cancel the series: nothing more is released; unreleased episodes go back to draft, released ones keep their history.");
+            .Describe("Series_Cancel", "Cancel a series", "Cancel the series: nothing more is released; unreleased episodes go back to draft, released ones keep their history.", 409);
         series.MapPost("/{id:guid}/pause", (Guid id, SeriesService service, CancellationToken ct) => service.PauseAsync(id, ct))
-            .WithSummary("active → paused: no episode goes out until resumed.");
+            .Describe("Series_Pause", "Pause a series", "active → paused: no episode goes out until resumed.", 409);
         series.MapPost("/{id:guid}/resume", (Guid id, SeriesService service, CancellationToken ct) => service.ResumeAsync(id, ct))
-            .WithSummary("paused → active: episodes missed meanwhile go out now, in order.");
+            .Describe("Series_Resume", "Resume a series", "paused → active: episodes missed meanwhile go out now, in order.", 409);
         series.MapPost("/{id:guid}/episodes", (Guid id, ExtendRequest body, SeriesService service, CancellationToken ct) => service.ExtendAsync(id, body.Count, ct))
-            .WithIdempotency().WithSummary("Add {count} episodes after the last one, on the same recurrence.");
+            .WithIdempotency().Describe("Series_AddEpisodes", "Add episodes to a series", "Add {count} episodes after the last one, on the same recurrence.", 409);
         series.MapPut("/{id:guid}/episodes/{number:int}", (Guid id, int number, EpisodeInput body, SeriesService service, CancellationToken ct) =>
                 service.UpdateEpisodeAsync(id, number, body, ct))
-            .WithSummary("Change one episode: title, its own job config (useTemplateConfig: back to the template's), or skip it.");
+            .Describe("Series_UpdateEpisode", "Change an episode", "Change one episode: title, its own job config (useTemplateConfig: back to the template's), or skip it.", 409);
         series.MapPost("/{id:guid}/episodes/{number:int}/retry", (Guid id, int number, SeriesService service, CancellationToken ct) =>
                 service.RetryEpisodeAsync(id, number, ct))
-            .WithSummary("Run a failed episode again (while no later episode is released).");
+            .Describe("Series_RetryEpisode", "Retry a failed episode", "Run a failed episode again (while no later episode is released).", 409);
     }
 }

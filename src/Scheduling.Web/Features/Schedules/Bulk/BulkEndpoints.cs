@@ -20,13 +20,13 @@ public static class BulkEndpoints
         schedules.MapPost("/bulk", async (BulkCreateRequest body, BulkScheduleService service, CancellationToken ct) =>
                 TypedResults.Created("/api/v1/schedules", await service.CreateAsync(body, ct)))
             .WithIdempotency()
-            .WithSummary($"Create up to {BulkLimits.MaxItems:N0} schedules, all or nothing: sharedConfig is merged under each jobConfig, namingPattern (\"Tip #{{n}}: {{weekday}} {{date}}\") names items without a name. One invalid item: 400 with every item's result, nothing created.");
-        MapAction(schedules, "pause", (service, body, ct) => service.PauseAsync(body, ct), "active → paused (optional note)");
-        MapAction(schedules, "resume", (service, body, ct) => service.ResumeAsync(body, ct), "paused → active (runMissed keeps the missed run)");
-        MapAction(schedules, "cancel", (service, body, ct) => service.CancelAsync(body, ct), "active|paused → cancelled");
-        MapAction(schedules, "delete", (service, body, ct) => service.DeleteAsync(body, ct), "delete with their history");
+            .Describe("Schedules_BulkCreate", "Create schedules in bulk", $"Create up to {BulkLimits.MaxItems:N0} schedules, all or nothing: sharedConfig is merged under each jobConfig, namingPattern (\"Tip #{{n}}: {{weekday}} {{date}}\") names items without a name. One invalid item: 400 with every item's result, nothing created.", 409);
+        MapAction(schedules, "pause", "Schedules_BulkPause", "Pause schedules in bulk", (service, body, ct) => service.PauseAsync(body, ct), "active → paused (optional note)");
+        MapAction(schedules, "resume", "Schedules_BulkResume", "Resume schedules in bulk", (service, body, ct) => service.ResumeAsync(body, ct), "paused → active (runMissed keeps the missed run)");
+        MapAction(schedules, "cancel", "Schedules_BulkCancel", "Cancel schedules in bulk", (service, body, ct) => service.CancelAsync(body, ct), "active|paused → cancelled");
+        MapAction(schedules, "delete", "Schedules_BulkDelete", "Delete schedules in bulk", (service, body, ct) => service.DeleteAsync(body, ct), "delete with their history");
         schedules.MapPost("/bulk/update", (BulkUpdateRequest body, BulkScheduleService service, CancellationToken ct) => service.UpdateAsync(body, ct))
-            .WithSummary($"Change priority, jobConfig (merged; null removes a key), timezone, missedPolicy or overlapPolicy of the schedules given by ids or filter (at most {BulkLimits.MaxItems:N0}), all or nothing: a completed or cancelled one is a 409 naming it.");
+            .Describe("Schedules_BulkUpdate", "Change schedules in bulk", $"Change priority, jobConfig (merged; null removes a key), timezone, missedPolicy or overlapPolicy of the schedules given by ids or filter (at most {BulkLimits.MaxItems:N0}), all or nothing: a completed or cancelled one is a 409 naming it.", 409);
 
         schedules.MapGet("/export", async ([AsParameters] ExportParameters query, ScheduleTransferService service, TimeProvider clock, CancellationToken ct) =>
             {
@@ -34,7 +34,7 @@ public static class BulkEndpoints
                 return TypedResults.File(content, contentType, fileName);
             })
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
-            .WithSummary($"The schedules the list's filters select (status, jobType, priority, search; at most {BulkLimits.MaxImportRows:N0}) as a file to import: format=csv (a header, RFC 4180, formula-like cells behind a ') or json (the bulk-create body).");
+            .Describe("Schedules_Export", "Export schedules", $"The schedules the list's filters select (status, jobType, priority, search; at most {BulkLimits.MaxImportRows:N0}) as a file to import: format=csv (a header, RFC 4180, formula-like cells behind a ') or json (the bulk-create body).");
 
         schedules.MapPost("/import", async (HttpRequest request, string? format, bool? dryRun, ScheduleTransferService service, CancellationToken ct) =>
             {
@@ -47,12 +47,12 @@ public static class BulkEndpoints
             .Produces<ImportResult>(StatusCodes.Status200OK)
             .Produces<ImportResult>(StatusCodes.Status201Created)
             .WithIdempotency()
-            .WithSummary($"Import a CSV (the export's columns) or the bulk-create JSON, up to {BulkLimits.MaxImportRows:N0} rows. dryRun=true answers the rows as they would be created with each row's errors (row, column, message) and writes nothing; otherwise all or nothing (400 with the row errors).");
+            .Describe("Schedules_Import", "Import schedules", $"Import a CSV (the export's columns) or the bulk-create JSON, up to {BulkLimits.MaxImportRows:N0} rows. dryRun=true answers the rows as they would be created with each row's errors (row, column, message) and writes nothing; otherwise all or nothing (400 with the row errors).", 409, 415);
     }
 
-    private static void MapAction(RouteGroupBuilder schedules, string action, Func<BulkScheduleService, BulkActionRequest, CancellationToken, Task<BulkResult>> apply, string what) =>
+    private static void MapAction(RouteGroupBuilder schedules, string action, string operationId, string summary, Func<BulkScheduleService, BulkActionRequest, CancellationToken, Task<BulkResult>> apply, string what) =>
         schedules.MapPost($"/bulk/{action}", (BulkActionRequest body, BulkScheduleService service, CancellationToken ct) => apply(service, body, ct))
-            .WithSummary($"Bulk {action}: {what}, for the schedules given by ids or by filter (status, jobType, priority, search), at most {BulkLimits.MaxItems:N0}, all or nothing: one that cannot take it is a 409 naming it, and nothing changes.");
+            .Describe(operationId, summary, $"Bulk {action}: {what}, for the schedules given by ids or by filter (status, jobType, priority, search), at most {BulkLimits.MaxItems:N0}, all or nothing: one that cannot take it is a 409 naming it, and nothing changes.", 409);
 
     private static TransferFormat ParseFormat(string? format, string? contentType) => format?.Trim().ToLowerInvariant() switch
     {
