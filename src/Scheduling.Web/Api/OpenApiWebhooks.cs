@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 using Scheduling.Web.Engine;
+using Scheduling.Web.Features.Events;
 
 namespace Scheduling.Web.Api;
 
@@ -14,9 +15,34 @@ public static class OpenApiWebhooks
 {
     public const string EnvelopeSchema = "WebhookEnvelope";
     public const string PingSchema = "WebhookPing";
+    public const string ScheduleEventSchema = "LifecycleScheduleEvent";
+    public const string ExecutionEventSchema = "LifecycleExecutionEvent";
 
-    /// <summary>One kind of delivery: its <c>X-Scheduling-Event</c> value, texts and payload schema (a component).</summary>
-    public sealed record WebhookEvent(string Event, string OperationId, string Summary, string Description, string Schema, Func<OpenApiSchema> Payload, bool AnswerControlsRun);
+    /// <summary>
+    /// One kind of delivery: its <c>X-Scheduling-Event</c> value, texts and payload schema (a component).
+    /// <paramref name="Lifecycle"/>: sent to event subscriptions (Features/Events), with their own secret, order and retries.
+    /// </summary>
+    public sealed record WebhookEvent(string Event, string OperationId, string Summary, string Description, string Schema, Func<OpenApiDocument, OpenApiSchema> Payload, bool AnswerControlsRun, bool Lifecycle = false);
+
+    /// <summary>What each lifecycle event type means (Features/Events/EventTypes.cs), before Events (static fields initialise in order); its data is the schedule or the run as the API returns it.</summary>
+    private static readonly (string Type, string Summary, string When)[] Lifecycle =
+    [
+        (EventTypes.ScheduleCreated, "A schedule was created", "A schedule was created (by the API, the app, bulk create, import, a split, a series or the channel queue)."),
+        (EventTypes.ScheduleUpdated, "A schedule was changed", "A schedule's definition was replaced or changed (including occurrence edits and bulk updates)."),
+        (EventTypes.SchedulePaused, "A schedule was paused", "active → paused."),
+        (EventTypes.ScheduleResumed, "A schedule was resumed", "paused → active."),
+        (EventTypes.ScheduleCancelled, "A schedule was cancelled", "active or paused → cancelled: it plans no more runs."),
+        (EventTypes.ScheduleCompleted, "A schedule completed", "It planned its last run (end date or max runs reached)."),
+        (EventTypes.ScheduleDeleted, "A schedule was deleted", "The schedule and its history were deleted; `data` is the schedule as it was."),
+        (EventTypes.ScheduleSubmitted, "A schedule was submitted for review", "draft → in_review: an Owner or Admin is asked to approve it."),
+        (EventTypes.ScheduleApproved, "A schedule was approved", "in_review → active."),
+        (EventTypes.ScheduleRejected, "A schedule was rejected", "in_review → draft, with the reviewer's comment."),
+        (EventTypes.ExecutionStarted, "A run started", "pending → running: its delivery is being sent."),
+        (EventTypes.ExecutionCompleted, "A run completed", "running → completed."),
+        (EventTypes.ExecutionFailed, "A run failed", "running → failed."),
+        (EventTypes.ExecutionSkipped, "A run was skipped", "A planned run was skipped (missed-run or overlap policy, a skipped occurrence, a pause that held it)."),
+        (EventTypes.ExecutionRetrying, "A run will be retried", "running → pending: the attempt failed and the next one waits for the retry backoff."),
+    ];
 
     public static readonly IReadOnlyList<WebhookEvent> Events =
     [
@@ -24,12 +50,26 @@ public static class OpenApiWebhooks
             "Sent for each attempt of a run to the schedule's `webhookUrl`, else the workspace's endpoint for its job type. "
             + "The newsletter pipeline sends one POST per `action` (scrape, then generate, then send; `jobConfig.testMode: true` skips send), "
             + "each with `previous` = the response body of the action before it and its own Idempotency-Key `<executionId>:<action>`.",
-            EnvelopeSchema, Envelope, AnswerControlsRun: true),
+            EnvelopeSchema, _ => Envelope(), AnswerControlsRun: true),
         new(WebhookDelivery.PingEvent, "Deliveries_Ping", "A test from Settings → Webhooks",
-            "Sent by `POST /api/v1/workspace/webhooks/endpoints/{jobType}/test`; signed like a run's delivery. No run is behind it: answer 2xx.",
-            PingSchema, Ping, AnswerControlsRun: false),
-        // Lifecycle events (issue "event subscriptions") go here: one entry each.
+            "Sent by `POST /api/v1/workspace/webhooks/endpoints/{jobType}/test`; signed like a run's delivery. No run is behind it: answer 2xx. "
+            + "(The test of an event subscription, `POST /api/v1/workspace/event-subscriptions/{id}/test`, also sends `X-Scheduling-Event: ping`, "
+            + "but in the lifecycle envelope: `type: ping`, `data: {subscriptionId, message}`, signed with the subscription's secret, not retried.)",
+            PingSchema, _ => Ping(), AnswerControlsRun: false),
+        .. LifecycleEvents(),
     ];
+
+    private static IEnumerable<WebhookEvent> LifecycleEvents() => Lifecycle.Select(e =>
+    {
+        var schedule = e.Type.StartsWith("schedule.", StringComparison.Ordinal);
+        return new WebhookEvent(e.Type, "Events_" + string.Concat(e.Type.Split('.', '_').Select(w => char.ToUpperInvariant(w[0]) + w[1..])),
+            e.Summary,
+            e.When + " Sent to each event subscription that names `" + e.Type + "` (or `*`), in event order per subscription. `data` is the "
+            + (schedule ? "schedule as `GET /api/v1/schedules/{id}` returns it." : "run as the API's run lists return it (`ExecutionView`), with the status this event reports."),
+            schedule ? ScheduleEventSchema : ExecutionEventSchema,
+            document => LifecycleEnvelope(document, schedule),
+            AnswerControlsRun: false, Lifecycle: true);
+    });
 
     internal static void Describe(OpenApiDocument document)
     {
@@ -37,7 +77,7 @@ public static class OpenApiWebhooks
         document.Components!.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         foreach (var hook in Events)
         {
-            document.Components.Schemas[hook.Schema] = hook.Payload();
+            document.Components.Schemas[hook.Schema] = hook.Payload(document);
             document.Webhooks[hook.Event] = new OpenApiPathItem
             {
                 Operations = new Dictionary<HttpMethod, OpenApiOperation>
@@ -58,7 +98,7 @@ public static class OpenApiWebhooks
                                 ["application/json"] = new() { Schema = new OpenApiSchemaReference(hook.Schema, document) },
                             },
                         },
-                        Responses = hook.AnswerControlsRun ? RunAnswers() : PingAnswers(),
+                        Responses = hook.Lifecycle ? LifecycleAnswers() : hook.AnswerControlsRun ? RunAnswers() : PingAnswers(),
                         Security = [new OpenApiSecurityRequirement()],
                     },
                 },
@@ -66,8 +106,14 @@ public static class OpenApiWebhooks
         }
     }
 
-    private static List<IOpenApiParameter> Headers(WebhookEvent hook) =>
-    [
+    private static List<IOpenApiParameter> Headers(WebhookEvent hook) => hook.Lifecycle
+        ? [
+            Header("X-Signature-256", true, "`sha256=` + lowercase hex HMAC-SHA256 of the raw request body, keyed with the subscription's signing secret (its UTF-8 bytes, shown once when the subscription is created or by `POST /api/v1/workspace/event-subscriptions/{id}/rotate-secret`). Compare in constant time.", "^sha256=[0-9a-f]{64}$"),
+            Header(Idempotency.Header, true, "The event id (`id` in the body): the same on every attempt and on a redelivery, so a repeat can be recognised and ignored."),
+            Header("X-Scheduling-Event", true, $"The event type: `{hook.Event}` (the same as `type` in the body)."),
+            Header("X-Scheduling-Node", true, "The app node that sent it (Execution:NodeName)."),
+        ]
+        : [
         Header("X-Signature-256", true, "`sha256=` + lowercase hex HMAC-SHA256 of the raw request body, keyed with the workspace's signing secret (its UTF-8 bytes, as shown once by `POST /api/v1/workspace/webhooks/secret`). Compare in constant time.", "^sha256=[0-9a-f]{64}$"),
         Header(Idempotency.Header, true, hook.AnswerControlsRun
             ? "The execution id (`<executionId>:<action>` for the newsletter pipeline): the same on every attempt of the run, so a retry can be recognised and not done twice."
@@ -95,6 +141,18 @@ public static class OpenApiWebhooks
         },
         ["4XX"] = new OpenApiResponse { Description = "The attempt failed and is not retried, except 408 and 429, which are retried per the schedule's retry policy." },
         ["5XX"] = new OpenApiResponse { Description = "Retried per the schedule's retry policy (as are network errors and timeouts), with the same Idempotency-Key." },
+    };
+
+    private static OpenApiResponses LifecycleAnswers() => new()
+    {
+        ["200"] = new OpenApiResponse { Description = "Any 2xx: delivered (the start of the body is kept in the delivery log)." },
+        ["4XX"] = new OpenApiResponse
+        {
+            Description = "Anything but 2xx (and network errors, and no answer within Events:Timeout, 10 s) is retried with backoff (10 s, 20 s, 40 s ... at most 1 h) "
+                + "for Events:RetryWindow (24 h), then the delivery is marked failed; later events to the same subscription wait behind it, so order is kept. "
+                + "`POST /api/v1/workspace/event-deliveries/{id}/redeliver` sends a delivered or failed one again, with the same event id.",
+        },
+        ["5XX"] = new OpenApiResponse { Description = "Retried like a 4xx: with backoff, in order, for 24 h." },
     };
 
     private static OpenApiResponses PingAnswers() => new()
@@ -139,6 +197,52 @@ public static class OpenApiWebhooks
                 Enum = [.. NewsletterPipelineHandler.Actions.Select(a => (JsonNode)JsonValue.Create(a)!), null!],
             },
             ["previous"] = new OpenApiSchema { Description = "Newsletter pipeline: the response body of the action before this one (JSON, or text); null otherwise." },
+            ["channel"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object | JsonSchemaType.Null,
+                Description = "The channel the run posts to; null for a schedule without one.",
+                Required = new HashSet<string> { "id", "name", "platform" },
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["id"] = Text("The channel.", format: "uuid"),
+                    ["name"] = Text("Its name."),
+                    ["platform"] = Text("Its platform."),
+                },
+            },
+            ["series"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Description = "Only for an episode of a series (absent otherwise).",
+                Required = new HashSet<string> { "id", "name", "episode", "episodeCount" },
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["id"] = Text("The series.", format: "uuid"),
+                    ["name"] = Text("Its name."),
+                    ["episode"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Description = "This episode's number." },
+                    ["episodeCount"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Description = "How many episodes the series has." },
+                },
+            },
+        },
+    };
+
+    /// <summary>The envelope of a lifecycle event (<see cref="EventEnvelope"/>, Features/Events/EventDeliverer.cs).</summary>
+    private static OpenApiSchema LifecycleEnvelope(OpenApiDocument document, bool schedule) => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = schedule ? "A schedule's lifecycle event (camelCase JSON)." : "A run's lifecycle event (camelCase JSON).",
+        Required = new HashSet<string> { "id", "type", "occurredAt", "workspaceId", "data" },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["id"] = Text("The event; also the Idempotency-Key. Ids grow with time (UUID v7).", format: "uuid"),
+            ["type"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Description = "The event type (also `X-Scheduling-Event`).",
+                Enum = Lifecycle.Where(e => e.Type.StartsWith("schedule.", StringComparison.Ordinal) == schedule).Select(e => (JsonNode)JsonValue.Create(e.Type)!).ToList(),
+            },
+            ["occurredAt"] = Text("When it happened (UTC, ISO 8601).", format: "date-time"),
+            ["workspaceId"] = Text("The workspace.", format: "uuid"),
+            ["data"] = new OpenApiSchemaReference(schedule ? "ScheduleView" : "ExecutionView", document),
         },
     };
 

@@ -7,6 +7,7 @@ using Scheduling.Core.Scheduling;
 using Scheduling.Web.Api;
 using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
+using Scheduling.Web.Features.Events;
 using Scheduling.Web.Features.Schedules;
 using Scheduling.Web.Tests.Infrastructure;
 
@@ -173,9 +174,52 @@ public sealed class OpenApiContractTests
 
         // The schema's properties are exactly what WebhookDelivery serialises: the document cannot drift from the code.
         var sent = JsonNode.Parse(WebhookDelivery.Serialize(new WebhookEnvelope(Guid.NewGuid(), Guid.NewGuid(), "n", "publish",
-            JsonDocument.Parse("{}").RootElement, DateTime.UtcNow, 1, false, "t", "scrape", JsonDocument.Parse("{}").RootElement)))!.AsObject();
+            JsonDocument.Parse("{}").RootElement, DateTime.UtcNow, 1, false, "t", "scrape", JsonDocument.Parse("{}").RootElement,
+            new EnvelopeChannel(Guid.NewGuid(), "c", "youtube"), new SeriesEnvelope(Guid.NewGuid(), "s", 1, 3))))!.AsObject();
         var described = document["components"]!["schemas"]![OpenApiWebhooks.EnvelopeSchema]!["properties"]!.AsObject();
         Assert.Equal(sent.Select(p => p.Key).Order(StringComparer.Ordinal), described.Select(p => p.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Webhooks_DescribeEveryLifecycleEvent_WithItsEnvelopeHeadersAndRetries()
+    {
+        await using var app = await AppFactory.StartAsync(DatabaseProvider.Sqlite);
+        var document = await ServedDocumentAsync(app);
+        var webhooks = document["webhooks"]!.AsObject();
+        var schemas = document["components"]!["schemas"]!.AsObject();
+
+        // Every event type a subscription can name is a webhook; a new one without an entry fails here.
+        Assert.NotEmpty(EventTypes.Known);
+        foreach (var type in EventTypes.Known)
+        {
+            var post = webhooks[type]?["post"]?.AsObject();
+            Assert.True(post is not null, $"Lifecycle event '{type}' has no entry in OpenApiWebhooks.Events.");
+            var headers = post!["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), p => p!["description"]!.GetValue<string>());
+            Assert.Contains("subscription's signing secret", headers["X-Signature-256"]);
+            Assert.Contains("event id", headers["Idempotency-Key"]);
+            Assert.Contains($"`{type}`", headers["X-Scheduling-Event"]);
+            Assert.Contains("24 h", post["responses"]!["4XX"]!["description"]!.GetValue<string>());
+            Assert.Contains("redeliver", post["responses"]!["4XX"]!["description"]!.GetValue<string>());
+
+            // The body's schema names this type, and its data is the schedule or the run as the API returns them.
+            var reference = post["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>();
+            var envelope = schemas[reference.Split('/')[^1]]!.AsObject();
+            Assert.Contains(type, envelope["properties"]!["type"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+            var data = envelope["properties"]!["data"]!["$ref"]!.GetValue<string>();
+            Assert.Equal(type.StartsWith("schedule.", StringComparison.Ordinal) ? "#/components/schemas/ScheduleView" : "#/components/schemas/ExecutionView", data);
+            Assert.NotNull(schemas[data.Split('/')[^1]]);
+        }
+
+        // The envelope's properties are exactly what EventDeliverer serialises.
+        var sent = JsonNode.Parse(EventDeliverer.Serialize(new LifecycleEvent
+        {
+            EventId = Guid.NewGuid(), WorkspaceId = Guid.NewGuid(), Type = EventTypes.ScheduleCreated, OccurredAt = DateTime.UtcNow, Data = "{}",
+        }))!.AsObject();
+        foreach (var schema in new[] { OpenApiWebhooks.ScheduleEventSchema, OpenApiWebhooks.ExecutionEventSchema })
+        {
+            var described = schemas[schema]!["properties"]!.AsObject();
+            Assert.Equal(sent.Select(p => p.Key).Order(StringComparer.Ordinal), described.Select(p => p.Key).Order(StringComparer.Ordinal));
+        }
     }
 
     [Fact]
