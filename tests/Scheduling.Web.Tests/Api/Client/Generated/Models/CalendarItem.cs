@@ -14,6 +14,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The dstShifted property</summary>
+        public bool? DstShifted { get; set; }
         /// <summary>The executionId property</summary>
         public Guid? ExecutionId { get; set; }
         /// <summary>The jobType property</summary>
@@ -66,6 +68,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public CalendarItem()
         {
             AdditionalData = new Dictionary<string, object>();
+            DstShifted = false;
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -85,6 +88,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "dstShifted", n => { DstShifted = n.GetBoolValue(); } },
                 { "executionId", n => { ExecutionId = n.GetGuidValue(); } },
                 { "jobType", n => { JobType = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType>(); } },
                 { "kind", n => { Kind = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.CalendarItemKind>(); } },
@@ -105,6 +109,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteBoolValue("dstShifted", DstShifted);
             writer.WriteGuidValue("executionId", ExecutionId);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType>("jobType", JobType);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.CalendarItemKind>("kind", Kind);

@@ -24,5 +24,13 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         #pragma warning disable CS1591
         Cancelled,
         #pragma warning restore CS1591
+        [EnumMember(Value = "draft")]
+        #pragma warning disable CS1591
+        Draft,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "in_review")]
+        #pragma warning disable CS1591
+        In_review,
+        #pragma warning restore CS1591
     }
 }

@@ -14,6 +14,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The channelId property</summary>
+        public Guid? ChannelId { get; set; }
         /// <summary>The createdAt property</summary>
         public DateTimeOffset? CreatedAt { get; set; }
         /// <summary>The description property</summary>
@@ -90,6 +92,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #else
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryView Retry { get; set; }
 #endif
+        /// <summary>The reviews property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewView>? Reviews { get; set; }
+#nullable restore
+#else
+        public List<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewView> Reviews { get; set; }
+#endif
         /// <summary>The runCount property</summary>
         public int? RunCount { get; set; }
         /// <summary>The scheduledAt property</summary>
@@ -102,6 +112,10 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #endif
         /// <summary>The scheduleType property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleType? ScheduleType { get; set; }
+        /// <summary>The splitFromId property</summary>
+        public Guid? SplitFromId { get; set; }
+        /// <summary>The splitIntoId property</summary>
+        public Guid? SplitIntoId { get; set; }
         /// <summary>The status property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleStatus? Status { get; set; }
         /// <summary>The summary property</summary>
@@ -134,6 +148,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public DateTimeOffset? UpdatedAt { get; set; }
         /// <summary>The version property</summary>
         public int? Version { get; set; }
+        /// <summary>The warnings property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RuleWarning>? Warnings { get; set; }
+#nullable restore
+#else
+        public List<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RuleWarning> Warnings { get; set; }
+#endif
         /// <summary>The webhookUrl property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -167,6 +189,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "channelId", n => { ChannelId = n.GetGuidValue(); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "description", n => { Description = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
@@ -184,9 +207,12 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "priority", n => { Priority = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>(); } },
                 { "recurrence", n => { Recurrence = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceView.CreateFromDiscriminatorValue); } },
                 { "retry", n => { Retry = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryView.CreateFromDiscriminatorValue); } },
+                { "reviews", n => { Reviews = n.GetCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "runCount", n => { RunCount = n.GetIntValue(); } },
                 { "scheduleType", n => { ScheduleType = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleType>(); } },
                 { "scheduledAt", n => { ScheduledAt = n.GetStringValue(); } },
+                { "splitFromId", n => { SplitFromId = n.GetGuidValue(); } },
+                { "splitIntoId", n => { SplitIntoId = n.GetGuidValue(); } },
                 { "status", n => { Status = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleStatus>(); } },
                 { "summary", n => { Summary = n.GetStringValue(); } },
                 { "timeoutSeconds", n => { TimeoutSeconds = n.GetIntValue(); } },
@@ -194,6 +220,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "titleTemplate", n => { TitleTemplate = n.GetStringValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
                 { "version", n => { Version = n.GetIntValue(); } },
+                { "warnings", n => { Warnings = n.GetCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RuleWarning>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RuleWarning.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "webhookUrl", n => { WebhookUrl = n.GetStringValue(); } },
             };
         }
@@ -204,6 +231,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteGuidValue("channelId", ChannelId);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteStringValue("description", Description);
             writer.WriteGuidValue("id", Id);
@@ -221,9 +249,12 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>("priority", Priority);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceView>("recurrence", Recurrence);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryView>("retry", Retry);
+            writer.WriteCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewView>("reviews", Reviews);
             writer.WriteIntValue("runCount", RunCount);
             writer.WriteStringValue("scheduledAt", ScheduledAt);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleType>("scheduleType", ScheduleType);
+            writer.WriteGuidValue("splitFromId", SplitFromId);
+            writer.WriteGuidValue("splitIntoId", SplitIntoId);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleStatus>("status", Status);
             writer.WriteStringValue("summary", Summary);
             writer.WriteIntValue("timeoutSeconds", TimeoutSeconds);
@@ -231,6 +262,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteStringValue("titleTemplate", TitleTemplate);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteIntValue("version", Version);
+            writer.WriteCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RuleWarning>("warnings", Warnings);
             writer.WriteStringValue("webhookUrl", WebhookUrl);
             writer.WriteAdditionalData(AdditionalData);
         }

@@ -19,6 +19,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>1 for the first attempt, then 2, 3 ... on retries.</summary>
         public int? Attempt { get; set; }
+        /// <summary>The channel the run posts to; null for a schedule without one.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_channel? Channel { get; set; }
+#nullable restore
+#else
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_channel Channel { get; set; }
+#endif
         /// <summary>The run; also the Idempotency-Key and the id of the callbacks.</summary>
         public Guid? ExecutionId { get; set; }
         /// <summary>true for run now and backfill runs.</summary>
@@ -52,6 +60,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #nullable restore
 #else
         public string ScheduleName { get; set; }
+#endif
+        /// <summary>Only for an episode of a series (absent otherwise).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_series? Series { get; set; }
+#nullable restore
+#else
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_series Series { get; set; }
 #endif
         /// <summary>The run&apos;s title from the schedule&apos;s title template.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -88,6 +104,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             {
                 { "action", n => { Action = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_action>(); } },
                 { "attempt", n => { Attempt = n.GetIntValue(); } },
+                { "channel", n => { Channel = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_channel>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_channel.CreateFromDiscriminatorValue); } },
                 { "executionId", n => { ExecutionId = n.GetGuidValue(); } },
                 { "isManual", n => { IsManual = n.GetBoolValue(); } },
                 { "jobConfig", n => { JobConfig = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_jobConfig>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_jobConfig.CreateFromDiscriminatorValue); } },
@@ -96,6 +113,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "scheduleId", n => { ScheduleId = n.GetGuidValue(); } },
                 { "scheduleName", n => { ScheduleName = n.GetStringValue(); } },
                 { "scheduledFor", n => { ScheduledFor = n.GetDateTimeOffsetValue(); } },
+                { "series", n => { Series = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_series>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_series.CreateFromDiscriminatorValue); } },
                 { "title", n => { Title = n.GetStringValue(); } },
             };
         }
@@ -108,6 +126,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_action>("action", Action);
             writer.WriteIntValue("attempt", Attempt);
+            writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_channel>("channel", Channel);
             writer.WriteGuidValue("executionId", ExecutionId);
             writer.WriteBoolValue("isManual", IsManual);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_jobConfig>("jobConfig", JobConfig);
@@ -116,6 +135,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteDateTimeOffsetValue("scheduledFor", ScheduledFor);
             writer.WriteGuidValue("scheduleId", ScheduleId);
             writer.WriteStringValue("scheduleName", ScheduleName);
+            writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_series>("series", Series);
             writer.WriteStringValue("title", Title);
             writer.WriteAdditionalData(AdditionalData);
         }

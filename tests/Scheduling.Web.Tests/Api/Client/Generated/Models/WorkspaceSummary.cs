@@ -26,6 +26,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #else
         public string Name { get; set; }
 #endif
+        /// <summary>The requireApproval property</summary>
+        public bool? RequireApproval { get; set; }
         /// <summary>The role property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceRole? Role { get; set; }
         /// <summary>
@@ -56,6 +58,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "isCurrent", n => { IsCurrent = n.GetBoolValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
+                { "requireApproval", n => { RequireApproval = n.GetBoolValue(); } },
                 { "role", n => { Role = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceRole>(); } },
             };
         }
@@ -69,6 +72,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteGuidValue("id", Id);
             writer.WriteBoolValue("isCurrent", IsCurrent);
             writer.WriteStringValue("name", Name);
+            writer.WriteBoolValue("requireApproval", RequireApproval);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceRole>("role", Role);
             writer.WriteAdditionalData(AdditionalData);
         }

@@ -4,10 +4,12 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Alerts;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Calendar;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Channels;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Invitations;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Me;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Recurrence;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Reviews;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Scheduler;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Tokens;
@@ -35,6 +37,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Calendar.CalendarRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The channels property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Channels.ChannelsRequestBuilder Channels
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Channels.ChannelsRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The executions property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.ExecutionsRequestBuilder Executions
         {
@@ -54,6 +61,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Recurrence.RecurrenceRequestBuilder Recurrence
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Recurrence.RecurrenceRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The reviews property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Reviews.ReviewsRequestBuilder Reviews
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Reviews.ReviewsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The scheduler property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Scheduler.SchedulerRequestBuilder Scheduler

@@ -3,9 +3,13 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Bulk;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Calendar;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Export;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Import;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Patterns;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Timezones;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Upcoming;
 using Scheduling.Web.Tests.Api.Client.Generated.Models;
@@ -22,15 +26,35 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class SchedulesRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The bulk property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Bulk.BulkRequestBuilder Bulk
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Bulk.BulkRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The calendar property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Calendar.CalendarRequestBuilder Calendar
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Calendar.CalendarRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The export property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Export.ExportRequestBuilder Export
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Export.ExportRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The import property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Import.ImportRequestBuilder Import
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Import.ImportRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The patterns property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Patterns.PatternsRequestBuilder Patterns
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Patterns.PatternsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The series property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.SeriesRequestBuilder Series
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.SeriesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The timezones property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Timezones.TimezonesRequestBuilder Timezones

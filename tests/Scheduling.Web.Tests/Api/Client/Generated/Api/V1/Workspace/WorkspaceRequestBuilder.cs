@@ -2,8 +2,12 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.EventDeliveries;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.EventSubscriptions;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Invitations;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Members;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pause;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Resume;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Webhooks;
 using System.Collections.Generic;
 using System.IO;
@@ -17,6 +21,16 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WorkspaceRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The eventDeliveries property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.EventDeliveries.EventDeliveriesRequestBuilder EventDeliveries
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.EventDeliveries.EventDeliveriesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The eventSubscriptions property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.EventSubscriptions.EventSubscriptionsRequestBuilder EventSubscriptions
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.EventSubscriptions.EventSubscriptionsRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The invitations property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Invitations.InvitationsRequestBuilder Invitations
         {
@@ -26,6 +40,16 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Members.MembersRequestBuilder Members
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Members.MembersRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The pause property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pause.PauseRequestBuilder Pause
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pause.PauseRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The resume property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Resume.ResumeRequestBuilder Resume
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Resume.ResumeRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The webhooks property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Webhooks.WebhooksRequestBuilder Webhooks

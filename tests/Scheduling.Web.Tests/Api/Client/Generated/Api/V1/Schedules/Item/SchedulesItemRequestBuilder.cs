@@ -3,15 +3,20 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Approve;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Backfill;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Cancel;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Clone;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Executions;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Next;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Occurrences;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Pause;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Reject;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Resume;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Run;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Split;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Stats;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Submit;
 using Scheduling.Web.Tests.Api.Client.Generated.Models;
 using System.Collections.Generic;
 using System.IO;
@@ -26,6 +31,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class SchedulesItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The approve property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Approve.ApproveRequestBuilder Approve
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Approve.ApproveRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The backfill property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Backfill.BackfillRequestBuilder Backfill
         {
@@ -51,10 +61,20 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Next.NextRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The occurrences property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Occurrences.OccurrencesRequestBuilder Occurrences
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Occurrences.OccurrencesRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The pause property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Pause.PauseRequestBuilder Pause
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Pause.PauseRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The reject property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Reject.RejectRequestBuilder Reject
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Reject.RejectRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The resume property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Resume.ResumeRequestBuilder Resume
@@ -66,10 +86,20 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Run.RunRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The split property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Split.SplitRequestBuilder Split
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Split.SplitRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The stats property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Stats.StatsRequestBuilder Stats
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Stats.StatsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The submit property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Submit.SubmitRequestBuilder Submit
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Submit.SubmitRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.SchedulesItemRequestBuilder"/> and sets the default values.

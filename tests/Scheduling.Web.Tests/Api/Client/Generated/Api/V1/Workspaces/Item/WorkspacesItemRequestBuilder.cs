@@ -71,7 +71,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspaces.Item
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceSummary>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceSummary.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Rename (Owner or Admin).
+        /// Rename, and turn approval before scheduling on or off (requireApproval: Creators&apos; schedules wait for an Owner or Admin). Owner or Admin.
         /// </summary>
         /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceSummary"/></returns>
         /// <param name="body">The request body</param>
@@ -84,11 +84,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspaces.Item
         /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceSummary?> PutAsync(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceNameRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceSummary?> PutAsync(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceUpdateRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceSummary> PutAsync(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceNameRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceSummary> PutAsync(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceUpdateRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -123,18 +123,18 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspaces.Item
             return requestInfo;
         }
         /// <summary>
-        /// Rename (Owner or Admin).
+        /// Rename, and turn approval before scheduling on or off (requireApproval: Creators&apos; schedules wait for an Owner or Admin). Owner or Admin.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPutRequestInformation(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceNameRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToPutRequestInformation(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceUpdateRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPutRequestInformation(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceNameRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToPutRequestInformation(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WorkspaceUpdateRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
