@@ -50,7 +50,7 @@ public sealed class RecoverySweep(
         var now = clock.GetUtcNow().UtcDateTime;
         var settled = startup ? now : now - Settling;
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var candidates = await db.Executions.IgnoreQueryFilters()
+        var candidates = await db.Executions.IgnoreQueryFilters().AsNoTracking()
             // Rows without a job id may be between commit and enqueue on another node: give them time.
             .Where(e => (e.Status == ExecutionStatus.Pending || e.Status == ExecutionStatus.Running) && (e.HangfireJobId != null || e.CreatedAt <= settled))
             .OrderBy(e => e.ScheduledFor)
@@ -107,10 +107,12 @@ public sealed class RecoverySweep(
                     db.Entry(execution).State = EntityState.Detached;
                     continue;
                 }
-                var entry = db.Entry(execution);
-                entry.Property(e => e.Status).OriginalValue = entry.Property(e => e.Status).CurrentValue = ExecutionStatus.Pending;
-                entry.Property(e => e.Reason).OriginalValue = entry.Property(e => e.Reason).CurrentValue = reason;
-                entry.Property(e => e.WaitReason).OriginalValue = entry.Property(e => e.WaitReason).CurrentValue = Core.Scheduling.WaitReason.None;
+                // The row is written by the compare-and-sets only: a tracked copy saved below would put back what a job
+                // that started the run meanwhile changed.
+                db.Entry(execution).State = EntityState.Detached;
+                execution.Status = ExecutionStatus.Pending;
+                execution.Reason = reason;
+                execution.WaitReason = Core.Scheduling.WaitReason.None;
                 db.ExecutionAttempts.Add(new ExecutionAttempt
                 {
                     Id = Guid.CreateVersion7(),

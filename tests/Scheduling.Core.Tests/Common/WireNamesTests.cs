@@ -9,7 +9,7 @@ public class WireNamesTests
     [Fact]
     public void ToWire_EachEnum_IsLowercaseSnakeCase()
     {
-        Assert.Equal(["active", "paused", "completed", "cancelled"], WireNames.All<ScheduleStatus>());
+        Assert.Equal(["active", "paused", "completed", "cancelled", "draft", "in_review"], WireNames.All<ScheduleStatus>());
         Assert.Equal(["low", "normal", "high", "urgent"], WireNames.All<SchedulePriority>());
         Assert.Equal(["once", "recurring"], WireNames.All<ScheduleType>());
         Assert.Equal(["run_all", "run_latest", "skip"], WireNames.All<MissedRunPolicy>());

@@ -47,6 +47,27 @@ public class ApprovalTests
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task CreatorsBulkCreate_MakesDrafts_TooNotAWayAroundTheReview(DatabaseProvider provider)
+    {
+        await using var team = await StartAsync(provider);
+        var result = await OkAsync(await PostAsync(team.Creator, "/api/v1/schedules/bulk", new
+        {
+            schedules = new[] { WorkspaceFixtures.Schedule("Bulk one"), WorkspaceFixtures.Schedule("Bulk two") },
+        }));
+        var ids = result.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ToList();
+
+        Assert.Equal(2, ids.Count);
+        foreach (var id in ids)
+        {
+            var schedule = await team.Owner.Bearer.GetFromJsonAsync<JsonElement>($"/api/v1/schedules/{id}", Ct);
+            Assert.Equal("draft", schedule.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, schedule.GetProperty("nextRunAt").ValueKind);
+        }
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
     public async Task CreatorsSchedule_IsADraft_SubmittedRejectedResubmittedApproved_WithItsHistory(DatabaseProvider provider)
     {
         await using var team = await StartAsync(provider);

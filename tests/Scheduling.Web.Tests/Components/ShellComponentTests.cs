@@ -8,14 +8,18 @@ namespace Scheduling.Web.Tests.Components;
 /// <summary>The parameter-only shell components: navigation, placeholders and the circuit marker.</summary>
 public sealed class ShellComponentTests : IAsyncDisposable
 {
-    private static readonly string[] SectionLinks = ["", "schedules", "calendar", "series", "channels", "executions", "settings", "api/docs"];
+    private static readonly string[] SectionLinks = ["", "schedules", "calendar", "series", "channels", "executions", "reviews", "settings", "api/docs"];
 
     private readonly BunitContext _context = MudBunit.NewContext();
 
     [Fact]
-    public void NavMenu_ForMember_ListsEverySectionWithoutHangfire()
+    public async Task NavMenu_ForMember_ListsEverySectionWithoutHangfire()
     {
-        var cut = _context.Render<NavMenu>(p => p.Add(m => m.IsAdministrator, false));
+        // The menu counts the review queue: it needs the app's services (a migrated database).
+        var (root, context, _) = await AppTestHost.CreateAsync("shell", new DateTimeOffset(2030, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        using var cleanup = new TempFolder(root);
+        await using var disposeContext = context;
+        var cut = context.Render<NavMenu>(p => p.Add(m => m.IsAdministrator, false));
 
         var hrefs = cut.FindAll("a").Select(a => a.GetAttribute("href")).ToList();
         Assert.Equal(SectionLinks, hrefs);
@@ -23,9 +27,13 @@ public sealed class ShellComponentTests : IAsyncDisposable
     }
 
     [Fact]
-    public void NavMenu_ForAdministrator_AddsHangfireLinkInNewTab()
+    public async Task NavMenu_ForAdministrator_AddsHangfireLinkInNewTab()
     {
-        var cut = _context.Render<NavMenu>(p => p.Add(m => m.IsAdministrator, true));
+        // The menu counts the review queue: it needs the app's services (a migrated database).
+        var (root, context, _) = await AppTestHost.CreateAsync("shell", new DateTimeOffset(2030, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        using var cleanup = new TempFolder(root);
+        await using var disposeContext = context;
+        var cut = context.Render<NavMenu>(p => p.Add(m => m.IsAdministrator, true));
 
         var hangfire = Assert.Single(cut.FindAll("a"), a => a.GetAttribute("href") == "hangfire");
         Assert.Contains("Hangfire dashboard", hangfire.TextContent, StringComparison.Ordinal);
@@ -35,12 +43,16 @@ public sealed class ShellComponentTests : IAsyncDisposable
     }
 
     [Fact]
-    public void NavMenu_LinkLabels_NameEachSection()
+    public async Task NavMenu_LinkLabels_NameEachSection()
     {
-        var cut = _context.Render<NavMenu>(p => p.Add(m => m.IsAdministrator, false));
+        // The menu counts the review queue: it needs the app's services (a migrated database).
+        var (root, context, _) = await AppTestHost.CreateAsync("shell", new DateTimeOffset(2030, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        using var cleanup = new TempFolder(root);
+        await using var disposeContext = context;
+        var cut = context.Render<NavMenu>(p => p.Add(m => m.IsAdministrator, false));
 
         var labels = cut.FindAll("a").Select(a => a.TextContent.Trim()).ToList();
-        Assert.Equal(["Dashboard", "Schedules", "Calendar", "Series", "Channels", "Executions", "Settings", "API reference"], labels);
+        Assert.Equal(["Dashboard", "Schedules", "Calendar", "Series", "Channels", "Executions", "Review queue", "Settings", "API reference"], labels);
     }
 
     [Fact]
@@ -91,4 +103,20 @@ public sealed class ShellComponentTests : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
+
+    private sealed class TempFolder(string path) : IDisposable
+    {
+        public void Dispose()
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder is harmless.
+            }
+        }
+    }
 }

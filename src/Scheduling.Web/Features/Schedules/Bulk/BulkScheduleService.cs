@@ -19,7 +19,8 @@ namespace Scheduling.Web.Features.Schedules.Bulk;
 /// one SaveChanges, or refused as a whole with every item's problem. The single-schedule rules (validation, status
 /// transitions, version bump, taking back runs claimed ahead) are <see cref="ScheduleService"/>'s, reused here.
 /// </summary>
-public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock, ScheduleService schedules)
+public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock, ScheduleService schedules,
+    Events.LifecycleOutbox outbox)
 {
     private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
 
@@ -109,8 +110,21 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
     internal async Task SaveNewAsync(IReadOnlyList<Schedule> created, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
+        // A Creator's schedules wait for approval when the workspace asks for it, however many come at once.
+        if (await schedules.NeedsApprovalAsync(db, ct))
+        {
+            foreach (var schedule in created)
+            {
+                schedule.Status = ScheduleStatus.Draft;
+                schedule.NextRunAt = null;
+            }
+        }
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         db.Schedules.AddRange(created);
+        foreach (var schedule in created)
+        {
+            await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleCreated, ScheduleService.ToView(schedule), ct);
+        }
         await db.SaveChangesAsync(ct);
     }
 
