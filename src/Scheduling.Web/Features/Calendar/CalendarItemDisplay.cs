@@ -27,6 +27,8 @@ public static class CalendarItemDisplay
     }
 
     /// <summary>
+    /// No aria-label: the item's name is its visible text (time and title), so that speech input finds it by what it
+    /// shows; the kind follows as visually hidden text in the page's template.
     /// data-occurrence is the instant the item shows (where a moved one now runs) in UTC with Z: what a browser
     /// test sees on screen; the occurrence edits use <see cref="Occurrence"/>.
     /// </summary>
@@ -36,7 +38,6 @@ public static class CalendarItemDisplay
         ["data-occurrence"] = FormatUtc(o.Entry.At),
         ["data-kind"] = o.Entry.Kind.ToString().ToLowerInvariant(),
         ["data-status"] = o.Status,
-        ["aria-label"] = $"{o.Title}, {KindLabel(o)}",
     };
 
     public static string KindLabel(CalendarOccurrence o) => o.Entry.Kind switch
