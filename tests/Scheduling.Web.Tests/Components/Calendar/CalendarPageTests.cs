@@ -83,7 +83,9 @@ public sealed class CalendarPageTests
         Assert.Contains("13:00", item.TextContent, StringComparison.Ordinal);
         Assert.Contains("Europe/Paris", item.GetAttribute("title"), StringComparison.Ordinal); // the schedule's own zone differs
         Assert.Equal("true", item.GetAttribute("draggable"));
-        Assert.Equal("Daily digest", ItemOf(cut, daily.Id, "2026-03-16T08:00:00Z").TextContent[5..].Trim());
+        // The visible text is the time and the title; the kind follows for screen readers only.
+        Assert.Equal("Daily digest, planned", ItemOf(cut, daily.Id, "2026-03-16T08:00:00Z").TextContent[5..].Trim());
+        Assert.Equal(", planned", ItemOf(cut, daily.Id, "2026-03-16T08:00:00Z").QuerySelector(".visually-hidden")!.TextContent);
         Assert.Equal("2026-03-16T00:00:00", cut.Find("[data-testid=calendar-slot]").GetAttribute("data-start"));
     }
 
