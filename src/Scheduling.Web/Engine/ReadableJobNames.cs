@@ -31,7 +31,8 @@ public sealed class RunJobNameAttribute(string verb) : JobDisplayNameAttribute(v
 
     private static string Describe(DashboardContext context, Guid executionId)
     {
-        var now = DateTime.UtcNow;
+        var clock = context.GetHttpContext().RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
+        var now = clock.GetUtcNow().UtcDateTime;
         if (Labels.TryGetValue(executionId, out var known) && known.Until > now)
         {
             return known.Label;
