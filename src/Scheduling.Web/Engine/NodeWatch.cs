@@ -14,13 +14,12 @@ namespace Scheduling.Web.Engine;
 /// jobs and one small query. Runs every <see cref="ExecutionOptions.HeartbeatInterval"/> as a recurring job.
 /// </summary>
 public sealed class NodeWatch(IDbContextFactory<AppDbContext> contexts, JobStorage storage, IBackgroundJobClient jobs, RecoverySweep recovery,
-    IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<NodeWatch> logger)
+    IOptionsMonitor<ExecutionOptions> options, ILogger<NodeWatch> logger)
 {
     /// <returns>How many runs were handed over again.</returns>
     public async Task<int> WatchAsync(CancellationToken ct = default)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var live = RecoverySweep.LiveServers(storage, now, options.CurrentValue.NodeTimeout);
+        var live = RecoverySweep.LiveServers(storage, options.CurrentValue.NodeTimeout);
         var monitoring = storage.GetMonitoringApi();
         // Jobs a dead node's workers were processing, by the run they carry.
         var orphaned = monitoring.ProcessingJobs(0, 10_000)

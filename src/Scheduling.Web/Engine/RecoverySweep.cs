@@ -67,7 +67,7 @@ public sealed class RecoverySweep(
     internal async Task<int> RecoverAsync(AppDbContext db, List<Execution> candidates, string when, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var liveServers = LiveServers(storage, now, options.CurrentValue.NodeTimeout);
+        var liveServers = LiveServers(storage, options.CurrentValue.NodeTimeout);
         var recovered = 0;
         using var connection = storage.GetConnection();
         foreach (var execution in candidates)
@@ -162,7 +162,20 @@ public sealed class RecoverySweep(
             .ExecuteUpdateAsync(set => set.SetProperty(e => e.HangfireJobId, job).SetProperty(e => e.EnqueuedAt, e => e.EnqueuedAt ?? now), ct) == 1;
     }
 
-    /// <summary>The Hangfire servers (nodes) that heartbeated within <paramref name="timeout"/>, by server id.</summary>
-    internal static HashSet<string> LiveServers(JobStorage storage, DateTime now, TimeSpan timeout) =>
-        storage.GetMonitoringApi().Servers().Where(s => s.Heartbeat is { } beat && beat > now - timeout).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+    /// <summary>
+    /// The Hangfire servers (nodes) that heartbeated within <paramref name="timeout"/> of the freshest heartbeat, by
+    /// server id. Heartbeats are written on Hangfire's clock, not ours (a test's or an injected clock may differ): the
+    /// freshest one (a live node's) is the reference, so only a node that fell silent while others beat counts as dead.
+    /// </summary>
+    internal static HashSet<string> LiveServers(JobStorage storage, TimeSpan timeout)
+    {
+        var servers = storage.GetMonitoringApi().Servers();
+        var beats = servers.Where(s => s.Heartbeat is not null).Select(s => s.Heartbeat!.Value).ToList();
+        if (beats.Count == 0)
+        {
+            return [];
+        }
+        var freshest = beats.Max();
+        return servers.Where(s => s.Heartbeat is { } beat && beat > freshest - timeout).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+    }
 }

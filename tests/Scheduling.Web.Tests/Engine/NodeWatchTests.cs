@@ -44,7 +44,7 @@ public class NodeWatchTests
             Job.FromExpression<ExecutionRunner>(runner => runner.RunAsync(processed.Id, null, CancellationToken.None)), new ProcessingOn("dead-node:5f0c7e"));
         var thisNode = host.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ExecutionOptions>>().Value.NodeName;
         // This node's Hangfire server is known by its node name: what it holds is not taken from it.
-        var live = RecoverySweep.LiveServers(host.App.Services.GetRequiredService<JobStorage>(), DateTime.UtcNow, TimeSpan.FromMinutes(1));
+        var live = RecoverySweep.LiveServers(host.App.Services.GetRequiredService<JobStorage>(), TimeSpan.FromMinutes(1));
         Assert.Contains(live, server => NodeWatch.IsServerOf(server, thisNode));
         var factory = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await using (var db = await factory.CreateDbContextAsync(Ct))
