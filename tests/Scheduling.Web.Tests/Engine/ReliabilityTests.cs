@@ -50,7 +50,9 @@ public class ReliabilityTests
                     timezone = "UTC",
                     webhookUrl = receiver.Url("crash"),
                 }, Ct);
-                scheduleIds[i] = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                Assert.True(response.IsSuccessStatusCode, $"create {i}: {(int)response.StatusCode} {body}");
+                scheduleIds[i] = JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
             }
             await Eventually.GetAsync(async () =>
             {
