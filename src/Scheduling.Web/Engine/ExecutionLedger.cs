@@ -172,7 +172,9 @@ public sealed class ExecutionLedger : IAsyncDisposable
         var recorded = new Dictionary<OutcomeItem, bool>();
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
-            await EnterEngineLockAsync(db);
+            // Outcomes are compare-and-set writes of their own rows and need no global order: only the start
+            // decisions (which count what runs) take the engine-wide lock, and only after the outcomes are written,
+            // so that a node recording ends never waits for, nor holds up, another node's starts.
             foreach (var outcome in outcomes)
             {
                 var won = await _transitions.EndAttemptAsync(db, outcome.Outcome);
@@ -188,6 +190,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
             }
             if (starts.Count > 0)
             {
+                await EnterEngineLockAsync(db);
                 await DecideAsync(db, starts, decisions);
             }
             await transaction.CommitAsync();

@@ -11,12 +11,6 @@ namespace Scheduling.Web.Engine;
 
 public static class ExecutionServiceCollectionExtensions
 {
-    private static readonly PostgreSqlStorageOptions PostgreSqlOptions = new()
-    {
-        PrepareSchemaIfNecessary = true,
-        QueuePollInterval = TimeSpan.FromMilliseconds(200),
-    };
-
     /// <summary>
     /// Hangfire with the storage that follows the database provider: in-memory beside SQLite (our
     /// database stays the source of truth), SQL Server or PostgreSQL storage otherwise (multi-node).
@@ -39,9 +33,9 @@ public static class ExecutionServiceCollectionExtensions
             DatabaseProvider.SqlServer => new SqlServerStorage(database.ConnectionString, new SqlServerStorageOptions
             {
                 PrepareSchemaIfNecessary = true,
-                QueuePollInterval = TimeSpan.FromMilliseconds(200),
+                QueuePollInterval = options.QueuePollInterval,
             }),
-            DatabaseProvider.PostgreSql => new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, PostgreSqlOptions), PostgreSqlOptions),
+            DatabaseProvider.PostgreSql => PostgreSql(database.ConnectionString, options),
             _ => new InMemoryStorage(),
         });
         // No UseStorage here: it would also make this host's storage Hangfire's static JobStorage.Current, and a
@@ -107,5 +101,15 @@ public static class ExecutionServiceCollectionExtensions
             });
         }
         return services;
+    }
+
+    private static PostgreSqlStorage PostgreSql(string connectionString, ExecutionOptions options)
+    {
+        var storage = new PostgreSqlStorageOptions
+        {
+            PrepareSchemaIfNecessary = true,
+            QueuePollInterval = options.QueuePollInterval,
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storage), storage);
     }
 }
