@@ -19,7 +19,7 @@ public sealed record ChannelCheck(IReadOnlyList<RuleWarning> Conflicts, IReadOnl
 /// <summary>
 /// The database half of <see cref="ChannelRules"/>: reads a channel's planned posts around the times to check and
 /// applies its conflict mode. Every write that puts a post on a channel calls it (schedule create and update,
-/// add to queue; occurrence moves, waves and bulk changes next), so the rules are checked in one place.
+/// add to queue, occurrence moves; waves and bulk changes next), so the rules are checked in one place.
 /// </summary>
 public sealed class ChannelPlanner(TimeProvider clock)
 {
