@@ -153,6 +153,7 @@ public partial class Program
         new AlertsModule(),
         new CalendarModule(),
         new Scheduling.Web.Features.Channels.ChannelsModule(),
+        new Scheduling.Web.Features.Planning.PlanningModule(),
         new EventsModule(),
         new ApprovalModule(),
         new SeriesModule(),

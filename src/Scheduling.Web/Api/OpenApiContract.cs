@@ -34,6 +34,7 @@ public static class OpenApiContract
         ["Operations"] = "Instance-wide figures for Administrators.",
         ["Schedules: bulk, import, export"] = "Many schedules at once, all or nothing: bulk create, pause, resume, cancel, delete and update; export and import as CSV or JSON.",
         ["Channels"] = "Publishing channels: posting times, gaps, blackout dates, the queue of next free slots, and pausing a channel; the workspace kill switch is under Workspaces.",
+        ["Planning"] = "Planning before saving: what a schedule would meet on its channel (conflicts that refuse it, warnings that go with it).",
         ["Approval"] = "Approval before scheduling: submit a draft for review, approve or reject it (Owners and Admins), and the review queue.",
         ["Series"] = "Series of episodes from a template on a recurrence, released strictly in order.",
         ["Events"] = "Lifecycle event subscriptions and their delivery log; what is sent is under `webhooks`.",

@@ -20,6 +20,9 @@ public sealed record CalendarRange(LocalDate First, LocalDate EndExclusive, Inst
 }
 
 /// <summary>An item dropped on a day or slot: <see cref="To"/> is the local time in the shown zone (month drops keep the time of day).</summary>
+/// <summary>A timeline lane the owner names ahead (shown even when empty, in the order given): its key (what LaneOf returns), label and colour (#RRGGBB).</summary>
+public sealed record CalendarLane(string Key, string Label, string? Color = null);
+
 public sealed record CalendarDrop<TItem>(TItem Item, LocalDateTime To, Instant ToInstant);
 
 /// <summary>An item placed in a day column: where it starts (minutes from midnight) and its side-by-side column.</summary>

@@ -72,7 +72,7 @@ public static class CalendarEndpoints
             .Describe("Occurrences_Skip", "Skip one occurrence", "Skip one occurrence (its planned UTC instant): it does not run and is recorded as skipped when its time passes. 404 unknown occurrence, 400 past.", 409);
         occurrences.MapPost("/occurrences/move", async (Guid id, MoveOccurrenceRequest body, OccurrenceService service, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await service.MoveAsync(id, OccurrenceRequest.Instant(body.Occurrence, "occurrence"), OccurrenceRequest.Local(body.To, "to"), ct)))
-            .Describe("Occurrences_Move", "Move one occurrence", "Move one occurrence to a local wall time in the schedule's zone (a one-time schedule moves itself). 404 unknown occurrence, 400 into the past, 409 onto a time the rule already runs.", 409);
+            .Describe("Occurrences_Move", "Move one occurrence", "Move one occurrence to a local wall time in the schedule's zone (a one-time schedule moves itself). On a channel the post at its new time is checked first: a broken rule is a 409 naming the channel and the rule in block mode, and `warnings` in the answer in warn mode. 404 unknown occurrence, 400 into the past, 409 onto a time the rule already runs.", 409);
         occurrences.MapPost("/occurrences/restore", async (Guid id, OccurrenceRequest body, OccurrenceService service, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await service.RestoreAsync(id, OccurrenceRequest.Instant(body.Occurrence, "occurrence"), ct)))
             .Describe("Occurrences_Restore", "Restore one occurrence", "Undo a skip or a move of one occurrence (its planned UTC instant). 400 for a past occurrence.", 409);

@@ -70,5 +70,9 @@ public static class CalendarItemDisplay
     /// <summary>Only what has not run can be dragged: planned and moved occurrences.</summary>
     public static bool Draggable(CalendarOccurrence o) => o.Entry.Kind is CalendarItemKind.Planned or CalendarItemKind.Moved;
 
+    /// <summary>The broken channel rules a move went through with (warn mode), in one sentence list.</summary>
+    public static string ChannelWarnings(IReadOnlyList<Channels.RuleWarning> warnings) =>
+        "the channel's rules warn: " + string.Join(" ", warnings.Select(w => w.Message));
+
     public static string Lane(CalendarOccurrence o) => o.Schedule.JobType.ToWire().Replace('_', ' ');
 }

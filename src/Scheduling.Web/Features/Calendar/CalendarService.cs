@@ -127,6 +127,7 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
                 MaxRuns = s.MaxRuns,
                 TimeoutSeconds = s.TimeoutSeconds,
                 TitleTemplate = s.TitleTemplate,
+                ChannelId = s.ChannelId,
                 CreatedByUserId = s.CreatedByUserId,
                 Version = s.Version,
                 Exceptions = s.Exceptions.Select(e => new ScheduleException { Id = e.Id, Kind = e.Kind, Original = e.Original, Replacement = e.Replacement }).ToList(),

@@ -1,8 +1,10 @@
+using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Scheduling.Core.Recurrence;
 using Scheduling.Core.Scheduling;
 using Scheduling.Web.Api;
 using Scheduling.Web.Data;
+using Scheduling.Web.Features.Channels;
 using Scheduling.Web.Features.Schedules;
 
 namespace Scheduling.Web.Features.Calendar;
@@ -16,7 +18,7 @@ public sealed record SplitResult(ScheduleView Ended, ScheduleView Started);
 /// one, where it now runs is accepted too). Skips and moves are the schedule's exceptions (EXDATE, moves), so
 /// the engine, <c>/next</c> and the calendar all honour them; each edit bumps the schedule's version like an edit.
 /// </summary>
-public sealed class OccurrenceService(ScheduleService schedules)
+public sealed class OccurrenceService(ScheduleService schedules, ChannelPlanner channels)
 {
     /// <summary>The occurrence does not run; the dispatcher records it as skipped ("Skipped by hand.") when its time passes.</summary>
     public Task<ScheduleView> SkipAsync(Guid scheduleId, Instant occurrence, CancellationToken ct = default) =>
@@ -32,9 +34,15 @@ public sealed class OccurrenceService(ScheduleService schedules)
             Add(db, schedule, ScheduleExceptionKind.Skip, target.Local, null);
         }, ct);
 
-    /// <summary>The occurrence runs once at <paramref name="to"/> (a wall time in the schedule's zone) instead; a one-time schedule moves itself.</summary>
-    public Task<ScheduleView> MoveAsync(Guid scheduleId, Instant occurrence, LocalDateTime to, CancellationToken ct = default) =>
-        schedules.ChangeOccurrencesAsync(scheduleId, (db, schedule, timing, now) =>
+    /// <summary>
+    /// The occurrence runs once at <paramref name="to"/> (a wall time in the schedule's zone) instead; a one-time schedule
+    /// moves itself. On a channel, the post at its new time is checked against the channel's rules before anything is
+    /// saved: a 409 naming the channel and the rule in block mode, <see cref="ScheduleView.Warnings"/> in warn mode.
+    /// </summary>
+    public Task<ScheduleView> MoveAsync(Guid scheduleId, Instant occurrence, LocalDateTime to, CancellationToken ct = default)
+    {
+        (Instant To, Instant? Vacated)? placed = null;
+        return schedules.ChangeOccurrencesAsync(scheduleId, (db, schedule, timing, now) =>
         {
             if (!SupportedDates.Contains(to.Date))
             {
@@ -48,6 +56,7 @@ public sealed class OccurrenceService(ScheduleService schedules)
             if (timing.Type == ScheduleType.Once)
             {
                 schedule.ScheduledAt = ScheduleTiming.FormatLocal(to);
+                placed = (toInstant, target.Current);
                 return;
             }
 
@@ -68,7 +77,21 @@ public sealed class OccurrenceService(ScheduleService schedules)
                     $"The schedule already runs at {ScheduleTiming.FormatLocal(clash.Local)} ({zone.Id}, {NodaTime.Text.InstantPattern.General.Format(toInstant)}): pick another time, or skip this occurrence.");
             }
             Add(db, schedule, ScheduleExceptionKind.Move, target.Local, ScheduleTiming.FormatLocal(to));
-        }, ct);
+            placed = (toInstant, target.Current);
+        }, ct, check: (db, schedule, token) => placed is { } post ? CheckChannelAsync(db, schedule, post.To, post.Vacated, token) : NoWarnings);
+    }
+
+    private static readonly Task<IReadOnlyList<RuleWarning>> NoWarnings = Task.FromResult<IReadOnlyList<RuleWarning>>([]);
+
+    private async Task<IReadOnlyList<RuleWarning>> CheckChannelAsync(AppDbContext db, Schedule schedule, Instant to, Instant? vacated, CancellationToken ct)
+    {
+        // A channel deleted meanwhile detached its schedules: nothing to check.
+        if (schedule.ChannelId is not { } channelId || await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == channelId, ct) is not { } channel)
+        {
+            return [];
+        }
+        return await channels.CheckMoveAsync(db, channel, to, schedule.Id, vacated, ct);
+    }
 
     /// <summary>Undoes a skip or a move of the occurrence: it runs at its planned time again.</summary>
     public Task<ScheduleView> RestoreAsync(Guid scheduleId, Instant occurrence, CancellationToken ct = default) =>

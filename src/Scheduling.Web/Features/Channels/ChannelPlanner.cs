@@ -13,10 +13,13 @@ namespace Scheduling.Web.Features.Channels;
 /// <summary>A broken channel rule a write went through with (conflict mode warn), shown before the user confirms.</summary>
 public sealed record RuleWarning(string Code, string Message, Guid? ScheduleId);
 
+/// <summary>What a write would meet on a channel: <see cref="Conflicts"/> refuse it (block mode), <see cref="Warnings"/> go through with it.</summary>
+public sealed record ChannelCheck(IReadOnlyList<RuleWarning> Conflicts, IReadOnlyList<RuleWarning> Warnings);
+
 /// <summary>
 /// The database half of <see cref="ChannelRules"/>: reads a channel's planned posts around the times to check and
 /// applies its conflict mode. Every write that puts a post on a channel calls it (schedule create and update,
-/// add to queue; occurrence moves, waves and bulk changes next), so the rules are checked in one place.
+/// add to queue, occurrence moves; waves and bulk changes next), so the rules are checked in one place.
 /// </summary>
 public sealed class ChannelPlanner(TimeProvider clock)
 {
@@ -74,23 +77,73 @@ public sealed class ChannelPlanner(TimeProvider clock)
         // Same local day and the gap either side (a day is at most 25 hours).
         var reach = Duration.Max(Duration.FromMinutes(channel.MinGapMinutes), Duration.FromHours(26));
         var others = await PostsAsync(db, channel, candidates.Min() - reach, candidates.Max() + reach, scheduleId, ct);
+        return Apply(channel, policy, candidates, others);
+    }
+
+    /// <summary>
+    /// Checks one post of schedule <paramref name="scheduleId"/> moved to <paramref name="to"/> (a calendar drag, "move to...",
+    /// the occurrence move API). Unlike a whole schedule's check, the schedule's own other posts count (a daily maximum
+    /// or a gap with its next occurrence); only the post it leaves, <paramref name="vacated"/>, does not.
+    /// </summary>
+    public async Task<IReadOnlyList<RuleWarning>> CheckMoveAsync(AppDbContext db, Channel channel, Instant to, Guid scheduleId, Instant? vacated, CancellationToken ct)
+    {
+        var reach = Duration.Max(Duration.FromMinutes(channel.MinGapMinutes), Duration.FromHours(26));
+        var posts = await PostsAsync(db, channel, to - reach, to + reach, except: null, ct);
+        var others = posts.Where(p => !(p.ScheduleId == scheduleId && p.At == vacated)).ToList();
+        return Apply(channel, PolicyOf(channel), [to], others);
+    }
+
+    /// <summary>
+    /// What saving a schedule's timing on the channel would meet, without refusing anything: the conflicts that would
+    /// block it (409) and the warnings it would carry. The schedule editor shows them before the user saves.
+    /// </summary>
+    public async Task<ChannelCheck> PreviewScheduleAsync(AppDbContext db, Channel channel, ScheduleTiming timing, Guid? scheduleId, CancellationToken ct)
+    {
+        var now = Now;
+        if (timing.Type == ScheduleType.Once && timing.NextAtOrAfter(Instant.MinValue)!.Value < now)
+        {
+            throw new RequestValidationException("scheduledAt", "The time is in the past: a post on a channel must be in the future.");
+        }
+        List<Instant> candidates = timing.Type == ScheduleType.Once
+            ? [timing.NextAtOrAfter(Instant.MinValue)!.Value]
+            : timing.Set!.OccurrencesAfter(now, inclusive: true).Select(o => o.Instant)
+                .TakeWhile(i => i < now + RecurringHorizon).Take(MaxCheckedOccurrences).ToList();
+        if (candidates.Count == 0)
+        {
+            return new ChannelCheck([], []);
+        }
+        var reach = Duration.Max(Duration.FromMinutes(channel.MinGapMinutes), Duration.FromHours(26));
+        var others = await PostsAsync(db, channel, candidates.Min() - reach, candidates.Max() + reach, scheduleId, ct);
+        return Evaluate(channel, PolicyOf(channel), candidates, others);
+    }
+
+    /// <summary>The channel's conflict mode on the rules' answer: block → 409 naming the channel and the rule, warn → the warnings.</summary>
+    private static IReadOnlyList<RuleWarning> Apply(Channel channel, ChannelPolicy policy, IReadOnlyList<Instant> candidates, IReadOnlyList<PlannedPost> others)
+    {
+        var check = Evaluate(channel, policy, candidates, others);
+        return check.Conflicts.Count > 0
+            ? throw new ConflictException($"Channel '{channel.Name}' blocks this post: {check.Conflicts[0].Message}")
+            : check.Warnings;
+    }
+
+    /// <summary>Each broken rule once (by code and other schedule): blocking ones in the channel's mode as conflicts, the rest as warnings.</summary>
+    private static ChannelCheck Evaluate(Channel channel, ChannelPolicy policy, IReadOnlyList<Instant> candidates, IReadOnlyList<PlannedPost> others)
+    {
+        var conflicts = new List<RuleWarning>();
         var warnings = new List<RuleWarning>();
         foreach (var candidate in candidates)
         {
             foreach (var conflict in ChannelRules.Check(policy, candidate, others))
             {
-                if (conflict.Blocks(channel.ConflictMode))
+                var list = conflict.Blocks(channel.ConflictMode) ? conflicts : warnings;
+                var found = new RuleWarning(conflict.Code.ToWire(), conflict.Message, conflict.ScheduleId);
+                if (!list.Any(w => w.Code == found.Code && w.ScheduleId == found.ScheduleId))
                 {
-                    throw new ConflictException($"Channel '{channel.Name}' blocks this post: {conflict.Message}");
-                }
-                var warning = new RuleWarning(conflict.Code.ToWire(), conflict.Message, conflict.ScheduleId);
-                if (!warnings.Any(w => w.Code == warning.Code && w.ScheduleId == warning.ScheduleId))
-                {
-                    warnings.Add(warning);
+                    list.Add(found);
                 }
             }
         }
-        return warnings;
+        return new ChannelCheck(conflicts, warnings);
     }
 
     /// <summary>

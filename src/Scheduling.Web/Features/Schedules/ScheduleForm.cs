@@ -85,6 +85,8 @@ public sealed class ScheduleForm
     public string? WebhookUrl { get; set; }
     public string? TitleTemplate { get; set; }
     public string JobConfigJson { get; set; } = "{}";
+    /// <summary>The channel it posts to; null = none (an edit must carry it, or saving would take the schedule off its channel).</summary>
+    public Guid? ChannelId { get; set; }
 
     /// <summary>The version the form was loaded from: saving it over a newer one is refused.</summary>
     public int? Version { get; set; }
@@ -149,6 +151,7 @@ public sealed class ScheduleForm
             JitterSeconds = JitterSeconds,
             WebhookUrl = WebhookUrl,
             TitleTemplate = TitleTemplate,
+            ChannelId = ChannelId,
             Version = Version,
         };
     }
@@ -218,6 +221,7 @@ public sealed class ScheduleForm
             WebhookUrl = view.WebhookUrl,
             TitleTemplate = view.TitleTemplate,
             JobConfigJson = JsonSerializer.Serialize(view.JobConfig, Indented),
+            ChannelId = view.ChannelId,
             Version = view.Version,
         };
         if (view.ScheduledAt is { } at && DateTime.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.None, out var once))

@@ -441,9 +441,11 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     /// <summary>
     /// An edit of one occurrence (the calendar's OccurrenceService): made like an edit of the schedule (its version
     /// is claimed, runs claimed ahead are taken back) by <paramref name="change"/>, which adds or removes the
-    /// schedule's exceptions through the context it is given; the next run is then recomputed.
+    /// schedule's exceptions through the context it is given; the next run is then recomputed. <paramref name="check"/>
+    /// (the channel's rules on a moved post) runs before the save: it throws to refuse, or returns warnings for the view.
     /// </summary>
-    internal async Task<ScheduleView> ChangeOccurrencesAsync(Guid id, Action<AppDbContext, Schedule, ScheduleTiming, Instant> change, CancellationToken ct)
+    internal async Task<ScheduleView> ChangeOccurrencesAsync(Guid id, Action<AppDbContext, Schedule, ScheduleTiming, Instant> change, CancellationToken ct,
+        Func<AppDbContext, Schedule, CancellationToken, Task<IReadOnlyList<Channels.RuleWarning>>>? check = null)
     {
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -457,6 +459,8 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
         var now = Now;
         change(db, schedule, ScheduleTiming.FromSchedule(schedule), now);
+        // Before the save: a refused change (a channel rule in block mode) leaves nothing behind.
+        IReadOnlyList<Channels.RuleWarning> warnings = check is null ? [] : await check(db, schedule, ct);
         if (schedule.NextRunAt is { } next)
         {
             // From the kept next run when it is still due (missed runs stay the dispatcher's), else from now.
@@ -466,7 +470,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         schedule.UpdatedAt = now.ToDateTimeUtc();
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return ToView(schedule);
+        return ToView(schedule) with { Warnings = warnings };
     }
 
     /// <summary>
@@ -658,6 +662,9 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         schedule.NextRunAt = ToUtc(timing.NextAtOrAfter(Now));
         return schedule;
     }
+
+    /// <summary>The timing <paramref name="input"/> would get when saved, or a 400 naming its fields: for checks before saving (Planning).</summary>
+    internal ScheduleTiming TimingOf(ScheduleInput input) => Validate(input).Timing;
 
     private (ValidatedFields Fields, ScheduleTiming Timing) Validate(ScheduleInput input)
     {
