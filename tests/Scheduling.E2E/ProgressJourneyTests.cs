@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -70,12 +72,50 @@ public sealed class ProgressJourneyTests(ExecutionAppFixture app, ITestOutputHel
         await Expect(page.GetByTestId("drawer-progress").GetByTestId("run-progress-message")).ToHaveTextAsync("Uploading");
         await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("p01-run-progress-1280"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
         Assert.Equal(marker, await page.EvaluateAsync<double>("() => window.__noReload"));
+        await AssertAccessibleAsync(page, "executions with a running run's progress at 1280");
+
+        // The dashboard's "Running now" card follows it live too, at phone width as well.
+        await page.GotoAsync("");
+        await WaitForCircuitAsync(page);
+        var card = page.GetByTestId("running-card");
+        await Expect(card.GetByTestId("run-progress")).ToHaveAttributeAsync("data-percent", "10");
+        await ReportAsync(http, runId, new { percent = 35, stage = "upload", message = "Uploading, 35 %" });
+        await Expect(card.GetByTestId("run-progress")).ToHaveAttributeAsync("data-percent", "35");
+        await Expect(card.GetByTestId("run-progress-message")).ToHaveTextAsync("Uploading, 35 %");
+        await AssertAccessibleAsync(page, "dashboard with a running run at 1280");
+        var phone = await context.NewPageAsync();
+        await phone.SetViewportSizeAsync(390, 844);
+        await phone.GotoAsync("");
+        await WaitForCircuitAsync(phone);
+        await Expect(phone.GetByTestId("running-card").GetByTestId("run-progress")).ToHaveAttributeAsync("data-percent", "35");
+        await AssertAccessibleAsync(phone, "dashboard with a running run at 390");
+        await phone.GotoAsync("executions");
+        await WaitForCircuitAsync(phone);
+        await Expect(phone.GetByTestId("executions-grid").GetByTestId("run-progress")).ToHaveAttributeAsync("data-percent", "35");
+        await AssertAccessibleAsync(phone, "executions with a running run at 390");
+        await phone.CloseAsync();
+        await page.GotoAsync("executions");
+        await WaitForCircuitAsync(page);
 
         // The integration calls back: the run completes, progress is refused from then on.
         (await http.PostAsJsonAsync($"api/v1/executions/{runId}/complete", new { result = new { url = "https://video.example.com/1" } }, Ct)).EnsureSuccessStatusCode();
         await Expect(page.GetByTestId("executions-grid").Locator("[data-status=running]")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
         using var late = await http.PostAsJsonAsync($"api/v1/executions/{runId}/progress", new { percent = 100, stage = "upload" }, Ct);
         Assert.Equal(System.Net.HttpStatusCode.Conflict, late.StatusCode);
+    }
+
+    /// <summary>No serious or critical axe violation (as AccessibilityTests requires of every page) with the progress shown.</summary>
+    private async Task AssertAccessibleAsync(IPage page, string what)
+    {
+        await page.EvaluateAsync("() => document.getAnimations().forEach(a => { try { a.finish(); } catch { } })");
+        var result = await page.RunAxe(new AxeRunOptions { ResultTypes = [ResultType.Violations] });
+        var blocking = result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .SelectMany(v => v.Nodes.Select(n => $"[{v.Impact}] {v.Id}: {n.Target} {n.Html}")).ToList();
+        foreach (var line in blocking)
+        {
+            output.WriteLine(line);
+        }
+        Assert.True(blocking.Count == 0, $"{what}: {string.Join("\n", blocking)}");
     }
 
     private static async Task ReportAsync(HttpClient http, Guid runId, object body)
