@@ -42,6 +42,8 @@ public static class OpenApiWebhooks
         (EventTypes.ExecutionFailed, "A run failed", "running → failed."),
         (EventTypes.ExecutionSkipped, "A run was skipped", "A planned run was skipped (missed-run or overlap policy, a skipped occurrence, a pause that held it)."),
         (EventTypes.ExecutionRetrying, "A run will be retried", "running → pending: the attempt failed and the next one waits for the retry backoff."),
+        (EventTypes.ExecutionProgress, "A running run reported progress", "The integration posted `POST /api/v1/executions/{id}/progress`; `data.progress` holds percent, stage and message. "
+            + "Throttled: at most one per run every `Events:ProgressThrottle` (10 s by default), plus always the first report and 100 %."),
     ];
 
     public static readonly IReadOnlyList<WebhookEvent> Events =

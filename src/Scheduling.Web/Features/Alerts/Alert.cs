@@ -11,6 +11,9 @@ public enum AlertKind
     Overdue,
     ApproachingMaxRuns,
     RunningTooLong,
+
+    /// <summary>A running run's reported progress has not moved for longer than its timeout.</summary>
+    Stalled,
 }
 
 /// <summary>Something about a schedule that needs a person; shown until dismissed. One per condition occurrence (Key).</summary>

@@ -109,6 +109,8 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> contexts, IOp
             }
         }
 
+        await FlagStalledAsync(db, settings, now, candidates, ct);
+
         if (candidates.Count == 0)
         {
             return 0;
@@ -128,6 +130,39 @@ public sealed class AlertEvaluator(IDbContextFactory<AppDbContext> contexts, IOp
             return 0;
         }
         return fresh.Count;
+    }
+
+    public static string StalledKeyPrefix(Guid executionId) => $"stalled:{executionId}:";
+
+    /// <summary>
+    /// Stalled: a running run that reported progress, whose progress has not moved for longer than its timeout (the
+    /// schedule's, else the engine's callback timeout for a run accepted with 202, the delivery timeout otherwise;
+    /// per-stage timeouts come with pipelines). Flagged on the run (<see cref="Execution.StalledSince"/>, cleared by the
+    /// next move) and raised once per stall. A run that never reports progress is left to the running-too-long alert.
+    /// </summary>
+    private static async Task FlagStalledAsync(AppDbContext db, ExecutionOptions settings, DateTime now, List<Alert> candidates, CancellationToken ct)
+    {
+        foreach (var e in await db.Executions.IgnoreQueryFilters().AsNoTracking()
+                     .Where(e => e.Status == ExecutionStatus.Running && e.ProgressAt != null && e.ProgressAt >= e.AttemptStartedAt)
+                     .Select(e => new { e.Id, e.WorkspaceId, e.ScheduleId, e.ProgressAt, e.ProgressPercent, e.ProgressStage, e.StalledSince, e.AwaitingCallback, e.Schedule!.TimeoutSeconds })
+                     .ToListAsync(ct))
+        {
+            var limit = e.TimeoutSeconds is { } t ? TimeSpan.FromSeconds(t) : e.AwaitingCallback ? settings.DefaultCallbackTimeout : settings.DefaultTimeout;
+            var still = now - e.ProgressAt!.Value;
+            if (still <= limit)
+            {
+                continue;
+            }
+            if (e.StalledSince is null)
+            {
+                // Only if it has not moved meanwhile: a report that just came in wins.
+                await db.Executions.IgnoreQueryFilters().Where(x => x.Id == e.Id && x.ProgressAt == e.ProgressAt && x.StalledSince == null)
+                    .ExecuteUpdateAsync(set => set.SetProperty(x => x.StalledSince, now), ct);
+            }
+            var stage = e.ProgressStage is null ? "" : $" in stage {e.ProgressStage}";
+            candidates.Add(New(e.WorkspaceId, e.ScheduleId, AlertKind.Stalled, StalledKeyPrefix(e.Id) + e.ProgressAt.Value.Ticks,
+                $"A run is stalled at {e.ProgressPercent} %{stage}: no progress for {still.TotalMinutes:0.#} min (timeout {limit.TotalMinutes:0.#} min).", now));
+        }
     }
 
     private static Alert New(Guid workspaceId, Guid scheduleId, AlertKind kind, string key, string message, DateTime now) => new()

@@ -21,4 +21,8 @@ public sealed class EventDeliveryOptions
     /// <summary>How long one POST may take.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00", ErrorMessage = "Setting 'Events:Timeout' must be between 00:00:01 and 00:01:00.")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>At most one <c>execution.progress</c> event per run in this time (the first report and 100 % always send one).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Setting 'Events:ProgressThrottle' must be between 00:00:00 and 1.00:00:00.")]
+    public TimeSpan ProgressThrottle { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -27,6 +27,9 @@ public static class EventTypes
     public const string ExecutionSkipped = "execution.skipped";
     public const string ExecutionRetrying = "execution.retrying";
 
+    /// <summary>The integration reported progress (throttled: Events:ProgressThrottle per run, plus the first report and 100 %).</summary>
+    public const string ExecutionProgress = "execution.progress";
+
     /// <summary>Sent by <c>POST .../{id}/test</c> only; never stored.</summary>
     public const string Ping = "ping";
 
@@ -34,7 +37,7 @@ public static class EventTypes
     [
         ScheduleCreated, ScheduleUpdated, SchedulePaused, ScheduleResumed, ScheduleCancelled, ScheduleCompleted, ScheduleDeleted,
         ScheduleSubmitted, ScheduleApproved, ScheduleRejected,
-        ExecutionStarted, ExecutionCompleted, ExecutionFailed, ExecutionSkipped, ExecutionRetrying,
+        ExecutionStarted, ExecutionCompleted, ExecutionFailed, ExecutionSkipped, ExecutionRetrying, ExecutionProgress,
     ];
 
     public static IReadOnlyCollection<string> Known

@@ -65,6 +65,25 @@ public sealed class LifecycleOutbox(SubscriptionDirectory directory, TimeProvide
         });
     }
 
+    /// <summary>A run event that is not a transition (execution.progress), with its data; joins <paramref name="db"/>'s change tracker.</summary>
+    public async Task<bool> AddExecutionEventAsync(AppDbContext db, Guid workspaceId, string type, ExecutionView run, CancellationToken ct = default)
+    {
+        if (!await directory.HasAsync(db, workspaceId, ct))
+        {
+            return false;
+        }
+        db.LifecycleEvents.Add(new LifecycleEvent
+        {
+            EventId = Guid.CreateVersion7(),
+            WorkspaceId = workspaceId,
+            Type = type,
+            SubjectId = run.Id,
+            OccurredAt = clock.GetUtcNow().UtcDateTime,
+            Data = JsonSerializer.Serialize(run, EventTypes.Json),
+        });
+        return true;
+    }
+
     /// <summary>The event a run transition means, if any (a wait, an interruption or a withdrawal means none).</summary>
     public static string? EventOf(RunTransition t) => (t.From, t.To) switch
     {

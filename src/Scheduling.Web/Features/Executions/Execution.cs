@@ -71,6 +71,20 @@ public sealed class Execution : IWorkspaceOwned
     public string? ClaimedBy { get; set; }
     public List<ExecutionAttempt> AttemptLog { get; set; } = [];
 
+    /// <summary>Progress the integration reported (POST .../progress): the latest percent of <see cref="ProgressStage"/>.</summary>
+    public int? ProgressPercent { get; set; }
+    public string? ProgressStage { get; set; }
+    public string? ProgressMessage { get; set; }
+
+    /// <summary>When the progress last moved (percent or stage changed): what the stall check measures from.</summary>
+    public DateTime? ProgressAt { get; set; }
+
+    /// <summary>When the last <c>execution.progress</c> event was written: the throttle (Events:ProgressThrottle), shared by every node.</summary>
+    public DateTime? ProgressEventAt { get; set; }
+
+    /// <summary>Set by the alert evaluation when the progress has not moved for longer than the run's timeout; cleared when it moves.</summary>
+    public DateTime? StalledSince { get; set; }
+
     public bool IsFinished => Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Skipped or ExecutionStatus.Cancelled;
 
     /// <summary>A failed or cancelled run can be tried again; a skipped one never ran and can run after all.</summary>
@@ -170,6 +184,8 @@ internal sealed class ExecutionConfiguration : IEntityTypeConfiguration<Executio
         builder.Property(e => e.Error).HasMaxLength(4000);
         builder.Property(e => e.HangfireJobId).HasMaxLength(100);
         builder.Property(e => e.ClaimedBy).HasMaxLength(200);
+        builder.Property(e => e.ProgressStage).HasMaxLength(Progress.ProgressLimits.StageLength);
+        builder.Property(e => e.ProgressMessage).HasMaxLength(Progress.ProgressLimits.MessageLength);
         // The guarantee: one row per occurrence of a schedule, whichever node claims it.
         builder.HasIndex(e => new { e.ScheduleId, e.OccurrenceKey }).IsUnique();
         builder.HasIndex(e => new { e.ScheduleId, e.CreatedAt });

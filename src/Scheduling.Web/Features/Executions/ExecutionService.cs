@@ -17,7 +17,7 @@ namespace Scheduling.Web.Features.Executions;
 public sealed record ExecutionView(
     Guid Id, Guid ScheduleId, string ScheduleName, DateTime ScheduledFor, DateTime CreatedAt, DateTime? StartedAt, DateTime? CompletedAt,
     ExecutionStatus Status, int Attempts, bool IsManual, string? Title, string? Reason, string? Error, JsonElement? Result, long? DurationMs,
-    bool AwaitingCallback, SchedulePriority Priority, JobType JobType, long? AttemptDurationMs = null);
+    bool AwaitingCallback, SchedulePriority Priority, JobType JobType, long? AttemptDurationMs = null, Progress.ExecutionProgressView? Progress = null);
 
 public sealed record AttemptView(int Number, string? Action, DateTime StartedAt, DateTime? CompletedAt, ExecutionStatus Status, string? Target,
     string? Request, int? ResponseStatus, string? Response, string? Error, long? DurationMs);
@@ -344,7 +344,13 @@ public sealed class ExecutionService(
 
     internal static ExecutionView ToView(Execution e, string scheduleName) => new(
         e.Id, e.ScheduleId, scheduleName, e.ScheduledFor, e.CreatedAt, e.StartedAt, e.CompletedAt, e.Status, e.Attempts, e.IsManual, e.Title,
-        e.Reason, e.Error, Parse(e.Result), e.DurationMs, e.AwaitingCallback, e.Priority, e.JobType, AttemptDuration(e));
+        e.Reason, e.Error, Parse(e.Result), e.DurationMs, e.AwaitingCallback, e.Priority, e.JobType, AttemptDuration(e), ProgressOf(e));
+
+    /// <summary>The reported progress of the current (or last) attempt; an earlier attempt's is not shown.</summary>
+    internal static Progress.ExecutionProgressView? ProgressOf(Execution e) =>
+        e.ProgressPercent is { } percent && e.ProgressAt is { } at && !(e.AttemptStartedAt > at)
+            ? new Progress.ExecutionProgressView(percent, e.ProgressStage, e.ProgressMessage, at, e.StalledSince is not null && e.Status == ExecutionStatus.Running)
+            : null;
 
     /// <summary>
     /// The current (finished) or last attempt's duration. <see cref="Execution.DurationMs"/> counts from the first

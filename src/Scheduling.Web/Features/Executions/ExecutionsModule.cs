@@ -1,4 +1,5 @@
 using Scheduling.Web.Api;
+using Scheduling.Web.Features.Executions.Progress;
 
 namespace Scheduling.Web.Features.Executions;
 
@@ -6,11 +7,12 @@ namespace Scheduling.Web.Features.Executions;
 public sealed class ExecutionsModule : IFeatureModule
 {
     public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment) =>
-        services.AddExecutionFeature();
+        services.AddExecutionFeature().AddProgressFeature();
 
     public void MapEndpoints(ApiRoutes api)
     {
         api.Authenticated.MapExecutionEndpoints();
         api.Authenticated.MapBackfillEndpoints();
+        api.Authenticated.MapProgressEndpoints();
     }
 }

@@ -71,6 +71,40 @@ public sealed class CalendarPageTests
         cut.Find($"[data-testid=calendar-item][data-schedule-id='{scheduleId}'][data-occurrence='{occurrence}']");
 
     [Fact]
+    public async Task ARunningOccurrence_ShowsItsReportedProgress_AndFollowsTheNextReportLive()
+    {
+        var (app, _, daily) = await SetUpAsync();
+        await using var _ = app;
+        // Today's 09:00 Paris run (08:00 UTC) is running, as the engine leaves a run its integration accepted with 202.
+        var at = new DateTime(2026, 3, 10, 8, 0, 0, DateTimeKind.Utc);
+        var run = new Scheduling.Web.Features.Executions.Execution
+        {
+            Id = Guid.CreateVersion7(), WorkspaceId = app.Workspace.WorkspaceId!.Value, ScheduleId = daily.Id,
+            OccurrenceKey = Scheduling.Web.Features.Executions.Execution.PlannedKey(at), ScheduledFor = at, CreatedAt = at,
+            Status = Scheduling.Web.Features.Executions.ExecutionStatus.Running, Attempts = 1, StartedAt = at, AttemptStartedAt = at,
+            AwaitingCallback = true, JobType = JobType.Newsletter, Priority = SchedulePriority.Normal,
+        };
+        await using (var db = await app.Context.Services.GetRequiredService<IDbContextFactory<Scheduling.Web.Data.AppDbContext>>().CreateDbContextAsync(Ct))
+        {
+            db.Executions.Add(run);
+            await db.SaveChangesAsync(Ct);
+        }
+        var progress = app.Context.Services.GetRequiredService<Scheduling.Web.Features.Executions.Progress.ExecutionProgressService>();
+        await progress.ReportAsync(run.Id, new(60, "generate", "Writing the digest"), Ct);
+
+        var cut = Render(app, "day", "2026-03-10");
+
+        cut.WaitForAssertion(() => Assert.Equal("60", cut.Find("[data-testid=calendar-item] [data-testid=run-progress]").GetAttribute("data-percent")));
+        Assert.Single(cut.FindAll("[data-testid=run-progress]"));
+        var item = cut.FindAll("[data-testid=calendar-item]").Single(i => i.QuerySelector("[data-testid=run-progress]") is not null);
+        Assert.Contains("Progress 60 %, stage generate", item.TextContent, StringComparison.Ordinal);
+
+        // The next report reaches the open page without a reload (the clock stands still: no poll).
+        await progress.ReportAsync(run.Id, new(80, "generate", null), Ct);
+        cut.WaitForAssertion(() => Assert.Equal("80", cut.Find("[data-testid=calendar-item] [data-testid=run-progress]").GetAttribute("data-percent")));
+    }
+
+    [Fact]
     public async Task Week_ShowsTheOccurrencesInTheViewersZone_WithTheStableHooks()
     {
         var (app, once, daily) = await SetUpAsync();

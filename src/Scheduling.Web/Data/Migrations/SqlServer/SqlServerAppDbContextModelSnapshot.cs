@@ -745,6 +745,23 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                     b.Property<int>("Priority")
                         .HasColumnType("int");
 
+                    b.Property<DateTime?>("ProgressAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("ProgressEventAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("ProgressMessage")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<int?>("ProgressPercent")
+                        .HasColumnType("int");
+
+                    b.Property<string>("ProgressStage")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(500)
                         .HasColumnType("nvarchar(500)");
@@ -756,6 +773,9 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<DateTime>("ScheduledFor")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("StalledSince")
                         .HasColumnType("datetime2");
 
                     b.Property<DateTime?>("StartedAt")
@@ -851,6 +871,41 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                     b.HasIndex("ExecutionId", "Number");
 
                     b.ToTable("ExecutionAttempts");
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Executions.Progress.ExecutionProgressEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("ExecutionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<int>("Percent")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Stage")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExecutionId", "Id");
+
+                    b.ToTable("ExecutionProgress", (string)null);
                 });
 
             modelBuilder.Entity("Scheduling.Web.Features.Executions.WebhookEndpoint", b =>
@@ -1576,6 +1631,15 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                 {
                     b.HasOne("Scheduling.Web.Features.Executions.Execution", null)
                         .WithMany("AttemptLog")
+                        .HasForeignKey("ExecutionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Executions.Progress.ExecutionProgressEntry", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Executions.Execution", null)
+                        .WithMany()
                         .HasForeignKey("ExecutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
