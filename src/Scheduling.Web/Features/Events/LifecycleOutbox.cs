@@ -47,6 +47,9 @@ public sealed class SubscriptionDirectory(TimeProvider clock)
 /// </summary>
 public sealed class LifecycleOutbox(SubscriptionDirectory directory, TimeProvider clock) : IRunTransitionObserver
 {
+    /// <summary>Whether the workspace has a subscription (cached): callers that must load rows to describe them ask first.</summary>
+    public ValueTask<bool> IsWantedAsync(AppDbContext db, Guid workspaceId, CancellationToken ct = default) => directory.HasAsync(db, workspaceId, ct);
+
     /// <summary>A schedule event; the row joins <paramref name="db"/>'s change tracker and commits with the caller's SaveChanges.</summary>
     public async Task AddScheduleEventAsync(AppDbContext db, Guid workspaceId, string type, ScheduleView schedule, CancellationToken ct = default)
     {

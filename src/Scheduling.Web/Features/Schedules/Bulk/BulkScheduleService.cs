@@ -335,8 +335,11 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
         }
 
         var nowUtc = clock.GetUtcNow().UtcDateTime;
+        // Subscribers get the same per-schedule events as single actions, with each schedule as the API returns it: the
+        // in-place UPDATE loads no schedule, so a workspace with a subscription takes the entity path.
+        var emitEvents = await outbox.IsWantedAsync(db, current.RequireWorkspace(), ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        if (inPlace is not null && await InPlaceAsync(db, action, ids, nowUtc, inPlace, ct))
+        if (inPlace is not null && !emitEvents && await InPlaceAsync(db, action, ids, nowUtc, inPlace, ct))
         {
             await transaction.CommitAsync(ct);
             return new BulkResult(ids.Count, ids.Count, 0, [.. ids.Select((id, i) => new BulkItemResult(i, id, null))]);
@@ -379,6 +382,13 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
                 schedule.UpdatedAt = nowUtc;
             }
         }
+        if (emitEvents)
+        {
+            foreach (var schedule in ordered)
+            {
+                await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, EventOf(action), ScheduleService.ToView(schedule), ct);
+            }
+        }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new BulkResult(ordered.Count, ordered.Count, 0, [.. ordered.Select((s, i) => new BulkItemResult(i, s.Id, null))]);
@@ -415,6 +425,15 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
             ? true
             : throw new StaleVersionException("Some of these schedules were changed by someone else at the same moment: reload them and try again. Nothing was changed.");
     }
+
+    private static string EventOf(BulkAction action) => action switch
+    {
+        BulkAction.Pause => Events.EventTypes.SchedulePaused,
+        BulkAction.Resume => Events.EventTypes.ScheduleResumed,
+        BulkAction.Cancel => Events.EventTypes.ScheduleCancelled,
+        BulkAction.Delete => Events.EventTypes.ScheduleDeleted,
+        _ => Events.EventTypes.ScheduleUpdated,
+    };
 
     private static NotFoundException Missing(List<Guid> missing) =>
         new(missing.Count == 1 ? $"Schedule {missing[0]}" : $"{missing.Count} of the schedules ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", …" : "")})");
