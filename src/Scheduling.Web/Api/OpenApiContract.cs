@@ -36,6 +36,7 @@ public static class OpenApiContract
         ["Channels"] = "Publishing channels: posting times, gaps, blackout dates, the queue of next free slots, and pausing a channel; the workspace kill switch is under Workspaces.",
         ["Approval"] = "Approval before scheduling: submit a draft for review, approve or reject it (Owners and Admins), and the review queue.",
         ["Series"] = "Series of episodes from a template on a recurrence, released strictly in order.",
+        ["Pipelines"] = "Production pipelines: the ordered stages (each its own signed webhook call) a job type's runs go through, per workspace; a schedule may have its own.",
         ["Events"] = "Lifecycle event subscriptions and their delivery log; what is sent is under `webhooks`.",
         ["Account"] = "Form posts of the app's own sign-in pages (browser only: antiforgery token and cookie); not for integrations.",
     };
