@@ -86,6 +86,9 @@ public sealed class ScheduleForm
     public string? TitleTemplate { get; set; }
     public string JobConfigJson { get; set; } = "{}";
 
+    /// <summary>The schedule's own pipeline stages; null: the workspace's pipeline for the job type.</summary>
+    public List<Pipelines.StageDraft>? OwnPipeline { get; set; }
+
     /// <summary>The version the form was loaded from: saving it over a newer one is refused.</summary>
     public int? Version { get; set; }
 
@@ -149,6 +152,7 @@ public sealed class ScheduleForm
             JitterSeconds = JitterSeconds,
             WebhookUrl = WebhookUrl,
             TitleTemplate = TitleTemplate,
+            Pipeline = OwnPipeline is null ? null : Pipelines.StageDraft.ToInput(OwnPipeline),
             Version = Version,
         };
     }
@@ -218,6 +222,7 @@ public sealed class ScheduleForm
             WebhookUrl = view.WebhookUrl,
             TitleTemplate = view.TitleTemplate,
             JobConfigJson = JsonSerializer.Serialize(view.JobConfig, Indented),
+            OwnPipeline = view.Pipeline?.Stages?.Select(Pipelines.StageDraft.From).ToList(),
             Version = view.Version,
         };
         if (view.ScheduledAt is { } at && DateTime.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.None, out var once))
