@@ -157,5 +157,6 @@ public partial class Program
         new EventsModule(),
         new ApprovalModule(),
         new SeriesModule(),
+        new Scheduling.Web.Features.Pipelines.PipelinesModule(),
     ];
 }

@@ -85,6 +85,7 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         new("settings: API tokens", "settings/tokens", Visitor.Admin, null, p => Expect(p.GetByTestId("tokens-table")).ToBeVisibleAsync()),
         new("settings: webhooks", "settings/webhooks", Visitor.Admin, null, p => Expect(p.GetByRole(AriaRole.Tab, new() { Name = "Webhooks", Selected = true })).ToBeVisibleAsync()),
         new("settings: events", "settings/events", Visitor.Admin, null, p => Expect(p.GetByTestId("delivery-log")).ToBeVisibleAsync()),
+        new("settings: pipelines", "settings/pipelines", Visitor.Admin, null, p => Expect(p.GetByTestId("pipeline-stage").First).ToBeVisibleAsync()),
         // A pending invitation (to another address): the offer naming workspace and role, then refused on Accept (a state).
         new("invitation", "invitations/{invitation}", Visitor.Admin, "/invitations/{Secret}", p => Expect(p.GetByTestId("accept-invitation")).ToBeVisibleAsync()),
         new("invitation (unknown link)", "invitations/not-a-real-secret", Visitor.Admin, null, p => Expect(p.GetByText("This invitation cannot be used")).ToBeVisibleAsync()),

@@ -37,6 +37,7 @@ public static class OpenApiContract
         ["Planning"] = "Planning before saving: what a schedule would meet on its channel (conflicts that refuse it, warnings that go with it).",
         ["Approval"] = "Approval before scheduling: submit a draft for review, approve or reject it (Owners and Admins), and the review queue.",
         ["Series"] = "Series of episodes from a template on a recurrence, released strictly in order.",
+        ["Pipelines"] = "Production pipelines: the ordered stages (each its own signed webhook call) a job type's runs go through, per workspace; a schedule may have its own.",
         ["Events"] = "Lifecycle event subscriptions and their delivery log; what is sent is under `webhooks`.",
         ["Account"] = "Form posts of the app's own sign-in pages (browser only: antiforgery token and cookie); not for integrations.",
     };

@@ -195,10 +195,16 @@ public static class OpenApiWebhooks
             ["action"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.String | JsonSchemaType.Null,
-                Description = "The newsletter pipeline's step; null for other job types.",
-                Enum = [.. NewsletterPipelineHandler.Actions.Select(a => (JsonNode)JsonValue.Create(a)!), null!],
+                Description = "The pipeline stage's key (video_generation: script, assets, assemble, thumbnail, metadata, upload; newsletter: scrape, generate, send; "
+                    + "or the workspace's or schedule's own stages); null for a plain one-stage pipeline. The Idempotency-Key is then `executionId:action`.",
             },
-            ["previous"] = new OpenApiSchema { Description = "Newsletter pipeline: the response body of the action before this one (JSON, or text); null otherwise." },
+            ["previous"] = new OpenApiSchema { Description = "Pipeline: the response body of the stage before this one (JSON, or text); null otherwise." },
+            ["previousResults"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Description = "Pipeline only (absent for a plain one-stage pipeline): the response bodies of the stages completed before this one, by stage key, in order.",
+                AdditionalPropertiesAllowed = true,
+            },
             ["channel"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object | JsonSchemaType.Null,

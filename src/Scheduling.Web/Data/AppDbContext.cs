@@ -40,6 +40,8 @@ public abstract class AppDbContext(DbContextOptions options, WorkspaceContext wo
     public DbSet<Features.Events.EventDelivery> EventDeliveries => Set<Features.Events.EventDelivery>();
     public DbSet<Features.Series.Series> Series => Set<Features.Series.Series>();
     public DbSet<Features.Series.SeriesEpisode> SeriesEpisodes => Set<Features.Series.SeriesEpisode>();
+    public DbSet<Features.Pipelines.WorkspacePipeline> WorkspacePipelines => Set<Features.Pipelines.WorkspacePipeline>();
+    public DbSet<Features.Pipelines.ExecutionStage> ExecutionStages => Set<Features.Pipelines.ExecutionStage>();
 
     /// <summary>Read by the query filters at query time, so it follows the scope's workspace.</summary>
     internal Guid? CurrentWorkspaceId => workspace.WorkspaceId;

@@ -124,7 +124,7 @@ public sealed class ExecutionRunner(
             case HandlerOutcome.Failed failed:
                 var policy = new RetryPolicy(schedule.RetryStrategy, Math.Max(0, schedule.RetryMaxAttempts - 1),
                     TimeSpan.FromSeconds(schedule.RetryBaseDelaySeconds), TimeSpan.FromSeconds(schedule.RetryMaxDelaySeconds), JitterRatio: 0.1);
-                end = failed.Retryable && policy.GetDelay(execution.Attempts, Random.Shared) is { } delay
+                end = failed.Retryable && (failed.RetryDelay ?? policy.GetDelay(execution.Attempts, Random.Shared)) is { } delay
                     ? RunOutcome.RetryAfter(execution, failed.Error, delay, queue.Schedule(execution.Id, execution.Priority, delay), result, now)
                     : RunOutcome.Ended(execution, ExecutionStatus.Failed, failed.Error, result, now);
                 break;

@@ -58,8 +58,9 @@ public static class ExecutionServiceCollectionExtensions
         services.AddScoped<WebhookTargets>();
         services.AddScoped<WebhookDelivery>();
         services.AddScoped<HandlerRegistry>();
-        services.AddScoped<IJobHandler, WebhookHandler>();
-        services.AddScoped<IJobHandler, NewsletterPipelineHandler>();
+        // Every job type runs its pipeline (Features/Pipelines); a plain one-stage pipeline is the WebhookHandler's single POST.
+        services.AddScoped<WebhookHandler>();
+        services.AddScoped<IJobHandler, Features.Pipelines.PipelineHandler>();
         services.AddHttpClient(WebhookDelivery.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp => WebhookDelivery.CreateHandler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ExecutionOptions>>()))
             // Each delivery sets its own timeout (the schedule's); HttpClient's must not cut it shorter.

@@ -35,6 +35,7 @@ public sealed class HistoryRetention(IDbContextFactory<AppDbContext> contexts, I
             await using (var transaction = await db.Database.BeginTransactionAsync(ct))
             {
                 await db.ExecutionAttempts.IgnoreQueryFilters().Where(a => batch.Contains(a.ExecutionId)).ExecuteDeleteAsync(ct);
+                await db.ExecutionStages.IgnoreQueryFilters().Where(s => batch.Contains(s.ExecutionId)).ExecuteDeleteAsync(ct);
                 pruned += await db.Executions.IgnoreQueryFilters().Where(e => batch.Contains(e.Id)).ExecuteDeleteAsync(ct);
                 await transaction.CommitAsync(ct);
             }

@@ -31,7 +31,11 @@ public abstract record HandlerOutcome(IReadOnlyList<DeliveryCall> Calls, string?
     public sealed record Accepted(IReadOnlyList<DeliveryCall> Calls, string? Result) : HandlerOutcome(Calls, Result);
 
     /// <summary>The attempt failed; <paramref name="Retryable"/> lets the retry policy try again.</summary>
-    public sealed record Failed(IReadOnlyList<DeliveryCall> Calls, string? Result, string Error, bool Retryable) : HandlerOutcome(Calls, Result);
+    public sealed record Failed(IReadOnlyList<DeliveryCall> Calls, string? Result, string Error, bool Retryable) : HandlerOutcome(Calls, Result)
+    {
+        /// <summary>When the work says how long to wait (a pipeline stage's own retry policy): instead of the schedule's policy.</summary>
+        public TimeSpan? RetryDelay { get; init; }
+    }
 }
 
 /// <summary>Delivers the work of some job types. Adding a job type is adding one of these.</summary>

@@ -22,7 +22,8 @@ public sealed record WebhookEnvelope(
     string? Action = null,
     JsonElement? Previous = null,
     EnvelopeChannel? Channel = null,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] SeriesEnvelope? Series = null);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] SeriesEnvelope? Series = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] JsonElement? PreviousResults = null);
 
 /// <summary>The channel the run posts to (null for a schedule without one).</summary>
 public sealed record EnvelopeChannel(Guid Id, string Name, string Platform);

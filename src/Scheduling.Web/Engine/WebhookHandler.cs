@@ -61,7 +61,7 @@ public sealed class WebhookTargets(IDbContextFactory<AppDbContext> contexts, IDa
     }
 }
 
-/// <summary>The default handler: one signed POST of the execution's envelope.</summary>
+/// <summary>One signed POST of the execution's envelope: how a plain one-stage pipeline is delivered (Features/Pipelines/PipelineHandler).</summary>
 public sealed class WebhookHandler(WebhookDelivery delivery, WebhookTargets targets) : IJobHandler
 {
     public IReadOnlyCollection<JobType> JobTypes => [];
@@ -125,54 +125,4 @@ public sealed class WebhookHandler(WebhookDelivery delivery, WebhookTargets targ
         }
         return JsonSerializer.Serialize(new { status = response.Status, body }, JsonSerializerOptions.Web);
     }
-}
-
-/// <summary>
-/// Newsletter: ordered actions scrape → generate → send, each its own signed POST with its own result.
-/// A failure stops the chain; <c>jobConfig.testMode: true</c> skips send and says so.
-/// </summary>
-public sealed class NewsletterPipelineHandler(WebhookDelivery delivery, WebhookTargets targets) : IJobHandler
-{
-    public static readonly string[] Actions = ["scrape", "generate", "send"];
-
-    public IReadOnlyCollection<JobType> JobTypes => [JobType.Newsletter];
-
-    public async Task<HandlerOutcome> HandleAsync(JobRunContext context, CancellationToken cancellationToken)
-    {
-        var (target, secret) = await targets.ResolveAsync(context, cancellationToken);
-        if (target is null)
-        {
-            return new HandlerOutcome.Failed([], null, "No webhook URL: set one on the schedule or a workspace endpoint for newsletter in Settings.", Retryable: false);
-        }
-
-        using var config = JsonDocument.Parse(context.JobConfig);
-        var testMode = config.RootElement.TryGetProperty("testMode", out var flag) && flag.ValueKind == JsonValueKind.True;
-        var results = new Dictionary<string, object?>();
-        var calls = new List<DeliveryCall>();
-        JsonElement? previous = null;
-        foreach (var action in Actions)
-        {
-            if (action == "send" && testMode)
-            {
-                results[action] = new { skipped = true, reason = "Test mode: send skipped." };
-                continue;
-            }
-
-            var body = WebhookDelivery.Serialize(WebhookHandler.Envelope(context, action, previous));
-            // Each action has its own idempotency key: a retry repeats only what did not succeed.
-            var response = await delivery.PostAsync(target, body, $"{context.Execution.Id}:{action}", secret, context.Timeout, cancellationToken);
-            calls.Add(new DeliveryCall(action, target.ToString(), body, response.Status, response.Body, response.Error, response.Duration, response.IsSuccess));
-            using var result = JsonDocument.Parse(WebhookHandler.ResultJson(response));
-            results[action] = result.RootElement.Clone();
-            if (!response.IsSuccess)
-            {
-                return new HandlerOutcome.Failed(calls, Serialize(results, testMode), $"Action {action} failed: {response.Error}", response.IsRetryable);
-            }
-            previous = result.RootElement.GetProperty("body").Clone();
-        }
-        return new HandlerOutcome.Completed(calls, Serialize(results, testMode));
-    }
-
-    private static string Serialize(Dictionary<string, object?> actions, bool testMode) =>
-        JsonSerializer.Serialize(new { testMode, actions }, JsonSerializerOptions.Web);
 }

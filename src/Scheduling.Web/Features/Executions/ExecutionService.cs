@@ -22,7 +22,11 @@ public sealed record ExecutionView(
 public sealed record AttemptView(int Number, string? Action, DateTime StartedAt, DateTime? CompletedAt, ExecutionStatus Status, string? Target,
     string? Request, int? ResponseStatus, string? Response, string? Error, long? DurationMs);
 
-public sealed record ExecutionDetails(ExecutionView Execution, IReadOnlyList<AttemptView> Attempts);
+/// <param name="Stages">The run's pipeline stages in order with their state (empty for a plain one-stage run).</param>
+public sealed record ExecutionDetails(ExecutionView Execution, IReadOnlyList<AttemptView> Attempts)
+{
+    public IReadOnlyList<Pipelines.StageRunView> Stages { get; init; } = [];
+}
 
 public sealed record ExecutionQuery(Guid? ScheduleId = null, ExecutionStatus? Status = null, JobType? JobType = null, DateTime? From = null, DateTime? To = null, int Page = 1, int PageSize = 25);
 
@@ -106,8 +110,15 @@ public sealed class ExecutionService(
         var row = await db.Executions.AsNoTracking().Where(e => e.Id == id)
             .Select(e => new { Execution = e, e.Schedule!.Name }).FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Execution");
         var attempts = await db.ExecutionAttempts.AsNoTracking().Where(a => a.ExecutionId == id).ToListAsync(ct);
+        var stages = await db.ExecutionStages.AsNoTracking().Where(s => s.ExecutionId == id).OrderBy(s => s.Position).ToListAsync(ct);
         return new ExecutionDetails(ToView(row.Execution, row.Name), [.. attempts.OrderBy(a => a.Number).ThenBy(a => a.StartedAt).Select(a =>
-            new AttemptView(a.Number, a.Action, a.StartedAt, a.CompletedAt, a.Status, a.Target, a.Request, a.ResponseStatus, a.Response, a.Error, a.DurationMs))]);
+            new AttemptView(a.Number, a.Action, a.StartedAt, a.CompletedAt, a.Status, a.Target, a.Request, a.ResponseStatus, a.Response, a.Error, a.DurationMs))])
+        {
+            // A stage still waiting when its run ended never ran (the chain stopped, or the retries ran out before it).
+            Stages = [.. stages.Select(s => row.Execution.IsFinished && s.State is Pipelines.StageState.Pending or Pipelines.StageState.Running
+                ? Pipelines.StageRunView.From(s) with { State = Pipelines.StageState.NotRun }
+                : Pipelines.StageRunView.From(s))],
+        };
     }
 
     /// <summary>A manual run now; the schedule's next planned run is unchanged.</summary>

@@ -55,6 +55,9 @@ public sealed class Schedule : IWorkspaceOwned
     public string? TitleTemplate { get; set; }
     public string? PauseNote { get; set; }
 
+    /// <summary>The schedule's own pipeline stages as JSON (Features/Pipelines); null: the workspace's for its job type.</summary>
+    public string? PipelineJson { get; set; }
+
     /// <summary>The channel it posts to (same workspace), whose rules, pause and delivery apply.</summary>
     public Guid? ChannelId { get; set; }
     public required string CreatedByUserId { get; set; }

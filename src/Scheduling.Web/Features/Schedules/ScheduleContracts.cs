@@ -35,6 +35,9 @@ public sealed record ScheduleInput
     /// <summary>Optional: the channel it posts to (same workspace); its rules are checked (warnings or a 409).</summary>
     public Guid? ChannelId { get; init; }
 
+    /// <summary>Optional: the schedule's own pipeline (stages); null or absent: the workspace's pipeline for the job type.</summary>
+    public Pipelines.PipelineInput? Pipeline { get; init; }
+
     /// <summary>
     /// Optional: the <see cref="ScheduleView.Version"/> this edit was made from. A schedule changed since
     /// is a 409 instead of an overwrite; absent, the last write wins.
@@ -113,6 +116,9 @@ public sealed record ScheduleView(
     Guid? SplitIntoId = null)
 {
     public Guid? ChannelId { get; init; }
+
+    /// <summary>The schedule's own pipeline; null: it runs the workspace's pipeline of its job type.</summary>
+    public Pipelines.PipelineInput? Pipeline { get; init; }
 
     /// <summary>Channel rules this write broke in conflict mode warn (code, message, the other schedule); empty otherwise.</summary>
     public IReadOnlyList<Channels.RuleWarning> Warnings { get; init; } = [];

@@ -88,6 +88,9 @@ public sealed class ScheduleForm
     /// <summary>The channel it posts to; null = none (an edit must carry it, or saving would take the schedule off its channel).</summary>
     public Guid? ChannelId { get; set; }
 
+    /// <summary>The schedule's own pipeline stages; null: the workspace's pipeline for the job type.</summary>
+    public List<Pipelines.StageDraft>? OwnPipeline { get; set; }
+
     /// <summary>The version the form was loaded from: saving it over a newer one is refused.</summary>
     public int? Version { get; set; }
 
@@ -152,6 +155,7 @@ public sealed class ScheduleForm
             WebhookUrl = WebhookUrl,
             TitleTemplate = TitleTemplate,
             ChannelId = ChannelId,
+            Pipeline = OwnPipeline is null ? null : Pipelines.StageDraft.ToInput(OwnPipeline),
             Version = Version,
         };
     }
@@ -222,6 +226,7 @@ public sealed class ScheduleForm
             TitleTemplate = view.TitleTemplate,
             JobConfigJson = JsonSerializer.Serialize(view.JobConfig, Indented),
             ChannelId = view.ChannelId,
+            OwnPipeline = view.Pipeline?.Stages?.Select(Pipelines.StageDraft.From).ToList(),
             Version = view.Version,
         };
         if (view.ScheduledAt is { } at && DateTime.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.None, out var once))

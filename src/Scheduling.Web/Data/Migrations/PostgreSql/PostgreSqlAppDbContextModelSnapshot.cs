@@ -958,6 +958,120 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                     b.ToTable("WebhookSecrets");
                 });
 
+            modelBuilder.Entity("Scheduling.Web.Features.Pipelines.ExecutionStage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BudgetUsed")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<Guid>("ExecutionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Publishing")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Request")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Response")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("ResponseStatus")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("RetryAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("RetryBackoffSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)");
+
+                    b.Property<bool>("StopOnFailure")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExecutionId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("ExecutionStages");
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Pipelines.WorkspacePipeline", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("JobType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("StagesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "JobType")
+                        .IsUnique();
+
+                    b.ToTable("WorkspacePipelines");
+                });
+
             modelBuilder.Entity("Scheduling.Web.Features.Schedules.Schedule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1022,6 +1136,9 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                     b.Property<string>("PauseNote")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
+
+                    b.Property<string>("PipelineJson")
+                        .HasColumnType("text");
 
                     b.Property<int>("Priority")
                         .HasColumnType("integer");
@@ -1653,6 +1770,24 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                 });
 
             modelBuilder.Entity("Scheduling.Web.Features.Executions.WebhookSecret", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Pipelines.ExecutionStage", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Executions.Execution", null)
+                        .WithMany()
+                        .HasForeignKey("ExecutionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Pipelines.WorkspacePipeline", b =>
                 {
                     b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
                         .WithMany()

@@ -943,6 +943,120 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
                     b.ToTable("WebhookSecrets");
                 });
 
+            modelBuilder.Entity("Scheduling.Web.Features.Pipelines.ExecutionStage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BudgetUsed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ExecutionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Publishing")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Request")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Response")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ResponseStatus")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("RetryAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RetryBackoffSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("StopOnFailure")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExecutionId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("ExecutionStages");
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Pipelines.WorkspacePipeline", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("JobType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StagesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "JobType")
+                        .IsUnique();
+
+                    b.ToTable("WorkspacePipelines");
+                });
+
             modelBuilder.Entity("Scheduling.Web.Features.Schedules.Schedule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1006,6 +1120,9 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
 
                     b.Property<string>("PauseNote")
                         .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PipelineJson")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Priority")
@@ -1638,6 +1755,24 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Scheduling.Web.Features.Executions.WebhookSecret", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Pipelines.ExecutionStage", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Executions.Execution", null)
+                        .WithMany()
+                        .HasForeignKey("ExecutionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Pipelines.WorkspacePipeline", b =>
                 {
                     b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
                         .WithMany()

@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+using Scheduling.Core.Common;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Api;
+using Scheduling.Web.Data;
+using Scheduling.Web.Engine;
+using Scheduling.Web.Features.Schedules;
+using Scheduling.Web.Features.Workspaces;
+
+namespace Scheduling.Web.Features.Pipelines;
+
+/// <summary>The current workspace's pipeline per job type: read by every member, changed by those who edit schedules.</summary>
+public sealed class PipelineService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, WebhookTargetPolicy targets)
+{
+    public async Task<PipelineView> GetAsync(JobType jobType, CancellationToken ct = default)
+    {
+        current.RequireWorkspace();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var own = await db.WorkspacePipelines.AsNoTracking().Where(p => p.JobType == jobType).Select(p => p.StagesJson).FirstOrDefaultAsync(ct);
+        return own is null ? new PipelineView(jobType, true, Pipelines.Default(jobType)) : new PipelineView(jobType, false, Pipelines.Deserialize(own));
+    }
+
+    public async Task<PipelineView> SetAsync(JobType jobType, PipelineInput? input, CancellationToken ct = default)
+    {
+        current.RequireEditor();
+        var errors = new List<ValidationError>();
+        var stages = Pipelines.Check(input, "", errors);
+        ScheduleService.ThrowIfAny(errors);
+        for (var i = 0; i < stages!.Count; i++)
+        {
+            if (stages[i].Target is { } target)
+            {
+                await targets.EnsureDeliverableAsync(new Uri(target), $"stages[{i}].target", ct);
+            }
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var own = await db.WorkspacePipelines.FirstOrDefaultAsync(p => p.JobType == jobType, ct);
+        if (own is null)
+        {
+            db.WorkspacePipelines.Add(new WorkspacePipeline { Id = Guid.CreateVersion7(), WorkspaceId = current.RequireWorkspace(), JobType = jobType, StagesJson = Pipelines.Serialize(stages) });
+        }
+        else
+        {
+            own.StagesJson = Pipelines.Serialize(stages);
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (own is null)
+        {
+            throw new ConflictException("Someone else saved this pipeline at the same moment: reload it and apply your change again.");
+        }
+        return new PipelineView(jobType, false, stages);
+    }
+
+    /// <summary>Back to the built-in pipeline of the job type.</summary>
+    public async Task<PipelineView> ResetAsync(JobType jobType, CancellationToken ct = default)
+    {
+        current.RequireEditor();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await db.WorkspacePipelines.Where(p => p.JobType == jobType).ExecuteDeleteAsync(ct);
+        return new PipelineView(jobType, true, Pipelines.Default(jobType));
+    }
+
+    /// <summary>The stages a run of <paramref name="schedule"/> runs: its own, else its workspace's, else the default (engine: no workspace filter).</summary>
+    internal static async Task<IReadOnlyList<PipelineStage>> ForRunAsync(AppDbContext db, Schedule schedule, CancellationToken ct)
+    {
+        if (schedule.PipelineJson is { } own)
+        {
+            return Pipelines.Deserialize(own);
+        }
+        var workspace = await db.WorkspacePipelines.IgnoreQueryFilters().AsNoTracking()
+            .Where(p => p.WorkspaceId == schedule.WorkspaceId && p.JobType == schedule.JobType).Select(p => p.StagesJson).FirstOrDefaultAsync(ct);
+        return workspace is null ? Pipelines.Default(schedule.JobType) : Pipelines.Deserialize(workspace);
+    }
+}
