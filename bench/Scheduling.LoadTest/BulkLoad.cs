@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 
 namespace Scheduling.LoadTest;
 
 /// <summary>
 /// The bulk endpoints (docs/performance.md, "Bulk operations"): wall time and the app's CPU time per request of a bulk create
-/// of 1,000 schedules, a dry run of a 10,000-row CSV import, and a bulk pause (then resume) of 1,000 schedules by filter.
+/// of 1,000 schedules, a dry run of a 10,000-row CSV import, a bulk pause (then resume) of 1,000 schedules by filter, and
+/// the series page of a 500-episode series (the series with its episodes, and one page of them).
 /// </summary>
 internal static class BulkLoad
 {
@@ -53,6 +55,25 @@ internal static class BulkLoad
             _ => api.PostAsJsonAsync("/api/v1/schedules/bulk/pause", new { filter = new { status = "active", jobType = "newsletter" } }),
             reset: async () => (await api.PostAsJsonAsync("/api/v1/schedules/bulk/resume", new { filter = new { status = "paused", jobType = "newsletter" } })).EnsureSuccessStatusCode());
         Report("bulk pause of 1,000 by filter", pause, goalMs: 300);
+
+        // The series page of a 500-episode series: the series with every episode (GET), and the page's own query (one
+        // page of episodes, jumping to the next one).
+        Guid seriesId;
+        using (var series = await api.PostAsJsonAsync("/api/v1/schedules/series", new
+        {
+            name = "Bench series",
+            jobType = "publish",
+            template = new { titleTemplate = "{title} #{episode}: {weekday}" },
+            episodeCount = 500,
+            recurrence = new { rrule = "FREQ=DAILY;BYHOUR=9;BYMINUTE=0", start = "2030-01-01T00:00:00" },
+            timezone = "America/New_York",
+        }))
+        {
+            series.EnsureSuccessStatusCode();
+            seriesId = (await series.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        }
+        Report("series of 500 episodes (GET)", await MeasureAsync(app, repeats, _ => api.GetAsync($"/api/v1/schedules/series/{seriesId}")), goalMs: 200);
+        Report("series page: episodes page (jump)", await MeasureAsync(app, repeats, _ => api.GetAsync($"/api/v1/schedules/series/{seriesId}/episodes?containing=250&pageSize=25")), goalMs: 200);
         return 0;
     }
 

@@ -17,7 +17,7 @@ namespace Scheduling.LoadTest;
 /// <c>--n N</c>: N one-time schedules due at the same second, delivered to a loopback receiver.
 /// <c>--memory N</c>: N active recurring schedules, then the app's RSS once the dispatcher is idle.
 /// <c>--calendar N</c>: N recurring schedules with a fortnight of runs, then the calendar API for a month (CalendarLoad).
-/// <c>--bulk</c>: bulk create of 1,000, a 10,000-row CSV import dry run, bulk pause of 1,000 by filter (BulkLoad).
+/// <c>--bulk</c>: bulk create of 1,000, a 10,000-row CSV import dry run, bulk pause of 1,000 by filter, the series page of a 500-episode series (BulkLoad).
 /// A measurement, not a test: goals are printed PASS/MISS and the exit code is 0 unless the run itself broke.
 /// </summary>
 public static class Program
@@ -516,7 +516,7 @@ internal sealed record LoadOptions
           --n N              one-time schedules due at the same second (default 2000)
           --memory N         memory mode: N active recurring schedules, then RSS when idle
           --calendar N       calendar mode: N recurring schedules + a fortnight of runs, then the calendar API for a month
-          --bulk             bulk mode: bulk create of 1,000, import dry run of 10,000 CSV rows, bulk pause of 1,000 by filter
+          --bulk             bulk mode: bulk create of 1,000, import dry run of 10,000 CSV rows, bulk pause of 1,000 by filter, series page of 500 episodes
           --app PATH         Scheduling.Web.dll (default: src/Scheduling.Web/bin/Release/net10.0 under the repo root)
           --workers N        Execution__WorkerCount for the app (default: the app's own, 20)
           --concurrency N    concurrent create requests (default 16)

@@ -125,6 +125,9 @@ public sealed record ScheduleView(
 
     /// <summary>The review history (who, when, decision, comment), oldest first: on a single schedule's GET, else null.</summary>
     public IReadOnlyList<Approval.ReviewView>? Reviews { get; init; }
+
+    /// <summary>The series whose episodes this schedule releases (on a single schedule's GET, else null): change it there (decision 0025).</summary>
+    public Series.SeriesRef? PartOfSeries { get; init; }
 }
 
 public sealed record RecurrenceView(

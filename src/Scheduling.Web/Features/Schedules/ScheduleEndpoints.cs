@@ -48,12 +48,12 @@ public static partial class ScheduleEndpoints
             .Describe("Schedules_Get", "Get a schedule", "The schedule; its version is also the ETag.");
         schedules.MapPut("/{id:guid}", async (Guid id, ScheduleInput body, ScheduleService service, HttpRequest request, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await service.UpdateAsync(id, body, ct, IfMatchVersion(request))))
-            .Describe("Schedules_Update", "Replace a schedule", "Replace the definition; the next run is recomputed. If-Match with the ETag (412) or version in the body (409) refuse to overwrite a newer change; without them the last write wins. A completed or cancelled schedule cannot be edited (409).", 409, 412);
+            .Describe("Schedules_Update", "Replace a schedule", "Replace the definition; the next run is recomputed. If-Match with the ETag (412) or version in the body (409) refuse to overwrite a newer change; without them the last write wins. A completed or cancelled schedule cannot be edited (409), nor a series' schedule (409 naming the series: change it through the series).", 409, 412);
         schedules.MapDelete("/{id:guid}", async (Guid id, ScheduleService service, CancellationToken ct) =>
         {
             await service.DeleteAsync(id, ct);
             return TypedResults.NoContent();
-        }).Describe("Schedules_Delete", "Delete a schedule", "Delete the schedule and its history.");
+        }).Describe("Schedules_Delete", "Delete a schedule", "Delete the schedule and its history. A series' schedule is not deleted (409 naming the series: cancel the series).", 409);
         schedules.MapPost("/{id:guid}/pause", async (Guid id, PauseRequest? body, ScheduleService service, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await service.PauseAsync(id, body?.Note, ct)))
             .Describe("Schedules_Pause", "Pause a schedule", "active → paused, with an optional note; runs claimed ahead that have not started are taken back. Any other state: 409.", 409);

@@ -80,7 +80,11 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
-        return ToView(schedule) with { Reviews = await Approval.ApprovalService.HistoryAsync(db, Approval.ApprovalService.ScheduleKind, id, ct) };
+        return ToView(schedule) with
+        {
+            Reviews = await Approval.ApprovalService.HistoryAsync(db, Approval.ApprovalService.ScheduleKind, id, ct),
+            PartOfSeries = await Series.SeriesOwnership.OwnerAsync(db, id, ct),
+        };
     }
 
     public async Task<ScheduleView> CreateAsync(ScheduleInput input, CancellationToken ct = default)
@@ -127,6 +131,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         await EnsurePipelineDeliverableAsync(input.Pipeline, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
+        await RefuseIfPartOfSeriesAsync(db, id, "edit", ct);
         if (ifMatch is { } expected && expected != schedule.Version)
         {
             throw new PreconditionFailedException(
@@ -208,6 +213,8 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
+        // Deleting it would delete the series with it (cascade): the series is cancelled, not deleted.
+        await RefuseIfPartOfSeriesAsync(db, id, "cancel", ct);
         db.Schedules.Remove(schedule);
         await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleDeleted, ToView(schedule), ct);
         await db.SaveChangesAsync(ct);
@@ -217,7 +224,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     public Task<ScheduleView> PauseAsync(Guid id, string? note, CancellationToken ct = default)
     {
         var checkedNote = PauseNote(note);
-        return TransitionAsync(id, ScheduleStatus.Paused, Events.EventTypes.SchedulePaused, (schedule, _) => schedule.PauseNote = checkedNote, ct);
+        return TransitionAsync(id, ScheduleStatus.Paused, Events.EventTypes.SchedulePaused, (schedule, _, _) => schedule.PauseNote = checkedNote, ct);
     }
 
     /// <summary>The pause note as stored (trimmed, empty = none); a 400 when too long.</summary>
@@ -237,7 +244,9 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     /// schedule's missed-run policy to what was missed while paused.
     /// </summary>
     public Task<ScheduleView> ResumeAsync(Guid id, bool runMissed, CancellationToken ct = default) =>
-        TransitionAsync(id, ScheduleStatus.Active, Events.EventTypes.ScheduleResumed, (schedule, timing) => Resumed(schedule, timing, runMissed, Now), ct);
+        TransitionAsync(id, ScheduleStatus.Active, Events.EventTypes.ScheduleResumed, 
+            // A series' missed episodes always go out (in order): none is dropped by resuming from now.
+            (schedule, timing, partOfSeries) => Resumed(schedule, timing, runMissed || partOfSeries, Now), ct);
 
     internal static void Resumed(Schedule schedule, ScheduleTiming timing, bool runMissed, Instant now)
     {
@@ -249,7 +258,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     }
 
     public Task<ScheduleView> CancelAsync(Guid id, CancellationToken ct = default) =>
-        TransitionAsync(id, ScheduleStatus.Cancelled, Events.EventTypes.ScheduleCancelled, (schedule, _) => Cancelled(schedule), ct);
+        TransitionAsync(id, ScheduleStatus.Cancelled, Events.EventTypes.ScheduleCancelled, (schedule, _, _) => Cancelled(schedule), ct);
 
     internal static void Cancelled(Schedule schedule)
     {
@@ -402,16 +411,26 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         return outcome.Value;
     }
 
-    private Task<ScheduleView> TransitionAsync(Guid id, ScheduleStatus target, string eventType, Action<Schedule, ScheduleTiming> apply, CancellationToken ct) =>
-        MutateAsync(id, eventType, (schedule, timing) =>
+    /// <param name="apply">The change; its last argument says whether the schedule is a series' (decision 0025).</param>
+    private Task<ScheduleView> TransitionAsync(Guid id, ScheduleStatus target, string eventType, Action<Schedule, ScheduleTiming, bool> apply, CancellationToken ct) =>
+        MutateAsync(id, eventType, target, (schedule, timing, partOfSeries) =>
         {
             if (TransitionProblem(schedule.Status, target) is { } problem)
             {
                 throw new ConflictException($"The schedule {problem}.");
             }
             schedule.Status = target;
-            apply(schedule, timing);
+            apply(schedule, timing, partOfSeries);
         }, withdrawAhead: target != ScheduleStatus.Active, ct);
+
+    /// <summary>A 409 naming the series when the schedule is one's: its definition changes only through the series.</summary>
+    internal static async Task RefuseIfPartOfSeriesAsync(AppDbContext db, Guid scheduleId, string what, CancellationToken ct)
+    {
+        if (await Series.SeriesOwnership.OwnerAsync(db, scheduleId, ct) is { } series)
+        {
+            throw new Series.PartOfSeriesException(series, what);
+        }
+    }
 
     /// <summary>Why a schedule in <paramref name="from"/> cannot become <paramref name="target"/> ("is already paused"), or null when it can.</summary>
     internal static string? TransitionProblem(ScheduleStatus from, ScheduleStatus target) =>
@@ -421,19 +440,25 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         : !ScheduleStatusMachine.CanTransition(from, target) ? $"is {from.ToWire()} and cannot become {target.ToWire()}"
         : null;
 
-    private async Task<ScheduleView> MutateAsync(Guid id, string eventType, Action<Schedule, ScheduleTiming> change, bool withdrawAhead, CancellationToken ct)
+    private async Task<ScheduleView> MutateAsync(Guid id, string eventType, ScheduleStatus target, Action<Schedule, ScheduleTiming, bool> change, bool withdrawAhead, CancellationToken ct)
     {
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
+        var partOfSeries = await Series.SeriesOwnership.OwnerAsync(db, id, ct) is not null;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await ClaimNextVersionAsync(db, schedule, ct);
         if (withdrawAhead)
         {
             await WithdrawClaimedAheadAsync(db, schedule, ct);
         }
-        change(schedule, ScheduleTiming.FromSchedule(schedule));
+        change(schedule, ScheduleTiming.FromSchedule(schedule), partOfSeries);
         schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        if (partOfSeries)
+        {
+            // Paused, resumed or cancelled from the schedule's side: the series follows (decision 0025).
+            await Series.SeriesOwnership.FollowScheduleAsync(db, [id], target, schedule.UpdatedAt, ct);
+        }
         var view = ToView(schedule);
         await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, eventType, view, ct);
         await db.SaveChangesAsync(ct);
@@ -453,6 +478,8 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await FindAsync(db, id, ct);
+        // Episode n is the n-th occurrence, planned at a fixed time: moving or skipping one is the series' to do.
+        await RefuseIfPartOfSeriesAsync(db, id, "skip or edit episodes through", ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await ClaimNextVersionAsync(db, schedule, ct);
         await WithdrawClaimedAheadAsync(db, schedule, ct);
@@ -490,6 +517,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         await EnsurePipelineDeliverableAsync(input.Pipeline, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var original = await FindAsync(db, id, ct);
+        await RefuseIfPartOfSeriesAsync(db, id, "edit", ct);
         var now = Now;
         if (original.ScheduleType == ScheduleType.Once)
         {

@@ -32,6 +32,9 @@ public sealed class SeriesModule : IFeatureModule
             .Describe("Series_Preview", "Preview a series' episodes", "The first episodes' titles and times as this input would plan them (nothing is saved).");
         series.MapGet("/{id:guid}", (Guid id, SeriesService service, CancellationToken ct) => service.GetAsync(id, ct))
             .Describe("Series_Get", "Get a series", "The series with its episodes.");
+        series.MapGet("/{id:guid}/episodes", (Guid id, string? status, int? page, int? pageSize, int? containing, SeriesService service, CancellationToken ct) =>
+                service.EpisodesAsync(id, QueryValues.ParseEnum<EpisodeStatus>(status, "status"), page ?? 1, pageSize ?? 25, containing, ct))
+            .Describe("Series_ListEpisodes", "List a series' episodes", "The episodes in order, one page at a time: filter status; page, pageSize; containing (an episode number) answers the page holding it, or the first matching episode after it.");
         series.MapDelete("/{id:guid}", (Guid id, SeriesService service, CancellationToken ct) => service.CancelAsync(id, ct))
             .Describe("Series_Cancel", "Cancel a series", "Cancel the series: nothing more is released; unreleased episodes go back to draft, released ones keep their history.", 409);
         series.MapPost("/{id:guid}/pause", (Guid id, SeriesService service, CancellationToken ct) => service.PauseAsync(id, ct))

@@ -123,6 +123,62 @@ public sealed class SeriesService(
         return ToView(await FindAsync(db, id, tracked: false, ct));
     }
 
+    /// <summary>
+    /// The series without its episodes (<see cref="SeriesView.Episodes"/> empty): progress and next release by query, so
+    /// the series page of a 1,000-episode series loads its header without the episodes (they page: <see cref="EpisodesAsync"/>).
+    /// </summary>
+    public async Task<SeriesView> GetHeaderAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var series = await db.Series.AsNoTracking().Include(s => s.Schedule).ThenInclude(s => s!.Exceptions).AsSplitQuery()
+            .FirstOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException("Series");
+        var episodes = db.SeriesEpisodes.AsNoTracking().Where(e => e.SeriesId == id);
+        var released = await episodes.CountAsync(e => e.Status == EpisodeStatus.Released, ct);
+        var current = await episodes.Where(e => e.Status != EpisodeStatus.Released && e.Status != EpisodeStatus.Skipped).MinAsync(e => (int?)e.Number, ct);
+        var next = series.Status == SeriesStatus.Active
+            ? await episodes.Where(e => e.Status == EpisodeStatus.Scheduled).OrderBy(e => e.Number).Select(e => (DateTime?)e.PlannedAt).FirstOrDefaultAsync(ct)
+            : null;
+        return ToView(series) with { ReleasedCount = released, CurrentEpisode = current ?? series.EpisodeCount, NextReleaseAt = next };
+    }
+
+    /// <summary>
+    /// One page of the episodes in order, optionally of one status. <paramref name="containing"/> (an episode number) picks
+    /// the page that holds that episode, or the first after it that matches the filter (the page's "jump to next episode").
+    /// </summary>
+    public async Task<PagedResult<EpisodeView>> EpisodesAsync(Guid id, EpisodeStatus? status, int page, int pageSize, int? containing, CancellationToken ct = default)
+    {
+        current.RequireWorkspace();
+        if (page < 1)
+        {
+            throw new RequestValidationException("page", "Page starts at 1.");
+        }
+        if (pageSize is < 1 or > SeriesLimits.MaxPageSize)
+        {
+            throw new RequestValidationException("pageSize", $"Page size is between 1 and {SeriesLimits.MaxPageSize}.");
+        }
+        if (containing is < 1)
+        {
+            throw new RequestValidationException("containing", "An episode number starts at 1.");
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var series = await db.Series.AsNoTracking().Where(s => s.Id == id).Select(s => new { s.Schedule!.TimeZone }).FirstOrDefaultAsync(ct)
+            ?? throw new NotFoundException("Series");
+        var rows = db.SeriesEpisodes.AsNoTracking().Where(e => e.SeriesId == id);
+        if (status is { } wanted)
+        {
+            rows = rows.Where(e => e.Status == wanted);
+        }
+        var total = await rows.CountAsync(ct);
+        if (containing is { } number)
+        {
+            var before = await rows.CountAsync(e => e.Number < number, ct);
+            page = Math.Max(1, Math.Min(before, Math.Max(total - 1, 0)) / pageSize + 1);
+        }
+        var items = await rows.OrderBy(e => e.Number).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        var zone = DateTimeZoneProviders.Tzdb[series.TimeZone];
+        return new PagedResult<EpisodeView>([.. items.Select(e => ToView(e, zone))], total, page, pageSize);
+    }
+
     public Task<SeriesView> PauseAsync(Guid id, CancellationToken ct = default) => ChangeStatusAsync(id, SeriesStatus.Paused, async series =>
     {
         if (series.Schedule!.Status == ScheduleStatus.Active)
@@ -314,7 +370,8 @@ public sealed class SeriesService(
         var seriesId = series.Id;
         var status = series.Status;
         var now = clock.GetUtcNow().UtcDateTime;
-        if (await db.Series.Where(s => s.Id == seriesId && s.Status == status)
+        // The schedule's change may have moved the series already (it follows its schedule, decision 0025).
+        if (await db.Series.Where(s => s.Id == seriesId && (s.Status == status || s.Status == target))
                 .ExecuteUpdateAsync(set => set.SetProperty(s => s.Status, target).SetProperty(s => s.UpdatedAt, now), ct) == 0)
         {
             throw new ConflictException("The series changed meanwhile: look at it again.");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Scheduling.Core.Scheduling;
 using Scheduling.Web.Api;
+using Scheduling.Web.Data;
 
 namespace Scheduling.Web.Features.Schedules.Bulk;
 
@@ -21,13 +22,32 @@ public sealed record BulkCreateRequest
 public sealed record BulkResult(int TotalCount, int SuccessCount, int FailureCount, IReadOnlyList<BulkItemResult> Results);
 
 /// <summary>One item: its new or changed schedule's id, or why it was refused (<see cref="Errors"/> by field).</summary>
-public sealed record BulkItemResult(int Index, Guid? Id, string? Error, IReadOnlyDictionary<string, string[]>? Errors = null);
+/// <param name="Warnings">A change of channel in warn mode: the channel's rules the schedule now breaks.</param>
+public sealed record BulkItemResult(int Index, Guid? Id, string? Error, IReadOnlyDictionary<string, string[]>? Errors = null,
+    IReadOnlyList<Channels.RuleWarning>? Warnings = null);
 
 /// <summary>
-/// Which schedules a bulk action applies to: the list's filters, ANDed. The series and channel filters join here
-/// (seriesId, channelId) when those features land.
+/// Which schedules a bulk action applies to: the list's filters, ANDed, and the channel a schedule posts to or the
+/// series it releases the episodes of.
 /// </summary>
-public sealed record BulkFilter(ScheduleStatus? Status = null, JobType? JobType = null, SchedulePriority? Priority = null, string? Search = null);
+public sealed record BulkFilter(ScheduleStatus? Status = null, JobType? JobType = null, SchedulePriority? Priority = null, string? Search = null,
+    Guid? ChannelId = null, Guid? SeriesId = null)
+{
+    /// <summary>The filter over <paramref name="rows"/> (the series' underlying schedule for <see cref="SeriesId"/>).</summary>
+    internal IQueryable<Schedule> Apply(IQueryable<Schedule> rows, AppDbContext db)
+    {
+        rows = ScheduleService.Filter(rows, Status, JobType, Priority, Search);
+        if (ChannelId is { } channelId)
+        {
+            rows = rows.Where(s => s.ChannelId == channelId);
+        }
+        if (SeriesId is { } seriesId)
+        {
+            rows = rows.Where(s => db.Series.Any(x => x.Id == seriesId && x.ScheduleId == s.Id));
+        }
+        return rows;
+    }
+}
 
 /// <summary>Pause, resume, cancel or delete: <see cref="Ids"/> or <see cref="Filter"/>, not both.</summary>
 public sealed record BulkActionRequest
@@ -51,14 +71,18 @@ public sealed record BulkUpdateRequest
 
 /// <summary>
 /// The fields a bulk edit sets; absent ones stay as they are. <see cref="JobConfig"/> is merged over each schedule's
-/// config (a key set to null is removed). The channel joins here when channels land.
+/// config (a key set to null is removed). <see cref="ChannelId"/> moves the schedules to that channel under its rules
+/// (block mode: a 409 naming the schedule; warn mode: the warnings in each item's result); <see cref="RemoveChannel"/>
+/// takes them off their channel.
 /// </summary>
 public sealed record BulkChanges(
     SchedulePriority? Priority = null,
     JsonElement? JobConfig = null,
     string? Timezone = null,
     MissedRunPolicy? MissedPolicy = null,
-    OverlapPolicy? OverlapPolicy = null);
+    OverlapPolicy? OverlapPolicy = null,
+    Guid? ChannelId = null,
+    bool? RemoveChannel = null);
 
 public enum BulkAction
 {

@@ -26,7 +26,7 @@ public static class BulkEndpoints
         MapAction(schedules, "cancel", "Schedules_BulkCancel", "Cancel schedules in bulk", (service, body, ct) => service.CancelAsync(body, ct), "active|paused → cancelled");
         MapAction(schedules, "delete", "Schedules_BulkDelete", "Delete schedules in bulk", (service, body, ct) => service.DeleteAsync(body, ct), "delete with their history");
         schedules.MapPost("/bulk/update", (BulkUpdateRequest body, BulkScheduleService service, CancellationToken ct) => service.UpdateAsync(body, ct))
-            .Describe("Schedules_BulkUpdate", "Change schedules in bulk", $"Change priority, jobConfig (merged; null removes a key), timezone, missedPolicy or overlapPolicy of the schedules given by ids or filter (at most {BulkLimits.MaxItems:N0}), all or nothing: a completed or cancelled one is a 409 naming it.", 409);
+            .Describe("Schedules_BulkUpdate", "Change schedules in bulk", $"Change priority, jobConfig (merged; null removes a key), timezone, missedPolicy, overlapPolicy or the channel (channelId under the channel's rules: block mode refuses with a 409 naming the schedule, warn mode answers each item's warnings; removeChannel) of the schedules given by ids or filter (at most {BulkLimits.MaxItems:N0}), all or nothing: a completed or cancelled one, or a series' schedule, is a 409 naming it.", 409);
 
         schedules.MapGet("/export", async ([AsParameters] ExportParameters query, ScheduleTransferService service, TimeProvider clock, CancellationToken ct) =>
             {
@@ -34,7 +34,7 @@ public static class BulkEndpoints
                 return TypedResults.File(content, contentType, fileName);
             })
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
-            .Describe("Schedules_Export", "Export schedules", $"The schedules the list's filters select (status, jobType, priority, search; at most {BulkLimits.MaxImportRows:N0}) as a file to import: format=csv (a header, RFC 4180, formula-like cells behind a ') or json (the bulk-create body).");
+            .Describe("Schedules_Export", "Export schedules", $"The schedules the list's filters select (status, jobType, priority, search, channelId, seriesId; at most {BulkLimits.MaxImportRows:N0}) as a file to import: format=csv (a header, RFC 4180, formula-like cells behind a ') or json (the bulk-create body).");
 
         schedules.MapPost("/import", async (HttpRequest request, string? format, bool? dryRun, ScheduleTransferService service, CancellationToken ct) =>
             {
@@ -52,7 +52,7 @@ public static class BulkEndpoints
 
     private static void MapAction(RouteGroupBuilder schedules, string action, string operationId, string summary, Func<BulkScheduleService, BulkActionRequest, CancellationToken, Task<BulkResult>> apply, string what) =>
         schedules.MapPost($"/bulk/{action}", (BulkActionRequest body, BulkScheduleService service, CancellationToken ct) => apply(service, body, ct))
-            .Describe(operationId, summary, $"Bulk {action}: {what}, for the schedules given by ids or by filter (status, jobType, priority, search), at most {BulkLimits.MaxItems:N0}, all or nothing: one that cannot take it is a 409 naming it, and nothing changes.", 409);
+            .Describe(operationId, summary, $"Bulk {action}: {what}, for the schedules given by ids or by filter (status, jobType, priority, search, channelId, seriesId), at most {BulkLimits.MaxItems:N0}, all or nothing: one that cannot take it is a 409 naming it, and nothing changes.", 409);
 
     private static TransferFormat ParseFormat(string? format, string? contentType) => format?.Trim().ToLowerInvariant() switch
     {
@@ -96,11 +96,15 @@ public sealed record ExportParameters(
     [FromQuery] string? Status,
     [FromQuery] string? JobType,
     [FromQuery] string? Priority,
-    [FromQuery] string? Search)
+    [FromQuery] string? Search,
+    [FromQuery] Guid? ChannelId,
+    [FromQuery] Guid? SeriesId)
 {
     public BulkFilter ToFilter() => new(
         QueryValues.ParseEnum<ScheduleStatus>(Status, "status"),
         QueryValues.ParseEnum<JobType>(JobType, "jobType"),
         QueryValues.ParseEnum<SchedulePriority>(Priority, "priority"),
-        QueryValues.Text(Search, "search"));
+        QueryValues.Text(Search, "search"),
+        ChannelId,
+        SeriesId);
 }

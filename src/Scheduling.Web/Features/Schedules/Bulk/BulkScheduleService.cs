@@ -20,7 +20,7 @@ namespace Scheduling.Web.Features.Schedules.Bulk;
 /// transitions, version bump, taking back runs claimed ahead) are <see cref="ScheduleService"/>'s, reused here.
 /// </summary>
 public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock, ScheduleService schedules,
-    Events.LifecycleOutbox outbox)
+    Events.LifecycleOutbox outbox, Channels.ChannelPlanner channelRules)
 {
     private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
 
@@ -188,7 +188,7 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
     public Task<BulkResult> PauseAsync(BulkActionRequest request, CancellationToken ct = default)
     {
         var note = ScheduleService.PauseNote(request.Note);
-        return ApplyAsync(BulkAction.Pause, request.Ids, request.Filter, (schedule, _) =>
+        return ApplyAsync(BulkAction.Pause, request.Ids, request.Filter, (schedule, _, _) =>
         {
             schedule.Status = ScheduleStatus.Paused;
             schedule.PauseNote = note;
@@ -198,26 +198,28 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
     public Task<BulkResult> ResumeAsync(BulkActionRequest request, CancellationToken ct = default)
     {
         var now = Now;
-        return ApplyAsync(BulkAction.Resume, request.Ids, request.Filter, (schedule, timing) =>
+        return ApplyAsync(BulkAction.Resume, request.Ids, request.Filter, (schedule, timing, partOfSeries) =>
         {
             schedule.Status = ScheduleStatus.Active;
-            ScheduleService.Resumed(schedule, timing(), request.RunMissed ?? false, now);
+            // A series' missed episodes always go out, in order (as when the series is resumed).
+            ScheduleService.Resumed(schedule, timing(), (request.RunMissed ?? false) || partOfSeries, now);
         }, ct);
     }
 
     public Task<BulkResult> CancelAsync(BulkActionRequest request, CancellationToken ct = default) =>
-        ApplyAsync(BulkAction.Cancel, request.Ids, request.Filter, (schedule, _) =>
+        ApplyAsync(BulkAction.Cancel, request.Ids, request.Filter, (schedule, _, _) =>
         {
             schedule.Status = ScheduleStatus.Cancelled;
             ScheduleService.Cancelled(schedule);
         }, ct, inPlace: update => update.SetProperty(s => s.Status, ScheduleStatus.Cancelled).SetProperty(s => s.NextRunAt, (DateTime?)null).SetProperty(s => s.PauseNote, (string?)null));
 
     public Task<BulkResult> DeleteAsync(BulkActionRequest request, CancellationToken ct = default) =>
-        ApplyAsync(BulkAction.Delete, request.Ids, request.Filter, (_, _) => { }, ct);
+        ApplyAsync(BulkAction.Delete, request.Ids, request.Filter, (_, _, _) => { }, ct);
 
     public Task<BulkResult> UpdateAsync(BulkUpdateRequest request, CancellationToken ct = default)
     {
-        var changes = request.Changes ?? throw new RequestValidationException("changes", "Say what to change: priority, jobConfig, timezone, missedPolicy or overlapPolicy.");
+        const string WhatToChange = "Say what to change: priority, jobConfig, timezone, missedPolicy, overlapPolicy, channelId or removeChannel.";
+        var changes = request.Changes ?? throw new RequestValidationException("changes", WhatToChange);
         var errors = new List<ValidationError>();
         JsonObject? configPatch = null;
         if (changes.JobConfig is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } config)
@@ -236,15 +238,24 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
         {
             errors.Add(new("changes.timezone", $"'{Clip(zone)}' is not a known IANA time zone (for example Europe/London)."));
         }
-        if (errors.Count == 0 && configPatch is null && zone is null && changes is { Priority: null, MissedPolicy: null, OverlapPolicy: null })
+        var removeChannel = changes.RemoveChannel == true;
+        if (removeChannel && changes.ChannelId is not null)
         {
-            errors.Add(new("changes", "Say what to change: priority, jobConfig, timezone, missedPolicy or overlapPolicy."));
+            errors.Add(new("changes.removeChannel", "Either move the schedules to a channel (channelId) or take them off theirs (removeChannel), not both."));
+        }
+        if (errors.Count == 0 && configPatch is null && zone is null && !removeChannel && changes is { Priority: null, MissedPolicy: null, OverlapPolicy: null, ChannelId: null })
+        {
+            errors.Add(new("changes", WhatToChange));
         }
         ScheduleService.ThrowIfAny(errors);
 
         var now = Now;
-        return ApplyAsync(BulkAction.Update, request.Ids, request.Filter, (schedule, timing) =>
+        return ApplyAsync(BulkAction.Update, request.Ids, request.Filter, (schedule, timing, _) =>
         {
+            if (removeChannel)
+            {
+                schedule.ChannelId = null;
+            }
             if (changes.Priority is { } priority)
             {
                 schedule.Priority = priority;
@@ -268,7 +279,34 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
             }
             // Like a single edit: the next run is recomputed from now.
             schedule.NextRunAt = ScheduleService.NextRun(schedule, timing(), now);
-        }, ct);
+        }, ct, place: changes.ChannelId is { } channelId ? PlaceOnChannel(channelId) : null);
+    }
+
+    /// <summary>
+    /// Puts each schedule on the channel under its rules, as a single edit would (ScheduleService's channel check): the
+    /// schedules placed before it in the request count as the channel's posts. Block mode: a 409 naming the schedule;
+    /// warn mode: its warnings.
+    /// </summary>
+    private Func<AppDbContext, Schedule, CancellationToken, Task<IReadOnlyList<Channels.RuleWarning>>> PlaceOnChannel(Guid channelId)
+    {
+        Channels.Channel? channel = null;
+        return async (db, schedule, ct) =>
+        {
+            channel ??= await Channels.ChannelPlanner.ChannelForScheduleAsync(db, channelId, "changes.channelId", ct);
+            schedule.ChannelId = channelId;
+            try
+            {
+                return await channelRules.CheckScheduleAsync(db, channel, ScheduleTiming.FromSchedule(schedule), schedule.Id, ct);
+            }
+            catch (ConflictException blocked)
+            {
+                throw new ConflictException($"'{schedule.Name}' ({schedule.Id}): {blocked.Message} Nothing was changed.");
+            }
+            catch (RequestValidationException invalid)
+            {
+                throw new RequestValidationException("changes.channelId", $"'{schedule.Name}' ({schedule.Id}): {invalid.Message} Nothing was changed.");
+            }
+        };
     }
 
     private static string MergeConfig(string current, JsonObject patch)
@@ -300,13 +338,16 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
     /// The same change as one UPDATE of every row, for changes that do not depend on the row (pause, cancel): used when no
     /// run was claimed ahead, so 1,000 schedules cost three statements instead of loading and tracking them.
     /// </param>
+    /// <param name="change">The change of one schedule; its last argument says whether the schedule is a series'.</param>
+    /// <param name="place">After the change, puts the schedule on a channel (saved one by one, so each sees the ones before).</param>
     private async Task<BulkResult> ApplyAsync(BulkAction action, IReadOnlyList<Guid>? requestedIds, BulkFilter? filter,
-        Action<Schedule, Func<ScheduleTiming>> change, CancellationToken ct, Action<UpdateSettersBuilder<Schedule>>? inPlace = null)
+        Action<Schedule, Func<ScheduleTiming>, bool> change, CancellationToken ct, Action<UpdateSettersBuilder<Schedule>>? inPlace = null,
+        Func<AppDbContext, Schedule, CancellationToken, Task<IReadOnlyList<Channels.RuleWarning>>>? place = null)
     {
         current.RequireEditor();
         if ((requestedIds is null) == (filter is null))
         {
-            throw new RequestValidationException("ids", "Give either ids (the schedules to change) or filter (status, jobType, priority, search), not both.");
+            throw new RequestValidationException("ids", "Give either ids (the schedules to change) or filter (status, jobType, priority, search, channelId, seriesId), not both.");
         }
         if (requestedIds is { Count: > BulkLimits.MaxItems })
         {
@@ -323,7 +364,7 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var ids = requestedIds?.Distinct().ToList()
-            ?? await ScheduleService.Filter(db.Schedules, filter!.Status, filter.JobType, filter.Priority, filter.Search)
+            ?? await filter!.Apply(db.Schedules, db)
                 .OrderBy(s => s.Id).Select(s => s.Id).Take(BulkLimits.MaxItems + 1).ToListAsync(ct);
         if (ids.Count > BulkLimits.MaxItems)
         {
@@ -334,6 +375,23 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
             return new BulkResult(0, 0, 0, []);
         }
 
+        // A series' schedule belongs to its series (decision 0025): its definition is changed and the schedule deleted
+        // only through the series; paused, resumed or cancelled here, the series follows in this transaction.
+        var series = await Series.SeriesOwnership.OwnersAsync(db, ids, ct);
+        if (series.Count > 0 && action is BulkAction.Update or BulkAction.Delete)
+        {
+            var named = string.Join("; ", series.Take(10).Select(s => $"{s.Key} releases the episodes of series '{s.Value.Name}' (/{s.Value.PagePath})"));
+            throw new ConflictException(
+                $"{series.Count} of the {ids.Count} schedules cannot be {Verb(action)} here: {named}{(series.Count > 10 ? "; …" : "")}. Change them through their series. Nothing was changed.");
+        }
+        var followed = action switch
+        {
+            BulkAction.Pause => ScheduleStatus.Paused,
+            BulkAction.Resume => ScheduleStatus.Active,
+            BulkAction.Cancel => ScheduleStatus.Cancelled,
+            _ => (ScheduleStatus?)null,
+        };
+
         var nowUtc = clock.GetUtcNow().UtcDateTime;
         // Subscribers get the same per-schedule events as single actions, with each schedule as the API returns it: the
         // in-place UPDATE loads no schedule, so a workspace with a subscription takes the entity path.
@@ -341,6 +399,10 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (inPlace is not null && !emitEvents && await InPlaceAsync(db, action, ids, nowUtc, inPlace, ct))
         {
+            if (series.Count > 0 && followed is { } inPlaceTarget)
+            {
+                await Series.SeriesOwnership.FollowScheduleAsync(db, series.Keys, inPlaceTarget, nowUtc, ct);
+            }
             await transaction.CommitAsync(ct);
             return new BulkResult(ids.Count, ids.Count, 0, [.. ids.Select((id, i) => new BulkItemResult(i, id, null))]);
         }
@@ -374,12 +436,18 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
         {
             db.Schedules.RemoveRange(ordered);
         }
-        else
+        var warnings = new Dictionary<Guid, IReadOnlyList<Channels.RuleWarning>>();
+        if (action != BulkAction.Delete)
         {
             foreach (var schedule in ordered)
             {
-                change(schedule, () => ScheduleTiming.FromSchedule(schedule));
+                change(schedule, () => ScheduleTiming.FromSchedule(schedule), series.ContainsKey(schedule.Id));
                 schedule.UpdatedAt = nowUtc;
+                if (place is not null)
+                {
+                    warnings[schedule.Id] = await place(db, schedule, ct);
+                    await db.SaveChangesAsync(ct);
+                }
             }
         }
         if (emitEvents)
@@ -390,8 +458,13 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
             }
         }
         await db.SaveChangesAsync(ct);
+        if (series.Count > 0 && followed is { } target)
+        {
+            await Series.SeriesOwnership.FollowScheduleAsync(db, series.Keys, target, nowUtc, ct);
+        }
         await transaction.CommitAsync(ct);
-        return new BulkResult(ordered.Count, ordered.Count, 0, [.. ordered.Select((s, i) => new BulkItemResult(i, s.Id, null))]);
+        return new BulkResult(ordered.Count, ordered.Count, 0, [.. ordered.Select((s, i) =>
+            new BulkItemResult(i, s.Id, null, Warnings: warnings.GetValueOrDefault(s.Id) is { Count: > 0 } w ? w : null))]);
     }
 
     /// <summary>

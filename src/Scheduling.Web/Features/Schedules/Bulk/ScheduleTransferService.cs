@@ -37,7 +37,7 @@ public sealed class ScheduleTransferService(IDbContextFactory<AppDbContext> cont
     {
         current.RequireWorkspace();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = await ScheduleService.Filter(db.Schedules.AsNoTracking().Include(s => s.Exceptions).AsSplitQuery(), filter.Status, filter.JobType, filter.Priority, filter.Search)
+        var rows = await filter.Apply(db.Schedules.AsNoTracking().Include(s => s.Exceptions).AsSplitQuery(), db)
             .OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).Take(BulkLimits.MaxImportRows + 1).ToListAsync(ct);
         if (rows.Count > BulkLimits.MaxImportRows)
         {
