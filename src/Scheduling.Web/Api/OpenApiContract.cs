@@ -35,6 +35,8 @@ public static class OpenApiContract
         ["Schedules: bulk, import, export"] = "Many schedules at once, all or nothing: bulk create, pause, resume, cancel, delete and update; export and import as CSV or JSON.",
         ["Channels"] = "Publishing channels: posting times, gaps, blackout dates, the queue of next free slots, and pausing a channel; the workspace kill switch is under Workspaces.",
         ["Approval"] = "Approval before scheduling: submit a draft for review, approve or reject it (Owners and Admins), and the review queue.",
+        ["Content"] = "Content items (title, notes, job, links, tags, status, owner, evergreen recycling) planned onto channels by queue and waves.",
+        ["Waves"] = "One content item released across several channels (simultaneous, staggered, independent), created, moved, paused and cancelled as a unit.",
         ["Series"] = "Series of episodes from a template on a recurrence, released strictly in order.",
         ["Events"] = "Lifecycle event subscriptions and their delivery log; what is sent is under `webhooks`.",
         ["Account"] = "Form posts of the app's own sign-in pages (browser only: antiforgery token and cookie); not for integrations.",
