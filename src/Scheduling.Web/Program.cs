@@ -155,6 +155,7 @@ public partial class Program
         new Scheduling.Web.Features.Channels.ChannelsModule(),
         new Scheduling.Web.Features.Content.ContentModule(),
         new Scheduling.Web.Features.Waves.WavesModule(),
+        new Scheduling.Web.Features.Planning.PlanningModule(),
         new EventsModule(),
         new ApprovalModule(),
         new SeriesModule(),

@@ -37,6 +37,7 @@ public static class OpenApiContract
         ["Approval"] = "Approval before scheduling: submit a draft for review, approve or reject it (Owners and Admins), and the review queue.",
         ["Content"] = "Content items (title, notes, job, links, tags, status, owner, evergreen recycling) planned onto channels by queue and waves.",
         ["Waves"] = "One content item released across several channels (simultaneous, staggered, independent), created, moved, paused and cancelled as a unit.",
+        ["Planning"] = "Planning helpers over a range: conflicts, suggested free slots, days without content, slot utilisation per week.",
         ["Series"] = "Series of episodes from a template on a recurrence, released strictly in order.",
         ["Events"] = "Lifecycle event subscriptions and their delivery log; what is sent is under `webhooks`.",
         ["Account"] = "Form posts of the app's own sign-in pages (browser only: antiforgery token and cookie); not for integrations.",

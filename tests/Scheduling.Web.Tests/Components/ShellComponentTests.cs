@@ -52,7 +52,7 @@ public sealed class ShellComponentTests : IAsyncDisposable
         var cut = context.Render<NavMenu>(p => p.Add(m => m.IsAdministrator, false));
 
         var labels = cut.FindAll("a").Select(a => a.TextContent.Trim()).ToList();
-        Assert.Equal(["Dashboard", "Schedules", "Calendar", "Series", "Channels", "Executions", "Review queue", "Settings", "API reference"], labels);
+        Assert.Equal(["Dashboard", "Schedules", "Calendar", "Series", "Channels", "Content", "Executions", "Review queue", "Settings", "API reference"], labels);
     }
 
     [Fact]

@@ -19,8 +19,11 @@ public sealed record QueuePlacement(Schedule Schedule, SlotInstance Slot, IReadO
 /// </summary>
 public static class ChannelQueue
 {
-    /// <summary>Attempts of one add when other adds keep taking the slot it found.</summary>
-    public const int MaxAttempts = 8;
+    /// <summary>
+    /// Attempts of one add when other adds keep taking the slot it found: n simultaneous adds to one channel need up to n
+    /// (each round one of them wins), so this bounds the burst one channel absorbs before a 409 asks to try again.
+    /// </summary>
+    public const int MaxAttempts = 32;
 
     /// <summary>The first window searched; each next one is four times as long.</summary>
     public const int FirstWindowDays = 7;
@@ -111,12 +114,16 @@ public static class ChannelQueue
                 await db.SaveChangesAsync(ct);
                 return new QueuePlacement(schedule, slot, warnings);
             }
-            catch (DbUpdateException) when (attempt < MaxAttempts)
+            catch (DbUpdateException)
             {
                 // Another add claimed this slot first: look again (its post is committed, so the next look skips the slot).
                 if (!await SlotTakenAsync(contexts, channel.Id, slot.At, ct))
                 {
                     throw;
+                }
+                if (attempt >= MaxAttempts)
+                {
+                    throw new ConflictException($"Channel '{channel.Name}' is taking many posts at this moment: try again.");
                 }
             }
         }
