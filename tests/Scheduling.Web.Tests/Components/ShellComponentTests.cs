@@ -8,7 +8,7 @@ namespace Scheduling.Web.Tests.Components;
 /// <summary>The parameter-only shell components: navigation, placeholders and the circuit marker.</summary>
 public sealed class ShellComponentTests : IAsyncDisposable
 {
-    private static readonly string[] SectionLinks = ["", "schedules", "calendar", "series", "channels", "executions", "reviews", "settings", "api/docs"];
+    private static readonly string[] SectionLinks = ["", "schedules", "calendar", "series", "channels", "content", "executions", "reviews", "settings", "api/docs"];
 
     private readonly BunitContext _context = MudBunit.NewContext();
 

@@ -171,7 +171,7 @@ public sealed class ContentService(IDbContextFactory<AppDbContext> contexts, Wor
             }
         }
         var owner = string.IsNullOrWhiteSpace(input.OwnerUserId) ? null : input.OwnerUserId.Trim();
-        if (owner is not null && (owner.Length > 450 || !await db.WorkspaceMembers.AnyAsync(m => m.UserId == owner, ct)))
+        if (owner is not null && (owner.Length > 450 || owner.Contains('\0', StringComparison.Ordinal) || !await db.WorkspaceMembers.AnyAsync(m => m.UserId == owner, ct)))
         {
             errors.Add(new("ownerUserId", "The owner must be a member of this workspace."));
         }

@@ -36,10 +36,11 @@ public sealed class PlanningService(IDbContextFactory<AppDbContext> contexts, Wo
 
     public async Task<IReadOnlyList<PlanningConflict>> ConflictsAsync(string? startDate, string? endDate, Guid? channelId, CancellationToken ct = default)
     {
-        var (start, end) = Range(startDate, endDate);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var channels = await ChannelsAsync(db, channelId, ct);
+        var (start, end) = Range(startDate, endDate);
         var result = new List<PlanningConflict>();
-        foreach (var channel in await ChannelsAsync(db, channelId, ct))
+        foreach (var channel in channels)
         {
             var policy = ChannelPlanner.PolicyOf(channel);
             var (from, until) = Window(policy.Zone, start, end);
@@ -67,9 +68,15 @@ public sealed class PlanningService(IDbContextFactory<AppDbContext> contexts, Wo
     public async Task<IReadOnlyList<SlotSuggestion>> SuggestAsync(Guid? channelId, int? count, string? startDate, int? days, string? preferredHours, CancellationToken ct = default)
     {
         var errors = new List<ValidationError>();
+        Channel? channel = null;
+        await using var db = await contexts.CreateDbContextAsync(ct);
         if (channelId is null)
         {
             errors.Add(new("channelId", "Channel is required."));
+        }
+        else
+        {
+            channel = (await ChannelsAsync(db, channelId, ct))[0];
         }
         var wanted = count ?? 5;
         if (wanted is < 1 or > MaxSuggestions)
@@ -105,10 +112,7 @@ public sealed class PlanningService(IDbContextFactory<AppDbContext> contexts, Wo
             }
         }
         ScheduleService.ThrowIfAny(errors);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var channel = await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == channelId, ct)
-            ?? throw new RequestValidationException("channelId", "No such channel in this workspace.");
-        var policy = ChannelPlanner.PolicyOf(channel);
+        var policy = ChannelPlanner.PolicyOf(channel!);
         var now = Now + Duration.FromMinutes(1);
         var startDay = first ?? now.InZone(policy.Zone).Date;
         var (from, until) = Window(policy.Zone, startDay, startDay.PlusDays(span - 1));
@@ -117,7 +121,7 @@ public sealed class PlanningService(IDbContextFactory<AppDbContext> contexts, Wo
         {
             return [];
         }
-        var reach = Duration.Max(Duration.FromMinutes(channel.MinGapMinutes), Duration.FromHours(26));
+        var reach = Duration.Max(Duration.FromMinutes(channel!.MinGapMinutes), Duration.FromHours(26));
         var planned = await ChannelQueue.OccupiedAsync(db, channel, from - reach, until + reach, ct);
 
         // Candidates in time order: the grid's slots, or, without a grid, the preferred hours of every day (not on blackouts).
@@ -158,17 +162,18 @@ public sealed class PlanningService(IDbContextFactory<AppDbContext> contexts, Wo
                 taken.Add(new PlannedPost(Guid.Empty, candidate.At, "suggestion"));
             }
         }
-        return [.. chosen.OrderBy(c => c.At).Select(c => new SlotSuggestion(channel.Id, c.At.ToDateTimeUtc(),
+        return [.. chosen.OrderBy(c => c.At).Select(c => new SlotSuggestion(channel!.Id, c.At.ToDateTimeUtc(),
             ScheduleTiming.FormatLocal(c.At.InZone(policy.Zone).LocalDateTime), c.OnGrid, Preferred(c.At)))];
     }
 
     /// <summary>Per channel, the local days of the range with nothing planned.</summary>
     public async Task<IReadOnlyList<ChannelGaps>> GapsAsync(string? startDate, string? endDate, Guid? channelId, CancellationToken ct = default)
     {
-        var (start, end) = Range(startDate, endDate);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var channels = await ChannelsAsync(db, channelId, ct);
+        var (start, end) = Range(startDate, endDate);
         var result = new List<ChannelGaps>();
-        foreach (var channel in await ChannelsAsync(db, channelId, ct))
+        foreach (var channel in channels)
         {
             var zone = DateTimeZoneProviders.Tzdb[channel.TimeZone];
             var (from, until) = Window(zone, start, end);
@@ -210,7 +215,8 @@ public sealed class PlanningService(IDbContextFactory<AppDbContext> contexts, Wo
         var rows = db.Channels.AsNoTracking();
         if (channelId is { } id)
         {
-            var one = await rows.FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw new RequestValidationException("channelId", "No such channel in this workspace.");
+            // Another workspace's channel is not found, whatever else the query says.
+            var one = await rows.FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException("Channel");
             return [one];
         }
         return await rows.OrderBy(c => c.Name).ThenBy(c => c.Id).Take(MaxChannels).ToListAsync(ct);
