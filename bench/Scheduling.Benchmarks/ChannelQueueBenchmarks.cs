@@ -29,6 +29,23 @@ public class ChannelQueueBenchmarks
             .Select((s, i) => new PlannedPost(Guid.NewGuid(), s.At, $"Post {i}"))];
     }
 
+    /// <summary>
+    /// What the server's first window holds when 5 000 posts are spread over the year with a free slot within days
+    /// (ChannelQueue reads 7 days ± 26 h first): the posts of that window only, every third slot free.
+    /// </summary>
+    private List<PlannedPost> _firstWindow = default!;
+
+    [GlobalSetup(Target = nameof(NextFreeSlot_FirstWindowOfA5000PostYear))]
+    public void SetupWindow()
+    {
+        Setup();
+        var until = _from + Duration.FromDays(7) + Duration.FromHours(26);
+        _firstWindow = [.. ChannelRules.Slots(_policy, _from, until).Where((s, i) => i % 3 != 2).Select((s, i) => new PlannedPost(Guid.NewGuid(), s.At, $"Post {i}"))];
+    }
+
+    [Benchmark]
+    public SlotInstance? NextFreeSlot_FirstWindowOfA5000PostYear() => ChannelRules.NextFreeSlot(_policy, _from, _from + Duration.FromDays(7), _firstWindow);
+
     [Benchmark]
     public SlotInstance? NextFreeSlot_5000Posts() => ChannelRules.NextFreeSlot(_policy, _from, _from + Duration.FromDays(3000), _posts);
 

@@ -153,6 +153,8 @@ public partial class Program
         new AlertsModule(),
         new CalendarModule(),
         new Scheduling.Web.Features.Channels.ChannelsModule(),
+        new Scheduling.Web.Features.Content.ContentModule(),
+        new Scheduling.Web.Features.Waves.WavesModule(),
         new Scheduling.Web.Features.Planning.PlanningModule(),
         new EventsModule(),
         new ApprovalModule(),

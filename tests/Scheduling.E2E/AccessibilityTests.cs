@@ -75,6 +75,7 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         new("channels", "channels", Visitor.Admin, "/channels", p => Expect(p.GetByTestId("channel-card").First).ToBeVisibleAsync()),
         new("new channel", "channels/new", Visitor.Admin, "/channels/new", p => Expect(p.GetByTestId("save-channel")).ToBeVisibleAsync()),
         new("channel", "channels/{channel}", Visitor.Admin, "/channels/{Id:guid}", p => Expect(p.GetByTestId("queue-post").First).ToBeVisibleAsync()),
+        new("content", "content", Visitor.Admin, "/content", p => Expect(p.GetByTestId("content-row").First).ToBeVisibleAsync()),
         new("review queue", "reviews", Visitor.Admin, "/reviews", Heading("Review queue")),
         new("series", "series", Visitor.Admin, "/series", p => Expect(p.GetByTestId("series-card").First).ToBeVisibleAsync()),
         new("new series", "series/new", Visitor.Admin, "/series/new", p => Expect(p.GetByTestId("preview-title").First).ToBeVisibleAsync()),
@@ -376,6 +377,7 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         });
         _channelId = channel.GetProperty("id").GetGuid();
         await PostAsync(http, $"api/v1/channels/{_channelId}/queue", new { name = "Queued video" });
+        await PostAsync(http, "api/v1/content", new { title = "Launch video", tags = new[] { "launch" }, evergreen = new { intervalDays = 30 } });
         return (active.GetProperty("id").GetGuid(), pausedId);
     }
 

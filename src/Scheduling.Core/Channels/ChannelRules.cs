@@ -156,7 +156,8 @@ public static class ChannelRules
     /// <summary>
     /// The first slot at or after <paramref name="from"/> and before <paramref name="until"/> that breaks no blocking rule
     /// with <paramref name="planned"/> (gap, daily maximum, blackout) and is not taken; null when there is none.
-    /// Linear in slots + posts: the posts are sorted once and walked with the slots.
+    /// Linear in days + posts: the posts are sorted and counted per day once; a blackout day or a day already at its
+    /// maximum is passed over without resolving its slots, so a fully booked stretch costs a dictionary look-up a day.
     /// </summary>
     public static SlotInstance? NextFreeSlot(ChannelPolicy policy, Instant from, Instant until, IReadOnlyList<PlannedPost> planned)
     {
@@ -169,18 +170,28 @@ public static class ChannelRules
             var day = at.InZone(policy.Zone).Date;
             perDay[day] = perDay.GetValueOrDefault(day) + 1;
         }
-        var gap = Duration.FromMinutes(Math.Max(0, policy.MinGapMinutes));
-        foreach (var slot in Slots(policy, from, until))
+        // The grid per weekday, sorted once (index 1..7 = Monday..Sunday).
+        var grid = new LocalTime[8][];
+        for (var weekday = 1; weekday <= 7; weekday++)
         {
-            if (policy.MaxPerDay is { } max && perDay.GetValueOrDefault(slot.Date) >= max)
+            grid[weekday] = [.. policy.PostingTimes.Where(p => (int)p.Weekday == weekday).Select(p => p.Time).Distinct().Order()];
+        }
+        var gap = Duration.FromMinutes(Math.Max(0, policy.MinGapMinutes));
+        for (var date = from.InZone(policy.Zone).Date; policy.Zone.AtStartOfDay(date).ToInstant() < until; date = date.PlusDays(1))
+        {
+            var slots = grid[(int)date.DayOfWeek];
+            if (slots.Length == 0 || policy.Blackouts.Contains(date) || (policy.MaxPerDay is { } max && perDay.GetValueOrDefault(date) >= max))
             {
                 continue;
             }
-            if (!Clear(times, slot.At, gap))
+            foreach (var time in slots)
             {
-                continue;
+                var at = policy.Zone.ResolveLocal(date + time, NodaTime.TimeZones.Resolvers.LenientResolver).ToInstant();
+                if (at >= from && at < until && Clear(times, at, gap))
+                {
+                    return new SlotInstance(date, time, at);
+                }
             }
-            return slot;
         }
         return null;
     }

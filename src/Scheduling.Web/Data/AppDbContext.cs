@@ -42,6 +42,9 @@ public abstract class AppDbContext(DbContextOptions options, WorkspaceContext wo
     public DbSet<Features.Series.SeriesEpisode> SeriesEpisodes => Set<Features.Series.SeriesEpisode>();
     public DbSet<Features.Pipelines.WorkspacePipeline> WorkspacePipelines => Set<Features.Pipelines.WorkspacePipeline>();
     public DbSet<Features.Pipelines.ExecutionStage> ExecutionStages => Set<Features.Pipelines.ExecutionStage>();
+    public DbSet<Features.Channels.ChannelPost> ChannelPosts => Set<Features.Channels.ChannelPost>();
+    public DbSet<Features.Content.ContentItem> ContentItems => Set<Features.Content.ContentItem>();
+    public DbSet<Features.Waves.Wave> Waves => Set<Features.Waves.Wave>();
 
     /// <summary>Read by the query filters at query time, so it follows the scope's workspace.</summary>
     internal Guid? CurrentWorkspaceId => workspace.WorkspaceId;

@@ -10,12 +10,14 @@ namespace Scheduling.Web.Engine;
 /// The dispatcher is not among them: it runs every 250 ms and hands runs over within a second of their time, which
 /// Hangfire's recurring-job scheduler (polling, one job per pass) is not made for (decision 0020).
 /// </summary>
-public sealed class MaintenanceJobs(RecoverySweep recovery, NodeWatch nodes, AlertEvaluator alerts, HistoryRetention retention)
+public sealed class MaintenanceJobs(RecoverySweep recovery, NodeWatch nodes, AlertEvaluator alerts, HistoryRetention retention,
+    Features.Content.EvergreenRecycler evergreen)
 {
     public const string RecoveryId = "recovery-sweep";
     public const string NodeWatchId = "node-watch";
     public const string AlertsId = "alert-evaluation";
     public const string RetentionId = "history-retention";
+    public const string EvergreenId = "evergreen-recycling";
 
     [JobDisplayName("Recovery sweep: re-enqueue runs no live job carries")]
     [AutomaticRetry(Attempts = 0)]
@@ -36,6 +38,11 @@ public sealed class MaintenanceJobs(RecoverySweep recovery, NodeWatch nodes, Ale
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
     public Task PruneHistoryAsync(CancellationToken cancellationToken) => retention.PruneAsync(cancellationToken);
+
+    [JobDisplayName("Evergreen recycling: published evergreen content back to the end of its channel's queue")]
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    public Task RecycleEvergreenAsync(CancellationToken cancellationToken) => evergreen.RecycleAsync(cancellationToken);
 }
 
 /// <summary>Registers (or updates) the recurring jobs at start-up, from the settings; runs the start-up recovery sweep at once.</summary>
@@ -55,6 +62,8 @@ public sealed class MaintenanceSchedule(IRecurringJobManager recurring, IService
             CronInterval.Every(settings.AlertEvaluationInterval), skipMissed);
         recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.RetentionId, ExecutionOptions.MaintenanceQueue, jobs => jobs.PruneHistoryAsync(CancellationToken.None),
             settings.HistoryRetentionCron, skipMissed);
+        recurring.AddOrUpdate<MaintenanceJobs>(MaintenanceJobs.EvergreenId, ExecutionOptions.MaintenanceQueue, jobs => jobs.RecycleEvergreenAsync(CancellationToken.None),
+            CronInterval.Every(TimeSpan.FromMinutes(5)), skipMissed);
 
         // After a restart (the in-memory storage lost every job, or a kill -9) stranded runs are picked up now, not at
         // the first cron tick.

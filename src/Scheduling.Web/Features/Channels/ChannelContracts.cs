@@ -55,8 +55,8 @@ public sealed record ChannelView(
 public sealed record ChannelQuery(string? Search = null, int Page = 1, int PageSize = 24);
 
 /// <summary>
-/// Add to the channel's queue: a one-time schedule in its next free posting slot. <see cref="ContentId"/> is reserved for
-/// the content library (next milestone): until then the schedule's fields are given directly.
+/// Add to the channel's queue: a one-time schedule in its next free posting slot, of a content item (<see cref="ContentId"/>:
+/// its title, job type and config, unless given here) or of the fields given.
 /// </summary>
 public sealed record QueueInput
 {

@@ -53,7 +53,7 @@ public sealed class ChannelsModule : IFeatureModule
         {
             var created = await service.AddToQueueAsync(id, body ?? new QueueInput(), ct);
             return TypedResults.Created($"/api/v1/schedules/{created.Id}", created);
-        }).WithIdempotency().Describe("Channels_AddToQueue", "Add a post to the channel's queue", "Add to queue: a one-time schedule in the channel's next free posting slot (name?, jobType?, jobConfig?, titleTemplate?; contentId is reserved).", 409);
+        }).WithIdempotency().Describe("Channels_AddToQueue", "Add a post to the channel's queue", "Add to queue: a one-time schedule in the channel's next free posting slot (contentId? or name?, jobType?, jobConfig?, titleTemplate?); the same content twice on the channel is a 409.", 409);
         channels.MapGet("/{id:guid}/queue", (Guid id, [FromQuery] int? days, ChannelService service, CancellationToken ct) => service.QueueAsync(id, days ?? 14, ct))
             .Describe("Channels_Queue", "Get the channel's queue", "The channel's upcoming posts and empty posting slots for days (1-92, default 14), in time order.");
 

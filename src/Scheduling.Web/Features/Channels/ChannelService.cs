@@ -18,7 +18,8 @@ namespace Scheduling.Web.Features.Channels;
 
 /// <summary>Channels of the current workspace, their queue and pause, and the workspace's kill switch.</summary>
 public sealed partial class ChannelService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, TimeProvider clock,
-    WebhookTargetPolicy webhookTargets, ScheduleService schedules, RunTransitions transitions, ExecutionQueue queue)
+    WebhookTargetPolicy webhookTargets, ScheduleService schedules, RunTransitions transitions, ExecutionQueue queue,
+    ChannelPlanner planner, Events.LifecycleOutbox outbox)
 {
     private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
 
@@ -259,53 +260,89 @@ public sealed partial class ChannelService(IDbContextFactory<AppDbContext> conte
     }
 
     /// <summary>
-    /// A one-time schedule in the channel's next free posting slot from now (gap, daily maximum, blackouts and what is
-    /// already planned respected; DST-correct in the channel's zone). Two adds at the same instant may pick the same
-    /// slot: the schedule's own rule check then warns (or, in block mode, refuses the second with a 409).
+    /// A one-time schedule in the channel's next free posting slot from now (gap, daily maximum, blackouts, what is already
+    /// planned and the slots held by drafts respected; DST-correct in the channel's zone). With a content item, the schedule
+    /// takes its title, job type and config, and the item may not be planned twice on the channel. Two simultaneous adds
+    /// never take the same slot (ChannelQueue). A Creator's post in an approval workspace is a draft (it holds its slot).
     /// </summary>
     public async Task<ScheduleView> AddToQueueAsync(Guid id, QueueInput input, CancellationToken ct = default)
     {
         current.RequireEditor();
         Channel channel;
-        SlotInstance slot;
+        Content.ContentItem? content = null;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             // Another workspace's channel is a 404 whatever the body.
             channel = await FindAsync(db, id, ct);
-            if (input.ContentId is not null)
+            if (input.ContentId is { } contentId)
             {
-                throw new RequestValidationException("contentId", "Content items arrive with the content library: give name, jobType and jobConfig for now.");
+                content = await Content.ContentService.ForPlanningAsync(db, contentId, "contentId", ct);
+                await EnsureNotPlannedAsync(db, channel, content, ct);
             }
-            slot = await NextFreeSlotAsync(db, channel, ct);
         }
-        var zone = DateTimeZoneProviders.Tzdb[channel.TimeZone];
-        var local = slot.At.InZone(zone).LocalDateTime;
-        return await schedules.CreateAsync(new ScheduleInput
+        var placed = await ChannelQueue.PlaceAsync(contexts, planner, channel, Now + Duration.FromMinutes(1), async (db, slot) =>
         {
-            Name = string.IsNullOrWhiteSpace(input.Name) ? $"{channel.Name} · {local:yyyy-MM-dd HH:mm}" : input.Name,
-            JobType = input.JobType ?? (channel.Platform == ChannelPlatform.Newsletter ? JobType.Newsletter : JobType.Publish),
-            JobConfig = input.JobConfig,
+            var schedule = await schedules.NewAsync(QueuedSchedule(channel, slot, input, content), ct);
+            if (await schedules.NeedsApprovalAsync(db, ct))
+            {
+                schedule.Status = ScheduleStatus.Draft;
+                schedule.NextRunAt = null;
+            }
+            await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleCreated, ScheduleService.ToView(schedule), ct);
+            return schedule;
+        }, schedule => new ChannelPost { Id = Guid.CreateVersion7(), WorkspaceId = schedule.WorkspaceId, ScheduleId = schedule.Id, ChannelId = channel.Id, ContentId = content?.Id }, ct);
+        return ScheduleService.ToView(placed.Schedule) with { Warnings = placed.Warnings };
+    }
+
+    /// <summary>The input of a queued one-time schedule at <paramref name="slot"/>: the content item's job, else the given fields.</summary>
+    internal static ScheduleInput QueuedSchedule(Channel channel, SlotInstance slot, QueueInput input, Content.ContentItem? content)
+    {
+        var local = slot.At.InZone(DateTimeZoneProviders.Tzdb[channel.TimeZone]).LocalDateTime;
+        JsonElement? config = input.JobConfig;
+        if (config is null && content is not null)
+        {
+            using var document = JsonDocument.Parse(content.JobConfig);
+            config = document.RootElement.Clone();
+        }
+        return new ScheduleInput
+        {
+            Name = !string.IsNullOrWhiteSpace(input.Name) ? input.Name : content?.Title ?? $"{channel.Name} · {local:yyyy-MM-dd HH:mm}",
+            Description = content?.Description is { } notes ? notes[..Math.Min(notes.Length, ScheduleLimits.MaxDescriptionLength)] : null,
+            JobType = input.JobType ?? content?.JobType ?? (channel.Platform == ChannelPlatform.Newsletter ? JobType.Newsletter : JobType.Publish),
+            JobConfig = config,
             TitleTemplate = input.TitleTemplate,
             ScheduleType = ScheduleType.Once,
             ScheduledAt = ScheduleTiming.FormatLocal(local),
             Timezone = channel.TimeZone,
             ChannelId = channel.Id,
-        }, ct);
+        };
     }
 
-    /// <summary>The next free slot of the channel from now (exposed for the planning helpers and the benchmark).</summary>
+    /// <summary>The same content twice on one channel is a 409 naming the planned post (evergreen reposts come after a publication).</summary>
+    internal static async Task EnsureNotPlannedAsync(AppDbContext db, Channel channel, Content.ContentItem content, CancellationToken ct)
+    {
+        var contentId = content.Id;
+        var channelId = channel.Id;
+        var planned = await db.ChannelPosts.AsNoTracking().Where(p => p.ContentId == contentId && p.ChannelId == channelId)
+            .Join(db.Schedules, p => p.ScheduleId, s => s.Id, (p, s) => s)
+            .Where(s => s.Status == ScheduleStatus.Active || s.Status == ScheduleStatus.Paused || s.Status == ScheduleStatus.Draft || s.Status == ScheduleStatus.InReview)
+            .Where(s => s.RunCount == 0)
+            .Select(s => new { s.Id, s.Name }).FirstOrDefaultAsync(ct);
+        if (planned is not null)
+        {
+            throw new ConflictException($"'{content.Title}' is already planned on channel '{channel.Name}' (schedule '{planned.Name}', {planned.Id}).");
+        }
+    }
+
+    /// <summary>The next free slot of the channel from now (windowed: ChannelQueue; the planning helpers and the benchmark use it).</summary>
     public async Task<SlotInstance> NextFreeSlotAsync(AppDbContext db, Channel channel, CancellationToken ct)
     {
-        var policy = ChannelPlanner.PolicyOf(channel);
-        if (policy.PostingTimes.Count == 0)
+        if (ChannelPlanner.PolicyOf(channel).PostingTimes.Count == 0)
         {
             throw new ConflictException($"Channel '{channel.Name}' has no posting times: add some to its weekly grid first.");
         }
         // A minute ahead, so the dispatcher still sees the run before its time.
-        var from = Now + Duration.FromMinutes(1);
-        var until = from + Duration.FromDays(ChannelLimits.QueueSearchDays);
-        var posts = await ChannelPlanner.PostsAsync(db, channel, from - Duration.FromDays(2), until + Duration.FromDays(2), null, ct);
-        return ChannelRules.NextFreeSlot(policy, from, until, posts)
+        return await ChannelQueue.NextFreeSlotAsync(db, channel, Now + Duration.FromMinutes(1), ChannelLimits.QueueSearchDays, ct)
             ?? throw new ConflictException($"Channel '{channel.Name}' has no free posting slot in the next {ChannelLimits.QueueSearchDays} days.");
     }
 

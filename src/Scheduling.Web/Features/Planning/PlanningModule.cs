@@ -1,73 +1,32 @@
-using Microsoft.EntityFrameworkCore;
-using Scheduling.Core.Channels;
+using Microsoft.AspNetCore.Mvc;
 using Scheduling.Web.Api;
-using Scheduling.Web.Data;
-using Scheduling.Web.Features.Channels;
-using Scheduling.Web.Features.Schedules;
-using Scheduling.Web.Features.Workspaces;
 
 namespace Scheduling.Web.Features.Planning;
 
-/// <param name="Schedule">The schedule as it would be saved (the same fields as creating one), with its channelId.</param>
-/// <param name="ScheduleId">When editing: the schedule itself, left out of the channel's other posts.</param>
-public sealed record ScheduleCheckRequest(ScheduleInput? Schedule, Guid? ScheduleId);
-
-/// <summary>What saving would meet on the schedule's channel: <see cref="Conflicts"/> would refuse it (409, block mode), <see cref="Warnings"/> would go with it.</summary>
-public sealed record ScheduleCheckView(Guid? ChannelId, string? ChannelName, ConflictMode? ConflictMode, IReadOnlyList<RuleWarning> Conflicts, IReadOnlyList<RuleWarning> Warnings);
-
-/// <summary>A channel as pickers and the calendar's timeline lanes need it.</summary>
-public sealed record ChannelOption(Guid Id, string Name, string Color, ConflictMode ConflictMode);
-
-/// <summary>
-/// Planning before saving: the schedule editor asks what a schedule would meet on its channel, so block-mode conflicts
-/// show as errors that keep the form and warn-mode ones as warnings with "save anyway". The rules are the channel
-/// planner's, the same the save applies (decision 0016); nothing is written.
-/// </summary>
-public sealed class PlanningService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current, ScheduleService schedules, ChannelPlanner planner)
-{
-    /// <summary>A picker lists at most this many channels (by name); a workspace has a handful.</summary>
-    public const int MaxChannelOptions = 200;
-
-    /// <summary>The workspace's channels by name, for the schedule editor's picker and the calendar's channel lanes.</summary>
-    public async Task<IReadOnlyList<ChannelOption>> ChannelsAsync(CancellationToken ct = default)
-    {
-        current.RequireWorkspace();
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Channels.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).Take(MaxChannelOptions)
-            .Select(c => new ChannelOption(c.Id, c.Name, c.Color, c.ConflictMode)).ToListAsync(ct);
-    }
-
-    public async Task<ScheduleCheckView> CheckScheduleAsync(ScheduleCheckRequest request, CancellationToken ct = default)
-    {
-        current.RequireEditor();
-        var input = request.Schedule ?? throw new RequestValidationException("schedule", "Required: the schedule as it would be saved (the same fields as creating one).");
-        var timing = schedules.TimingOf(input);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        if (request.ScheduleId is { } id && !await db.Schedules.AnyAsync(s => s.Id == id, ct))
-        {
-            throw new NotFoundException("Schedule");
-        }
-        if (input.ChannelId is not { } channelId)
-        {
-            return new ScheduleCheckView(null, null, null, [], []);
-        }
-        var channel = await ChannelPlanner.ChannelForScheduleAsync(db, channelId, "channelId", ct);
-        var check = await planner.PreviewScheduleAsync(db, channel, timing, request.ScheduleId, ct);
-        return new ScheduleCheckView(channel.Id, channel.Name, channel.ConflictMode, check.Conflicts, check.Warnings);
-    }
-}
-
-/// <summary>Planning helpers over channels and schedules: today the check before saving a schedule.</summary>
+/// <summary>The planning helpers under /api/v1/planning: the check before saving a schedule, and conflicts, suggestions, gaps and utilisation over a range.</summary>
 public sealed class PlanningModule : IFeatureModule
 {
     public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment) =>
-        services.AddScoped<PlanningService>();
+        services.AddScoped<PlanningService>().AddScoped<ScheduleCheckService>();
 
     public void MapEndpoints(ApiRoutes api)
     {
         var planning = api.Authenticated.MapGroup("/planning").WithTags("Planning");
-        planning.MapPost("/check", (ScheduleCheckRequest body, PlanningService service, CancellationToken ct) => service.CheckScheduleAsync(body, ct))
+        planning.MapPost("/check", (ScheduleCheckRequest body, ScheduleCheckService service, CancellationToken ct) => service.CheckScheduleAsync(body, ct))
             .Describe("Planning_CheckSchedule", "Check a schedule against its channel before saving",
                 "What saving this schedule would meet on its channel (nothing is saved): conflicts that would refuse it (409 in block mode: gap, daily maximum, blackout) and warnings it would carry (warn mode, outside the posting times). 400 for invalid input or a past one-time post; 404 for an unknown scheduleId.");
+        planning.MapGet("/conflicts", ([FromQuery] string? startDate, [FromQuery] string? endDate, [FromQuery] Guid? channelId, PlanningService service, CancellationToken ct) =>
+                service.ConflictsAsync(startDate, endDate, channelId, ct))
+            .Describe("Planning_Conflicts", "Conflicts in a range", "Every channel rule broken by planned posts from startDate to endDate (local dates, at most 92 days), optionally of one channel (another workspace's is a 404).", 404);
+        planning.MapGet("/suggestions", ([FromQuery] Guid? channelId, [FromQuery] int? count, [FromQuery] string? startDate, [FromQuery] int? days,
+                [FromQuery] string? preferredHours, PlanningService service, CancellationToken ct) =>
+                service.SuggestAsync(channelId, count, startDate, days, preferredHours, ct))
+            .Describe("Planning_Suggestions", "Suggested free slots", "The best free slots of a channel: posting grid first, preferredHours (e.g. 10,14,18) next, spread evenly over days from startDate, never breaking gap, maximum or blackouts.", 404);
+        planning.MapGet("/gaps", ([FromQuery] string? startDate, [FromQuery] string? endDate, [FromQuery] Guid? channelId, PlanningService service, CancellationToken ct) =>
+                service.GapsAsync(startDate, endDate, channelId, ct))
+            .Describe("Planning_Gaps", "Days without content", "Per channel, the local days from startDate to endDate with nothing planned.", 404);
+        planning.MapGet("/utilisation", ([FromQuery] string? startDate, [FromQuery] string? endDate, PlanningService service, CancellationToken ct) =>
+                service.UtilisationAsync(startDate, endDate, ct))
+            .Describe("Planning_Utilisation", "Slot utilisation", "Per channel and week: posting slots, posts planned, and the percentage used.");
     }
 }

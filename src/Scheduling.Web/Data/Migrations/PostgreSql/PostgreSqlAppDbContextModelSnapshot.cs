@@ -530,6 +530,124 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                     b.ToTable("Channels");
                 });
 
+            modelBuilder.Entity("Scheduling.Web.Features.Channels.ChannelPost", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ContentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Repeat")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ScheduleId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("SlotAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("WaveId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ScheduleId")
+                        .IsUnique();
+
+                    b.HasIndex("WaveId");
+
+                    b.HasIndex("ChannelId", "SlotAt")
+                        .IsUnique();
+
+                    b.HasIndex("ContentId", "ChannelId");
+
+                    b.ToTable("ChannelPosts");
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Content.ContentItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Assets")
+                        .IsRequired()
+                        .HasMaxLength(40020)
+                        .HasColumnType("character varying(40020)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<bool>("Evergreen")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("EvergreenIntervalDays")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("EvergreenMaxRepeats")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("EvergreenUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("JobConfig")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("JobType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("OwnerUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasMaxLength(820)
+                        .HasColumnType("character varying(820)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Status", "UpdatedAt");
+
+                    b.ToTable("ContentItems");
+                });
+
             modelBuilder.Entity("Scheduling.Web.Features.Events.EventDelivery", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1431,6 +1549,55 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("Scheduling.Web.Features.Waves.Wave", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("At")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("ContentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "CreatedAt");
+
+                    b.ToTable("Waves");
+                });
+
             modelBuilder.Entity("Scheduling.Web.Features.Workspaces.Workspace", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1696,6 +1863,24 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Scheduling.Web.Features.Channels.ChannelPost", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Schedules.Schedule", null)
+                        .WithMany()
+                        .HasForeignKey("ScheduleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Content.ContentItem", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Scheduling.Web.Features.Events.EventDelivery", b =>
                 {
                     b.HasOne("Scheduling.Web.Features.Events.LifecycleEvent", "Event")
@@ -1853,6 +2038,15 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Waves.Wave", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Scheduling.Web.Features.Workspaces.WorkspaceInvitation", b =>

@@ -532,6 +532,125 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                     b.ToTable("Channels");
                 });
 
+            modelBuilder.Entity("Scheduling.Web.Features.Channels.ChannelPost", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("ContentId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Repeat")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("ScheduleId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime?>("SlotAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid?>("WaveId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ScheduleId")
+                        .IsUnique();
+
+                    b.HasIndex("WaveId");
+
+                    b.HasIndex("ChannelId", "SlotAt")
+                        .IsUnique()
+                        .HasFilter("[SlotAt] IS NOT NULL");
+
+                    b.HasIndex("ContentId", "ChannelId");
+
+                    b.ToTable("ChannelPosts");
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Content.ContentItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Assets")
+                        .IsRequired()
+                        .HasMaxLength(40020)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CreatedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<bool>("Evergreen")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("EvergreenIntervalDays")
+                        .HasColumnType("int");
+
+                    b.Property<int?>("EvergreenMaxRepeats")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime?>("EvergreenUntil")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("JobConfig")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("JobType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("OwnerUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasMaxLength(820)
+                        .HasColumnType("nvarchar(820)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Status", "UpdatedAt");
+
+                    b.ToTable("ContentItems");
+                });
+
             modelBuilder.Entity("Scheduling.Web.Features.Events.EventDelivery", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1433,6 +1552,55 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("Scheduling.Web.Features.Waves.Wave", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("At")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<Guid>("ContentId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CreatedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "CreatedAt");
+
+                    b.ToTable("Waves");
+                });
+
             modelBuilder.Entity("Scheduling.Web.Features.Workspaces.Workspace", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1698,6 +1866,24 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Scheduling.Web.Features.Channels.ChannelPost", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Schedules.Schedule", null)
+                        .WithMany()
+                        .HasForeignKey("ScheduleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Content.ContentItem", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Scheduling.Web.Features.Events.EventDelivery", b =>
                 {
                     b.HasOne("Scheduling.Web.Features.Events.LifecycleEvent", "Event")
@@ -1855,6 +2041,15 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Waves.Wave", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Scheduling.Web.Features.Workspaces.WorkspaceInvitation", b =>
