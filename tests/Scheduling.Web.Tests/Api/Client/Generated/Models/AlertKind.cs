@@ -24,5 +24,9 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         #pragma warning disable CS1591
         Running_too_long,
         #pragma warning restore CS1591
+        [EnumMember(Value = "stalled")]
+        #pragma warning disable CS1591
+        Stalled,
+        #pragma warning restore CS1591
     }
 }

@@ -14,6 +14,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The channelId property</summary>
+        public Guid? ChannelId { get; set; }
         /// <summary>The jobConfig property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -28,6 +30,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.OverlapPolicy? OverlapPolicy { get; set; }
         /// <summary>The priority property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority? Priority { get; set; }
+        /// <summary>The removeChannel property</summary>
+        public bool? RemoveChannel { get; set; }
         /// <summary>The timezone property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -61,10 +65,12 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "channelId", n => { ChannelId = n.GetGuidValue(); } },
                 { "jobConfig", n => { JobConfig = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "missedPolicy", n => { MissedPolicy = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.MissedRunPolicy>(); } },
                 { "overlapPolicy", n => { OverlapPolicy = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.OverlapPolicy>(); } },
                 { "priority", n => { Priority = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>(); } },
+                { "removeChannel", n => { RemoveChannel = n.GetBoolValue(); } },
                 { "timezone", n => { Timezone = n.GetStringValue(); } },
             };
         }
@@ -75,10 +81,12 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteGuidValue("channelId", ChannelId);
             writer.WriteObjectValue<UntypedNode>("jobConfig", JobConfig);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.MissedRunPolicy>("missedPolicy", MissedPolicy);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.OverlapPolicy>("overlapPolicy", OverlapPolicy);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>("priority", Priority);
+            writer.WriteBoolValue("removeChannel", RemoveChannel);
             writer.WriteStringValue("timezone", Timezone);
             writer.WriteAdditionalData(AdditionalData);
         }

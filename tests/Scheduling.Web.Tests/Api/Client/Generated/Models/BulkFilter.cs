@@ -14,6 +14,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The channelId property</summary>
+        public Guid? ChannelId { get; set; }
         /// <summary>The jobType property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType? JobType { get; set; }
         /// <summary>The priority property</summary>
@@ -26,6 +28,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #else
         public string Search { get; set; }
 #endif
+        /// <summary>The seriesId property</summary>
+        public Guid? SeriesId { get; set; }
         /// <summary>The status property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleStatus? Status { get; set; }
         /// <summary>
@@ -53,9 +57,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "channelId", n => { ChannelId = n.GetGuidValue(); } },
                 { "jobType", n => { JobType = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType>(); } },
                 { "priority", n => { Priority = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>(); } },
                 { "search", n => { Search = n.GetStringValue(); } },
+                { "seriesId", n => { SeriesId = n.GetGuidValue(); } },
                 { "status", n => { Status = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleStatus>(); } },
             };
         }
@@ -66,9 +72,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteGuidValue("channelId", ChannelId);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType>("jobType", JobType);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>("priority", Priority);
             writer.WriteStringValue("search", Search);
+            writer.WriteGuidValue("seriesId", SeriesId);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleStatus>("status", Status);
             writer.WriteAdditionalData(AdditionalData);
         }

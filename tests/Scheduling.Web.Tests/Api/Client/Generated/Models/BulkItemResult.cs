@@ -34,6 +34,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public Guid? Id { get; set; }
         /// <summary>The index property</summary>
         public int? Index { get; set; }
+        /// <summary>The warnings property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RuleWarning>? Warnings { get; set; }
+#nullable restore
+#else
+        public List<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RuleWarning> Warnings { get; set; }
+#endif
         /// <summary>
         /// Instantiates a new <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.BulkItemResult"/> and sets the default values.
         /// </summary>
@@ -63,6 +71,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "errors", n => { Errors = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.BulkItemResult_errors>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.BulkItemResult_errors.CreateFromDiscriminatorValue); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "index", n => { Index = n.GetIntValue(); } },
+                { "warnings", n => { Warnings = n.GetCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RuleWarning>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RuleWarning.CreateFromDiscriminatorValue)?.AsList(); } },
             };
         }
         /// <summary>
@@ -76,6 +85,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.BulkItemResult_errors>("errors", Errors);
             writer.WriteGuidValue("id", Id);
             writer.WriteIntValue("index", Index);
+            writer.WriteCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RuleWarning>("warnings", Warnings);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -30,6 +30,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #else
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionView Execution { get; set; }
 #endif
+        /// <summary>The stages property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::Scheduling.Web.Tests.Api.Client.Generated.Models.StageRunView>? Stages { get; set; }
+#nullable restore
+#else
+        public List<global::Scheduling.Web.Tests.Api.Client.Generated.Models.StageRunView> Stages { get; set; }
+#endif
         /// <summary>
         /// Instantiates a new <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionDetails"/> and sets the default values.
         /// </summary>
@@ -57,6 +65,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             {
                 { "attempts", n => { Attempts = n.GetCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.AttemptView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.AttemptView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "execution", n => { Execution = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionView.CreateFromDiscriminatorValue); } },
+                { "stages", n => { Stages = n.GetCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.StageRunView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.StageRunView.CreateFromDiscriminatorValue)?.AsList(); } },
             };
         }
         /// <summary>
@@ -68,6 +77,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.AttemptView>("attempts", Attempts);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionView>("execution", Execution);
+            writer.WriteCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.StageRunView>("stages", Stages);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

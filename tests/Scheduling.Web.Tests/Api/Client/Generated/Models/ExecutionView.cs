@@ -42,6 +42,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType? JobType { get; set; }
         /// <summary>The priority property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority? Priority { get; set; }
+        /// <summary>The progress property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionProgressView? Progress { get; set; }
+#nullable restore
+#else
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionProgressView Progress { get; set; }
+#endif
         /// <summary>The reason property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -118,6 +126,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "isManual", n => { IsManual = n.GetBoolValue(); } },
                 { "jobType", n => { JobType = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType>(); } },
                 { "priority", n => { Priority = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>(); } },
+                { "progress", n => { Progress = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionProgressView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionProgressView.CreateFromDiscriminatorValue); } },
                 { "reason", n => { Reason = n.GetStringValue(); } },
                 { "result", n => { Result = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "scheduleId", n => { ScheduleId = n.GetGuidValue(); } },
@@ -146,6 +155,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteBoolValue("isManual", IsManual);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType>("jobType", JobType);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>("priority", Priority);
+            writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionProgressView>("progress", Progress);
             writer.WriteStringValue("reason", Reason);
             writer.WriteObjectValue<UntypedNode>("result", Result);
             writer.WriteDateTimeOffsetValue("scheduledFor", ScheduledFor);

@@ -27,5 +27,9 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         #pragma warning disable CS1591
         ExecutionRetrying,
         #pragma warning restore CS1591
+        [EnumMember(Value = "execution.progress")]
+        #pragma warning disable CS1591
+        ExecutionProgress,
+        #pragma warning restore CS1591
     }
 }

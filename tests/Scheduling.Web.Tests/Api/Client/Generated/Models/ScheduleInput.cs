@@ -50,6 +50,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #endif
         /// <summary>The overlapPolicy property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.OverlapPolicy? OverlapPolicy { get; set; }
+        /// <summary>The pipeline property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput? Pipeline { get; set; }
+#nullable restore
+#else
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput Pipeline { get; set; }
+#endif
         /// <summary>The priority property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority? Priority { get; set; }
         /// <summary>The recurrence property</summary>
@@ -140,6 +148,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "missedPolicy", n => { MissedPolicy = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.MissedRunPolicy>(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "overlapPolicy", n => { OverlapPolicy = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.OverlapPolicy>(); } },
+                { "pipeline", n => { Pipeline = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput.CreateFromDiscriminatorValue); } },
                 { "priority", n => { Priority = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>(); } },
                 { "recurrence", n => { Recurrence = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceInput>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceInput.CreateFromDiscriminatorValue); } },
                 { "retry", n => { Retry = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryInput>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryInput.CreateFromDiscriminatorValue); } },
@@ -168,6 +177,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.MissedRunPolicy>("missedPolicy", MissedPolicy);
             writer.WriteStringValue("name", Name);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.OverlapPolicy>("overlapPolicy", OverlapPolicy);
+            writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput>("pipeline", Pipeline);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>("priority", Priority);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceInput>("recurrence", Recurrence);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryInput>("retry", Retry);

@@ -66,6 +66,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #endif
         /// <summary>The overlapPolicy property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.OverlapPolicy? OverlapPolicy { get; set; }
+        /// <summary>The partOfSeries property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.SeriesRef? PartOfSeries { get; set; }
+#nullable restore
+#else
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.SeriesRef PartOfSeries { get; set; }
+#endif
         /// <summary>The pauseNote property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -73,6 +81,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #nullable restore
 #else
         public string PauseNote { get; set; }
+#endif
+        /// <summary>The pipeline property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput? Pipeline { get; set; }
+#nullable restore
+#else
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput Pipeline { get; set; }
 #endif
         /// <summary>The priority property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority? Priority { get; set; }
@@ -203,7 +219,9 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "nextRunAt", n => { NextRunAt = n.GetDateTimeOffsetValue(); } },
                 { "nextRunLocal", n => { NextRunLocal = n.GetStringValue(); } },
                 { "overlapPolicy", n => { OverlapPolicy = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.OverlapPolicy>(); } },
+                { "partOfSeries", n => { PartOfSeries = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SeriesRef>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.SeriesRef.CreateFromDiscriminatorValue); } },
                 { "pauseNote", n => { PauseNote = n.GetStringValue(); } },
+                { "pipeline", n => { Pipeline = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput.CreateFromDiscriminatorValue); } },
                 { "priority", n => { Priority = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>(); } },
                 { "recurrence", n => { Recurrence = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceView.CreateFromDiscriminatorValue); } },
                 { "retry", n => { Retry = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryView.CreateFromDiscriminatorValue); } },
@@ -245,7 +263,9 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteDateTimeOffsetValue("nextRunAt", NextRunAt);
             writer.WriteStringValue("nextRunLocal", NextRunLocal);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.OverlapPolicy>("overlapPolicy", OverlapPolicy);
+            writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SeriesRef>("partOfSeries", PartOfSeries);
             writer.WriteStringValue("pauseNote", PauseNote);
+            writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput>("pipeline", Pipeline);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>("priority", Priority);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceView>("recurrence", Recurrence);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryView>("retry", Retry);

@@ -13,8 +13,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WebhookEnvelope : IAdditionalDataHolder, IParsable
     {
-        /// <summary>The newsletter pipeline&apos;s step; null for other job types.</summary>
-        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_action? Action { get; set; }
+        /// <summary>The pipeline stage&apos;s key (video_generation: script, assets, assemble, thumbnail, metadata, upload; newsletter: scrape, generate, send; or the workspace&apos;s or schedule&apos;s own stages); null for a plain one-stage pipeline. The Idempotency-Key is then `executionId:action`.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Action { get; set; }
+#nullable restore
+#else
+        public string Action { get; set; }
+#endif
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>1 for the first attempt, then 2, 3 ... on retries.</summary>
@@ -41,13 +47,21 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #endif
         /// <summary>The schedule&apos;s job type (wire name).</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_jobType? JobType { get; set; }
-        /// <summary>Newsletter pipeline: the response body of the action before this one (JSON, or text); null otherwise.</summary>
+        /// <summary>Pipeline: the response body of the stage before this one (JSON, or text); null otherwise.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public UntypedNode? Previous { get; set; }
 #nullable restore
 #else
         public UntypedNode Previous { get; set; }
+#endif
+        /// <summary>Pipeline only (absent for a plain one-stage pipeline): the response bodies of the stages completed before this one, by stage key, in order.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_previousResults? PreviousResults { get; set; }
+#nullable restore
+#else
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_previousResults PreviousResults { get; set; }
 #endif
         /// <summary>The occurrence this run is for (UTC, ISO 8601).</summary>
         public DateTimeOffset? ScheduledFor { get; set; }
@@ -102,7 +116,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "action", n => { Action = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_action>(); } },
+                { "action", n => { Action = n.GetStringValue(); } },
                 { "attempt", n => { Attempt = n.GetIntValue(); } },
                 { "channel", n => { Channel = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_channel>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_channel.CreateFromDiscriminatorValue); } },
                 { "executionId", n => { ExecutionId = n.GetGuidValue(); } },
@@ -110,6 +124,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "jobConfig", n => { JobConfig = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_jobConfig>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_jobConfig.CreateFromDiscriminatorValue); } },
                 { "jobType", n => { JobType = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_jobType>(); } },
                 { "previous", n => { Previous = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
+                { "previousResults", n => { PreviousResults = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_previousResults>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_previousResults.CreateFromDiscriminatorValue); } },
                 { "scheduleId", n => { ScheduleId = n.GetGuidValue(); } },
                 { "scheduleName", n => { ScheduleName = n.GetStringValue(); } },
                 { "scheduledFor", n => { ScheduledFor = n.GetDateTimeOffsetValue(); } },
@@ -124,7 +139,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_action>("action", Action);
+            writer.WriteStringValue("action", Action);
             writer.WriteIntValue("attempt", Attempt);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_channel>("channel", Channel);
             writer.WriteGuidValue("executionId", ExecutionId);
@@ -132,6 +147,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_jobConfig>("jobConfig", JobConfig);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_jobType>("jobType", JobType);
             writer.WriteObjectValue<UntypedNode>("previous", Previous);
+            writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_previousResults>("previousResults", PreviousResults);
             writer.WriteDateTimeOffsetValue("scheduledFor", ScheduledFor);
             writer.WriteGuidValue("scheduleId", ScheduleId);
             writer.WriteStringValue("scheduleName", ScheduleName);

@@ -5,14 +5,17 @@ using Microsoft.Kiota.Abstractions;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Alerts;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Calendar;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Channels;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Content;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Invitations;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Me;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Planning;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Recurrence;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Reviews;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Scheduler;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Tokens;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Waves;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspaces;
 using System.Collections.Generic;
@@ -42,6 +45,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Channels.ChannelsRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The content property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Content.ContentRequestBuilder Content
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Content.ContentRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The executions property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.ExecutionsRequestBuilder Executions
         {
@@ -56,6 +64,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Me.MeRequestBuilder Me
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Me.MeRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The planning property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Planning.PlanningRequestBuilder Planning
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Planning.PlanningRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The recurrence property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Recurrence.RecurrenceRequestBuilder Recurrence
@@ -81,6 +94,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Tokens.TokensRequestBuilder Tokens
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Tokens.TokensRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The waves property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Waves.WavesRequestBuilder Waves
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Waves.WavesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The workspace property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.WorkspaceRequestBuilder Workspace

@@ -7,6 +7,7 @@ using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.EventSubscripti
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Invitations;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Members;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pause;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pipelines;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Resume;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Webhooks;
 using System.Collections.Generic;
@@ -45,6 +46,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pause.PauseRequestBuilder Pause
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pause.PauseRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The pipelines property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pipelines.PipelinesRequestBuilder Pipelines
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pipelines.PipelinesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The resume property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Resume.ResumeRequestBuilder Resume

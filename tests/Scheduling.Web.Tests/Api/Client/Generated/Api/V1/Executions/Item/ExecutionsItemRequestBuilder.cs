@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Complete;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Fail;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Progress;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Retry;
 using Scheduling.Web.Tests.Api.Client.Generated.Models;
 using System.Collections.Generic;
@@ -29,6 +30,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Fail.FailRequestBuilder Fail
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Fail.FailRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The progress property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Progress.ProgressRequestBuilder Progress
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Progress.ProgressRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The retry property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Retry.RetryRequestBuilder Retry

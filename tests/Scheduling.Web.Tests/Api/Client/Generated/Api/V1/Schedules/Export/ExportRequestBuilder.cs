@@ -22,7 +22,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Export
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ExportRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules/export{?Format*,JobType*,Priority*,Search*,Status*}", pathParameters)
+        public ExportRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules/export{?ChannelId*,Format*,JobType*,Priority*,Search*,SeriesId*,Status*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,11 +30,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Export
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ExportRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules/export{?Format*,JobType*,Priority*,Search*,Status*}", rawUrl)
+        public ExportRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules/export{?ChannelId*,Format*,JobType*,Priority*,Search*,SeriesId*,Status*}", rawUrl)
         {
         }
         /// <summary>
-        /// The schedules the list&apos;s filters select (status, jobType, priority, search; at most 10,000) as a file to import: format=csv (a header, RFC 4180, formula-like cells behind a &apos;) or json (the bulk-create body).
+        /// The schedules the list&apos;s filters select (status, jobType, priority, search, channelId, seriesId; at most 10,000) as a file to import: format=csv (a header, RFC 4180, formula-like cells behind a &apos;) or json (the bulk-create body).
         /// </summary>
         /// <returns>A <see cref="Stream"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -63,7 +63,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Export
             return await RequestAdapter.SendPrimitiveAsync<Stream>(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The schedules the list&apos;s filters select (status, jobType, priority, search; at most 10,000) as a file to import: format=csv (a header, RFC 4180, formula-like cells behind a &apos;) or json (the bulk-create body).
+        /// The schedules the list&apos;s filters select (status, jobType, priority, search, channelId, seriesId; at most 10,000) as a file to import: format=csv (a header, RFC 4180, formula-like cells behind a &apos;) or json (the bulk-create body).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -91,11 +91,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Export
             return new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Export.ExportRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// The schedules the list&apos;s filters select (status, jobType, priority, search; at most 10,000) as a file to import: format=csv (a header, RFC 4180, formula-like cells behind a &apos;) or json (the bulk-create body).
+        /// The schedules the list&apos;s filters select (status, jobType, priority, search, channelId, seriesId; at most 10,000) as a file to import: format=csv (a header, RFC 4180, formula-like cells behind a &apos;) or json (the bulk-create body).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class ExportRequestBuilderGetQueryParameters 
         {
+            #pragma warning disable CS1591
+            public Guid? ChannelId { get; set; }
+            #pragma warning restore CS1591
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591
@@ -140,6 +143,9 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Export
             public string Search { get; set; }
             #pragma warning restore CS1591
 #endif
+            #pragma warning disable CS1591
+            public Guid? SeriesId { get; set; }
+            #pragma warning restore CS1591
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591

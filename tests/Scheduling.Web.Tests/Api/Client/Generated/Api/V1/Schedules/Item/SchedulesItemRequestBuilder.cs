@@ -118,7 +118,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item
         {
         }
         /// <summary>
-        /// Delete the schedule and its history.
+        /// Delete the schedule and its history. A series&apos; schedule is not deleted (409 naming the series: cancel the series).
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -126,6 +126,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item
         /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -143,6 +144,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item
                 { "401", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "409", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
@@ -179,7 +181,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleView>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Replace the definition; the next run is recomputed. If-Match with the ETag (412) or version in the body (409) refuse to overwrite a newer change; without them the last write wins. A completed or cancelled schedule cannot be edited (409).
+        /// Replace the definition; the next run is recomputed. If-Match with the ETag (412) or version in the body (409) refuse to overwrite a newer change; without them the last write wins. A completed or cancelled schedule cannot be edited (409), nor a series&apos; schedule (409 naming the series: change it through the series).
         /// </summary>
         /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleView"/></returns>
         /// <param name="body">The request body</param>
@@ -216,7 +218,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleView>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Delete the schedule and its history.
+        /// Delete the schedule and its history. A series&apos; schedule is not deleted (409 naming the series: cancel the series).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -254,7 +256,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item
             return requestInfo;
         }
         /// <summary>
-        /// Replace the definition; the next run is recomputed. If-Match with the ETag (412) or version in the body (409) refuse to overwrite a newer change; without them the last write wins. A completed or cancelled schedule cannot be edited (409).
+        /// Replace the definition; the next run is recomputed. If-Match with the ETag (412) or version in the body (409) refuse to overwrite a newer change; without them the last write wins. A completed or cancelled schedule cannot be edited (409), nor a series&apos; schedule (409 naming the series: change it through the series).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

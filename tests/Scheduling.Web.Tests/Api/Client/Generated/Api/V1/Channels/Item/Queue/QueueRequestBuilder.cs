@@ -65,7 +65,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Channels.Item.Queue
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ChannelQueueView>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.ChannelQueueView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Add to queue: a one-time schedule in the channel&apos;s next free posting slot (name?, jobType?, jobConfig?, titleTemplate?; contentId is reserved).
+        /// Add to queue: a one-time schedule in the channel&apos;s next free posting slot (contentId? or name?, jobType?, jobConfig?, titleTemplate?); the same content twice on the channel is a 409.
         /// </summary>
         /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleView"/></returns>
         /// <param name="body">The request body</param>
@@ -121,7 +121,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Channels.Item.Queue
             return requestInfo;
         }
         /// <summary>
-        /// Add to queue: a one-time schedule in the channel&apos;s next free posting slot (name?, jobType?, jobConfig?, titleTemplate?; contentId is reserved).
+        /// Add to queue: a one-time schedule in the channel&apos;s next free posting slot (contentId? or name?, jobType?, jobConfig?, titleTemplate?); the same content twice on the channel is a 409.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

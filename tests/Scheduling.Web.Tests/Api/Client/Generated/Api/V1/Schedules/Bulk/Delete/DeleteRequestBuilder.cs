@@ -34,7 +34,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Bulk.Delete
         {
         }
         /// <summary>
-        /// Bulk delete: delete with their history, for the schedules given by ids or by filter (status, jobType, priority, search), at most 1,000, all or nothing: one that cannot take it is a 409 naming it, and nothing changes.
+        /// Bulk delete: delete with their history, for the schedules given by ids or by filter (status, jobType, priority, search, channelId, seriesId), at most 1,000, all or nothing: one that cannot take it is a 409 naming it, and nothing changes.
         /// </summary>
         /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.BulkResult"/></returns>
         /// <param name="body">The request body</param>
@@ -67,7 +67,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Bulk.Delete
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.BulkResult>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.BulkResult.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Bulk delete: delete with their history, for the schedules given by ids or by filter (status, jobType, priority, search), at most 1,000, all or nothing: one that cannot take it is a 409 naming it, and nothing changes.
+        /// Bulk delete: delete with their history, for the schedules given by ids or by filter (status, jobType, priority, search, channelId, seriesId), at most 1,000, all or nothing: one that cannot take it is a 409 naming it, and nothing changes.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

@@ -34,7 +34,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Bulk.Update
         {
         }
         /// <summary>
-        /// Change priority, jobConfig (merged; null removes a key), timezone, missedPolicy or overlapPolicy of the schedules given by ids or filter (at most 1,000), all or nothing: a completed or cancelled one is a 409 naming it.
+        /// Change priority, jobConfig (merged; null removes a key), timezone, missedPolicy, overlapPolicy or the channel (channelId under the channel&apos;s rules: block mode refuses with a 409 naming the schedule, warn mode answers each item&apos;s warnings; removeChannel) of the schedules given by ids or filter (at most 1,000), all or nothing: a completed or cancelled one, or a series&apos; schedule, is a 409 naming it.
         /// </summary>
         /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.BulkResult"/></returns>
         /// <param name="body">The request body</param>
@@ -67,7 +67,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Bulk.Update
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.BulkResult>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.BulkResult.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Change priority, jobConfig (merged; null removes a key), timezone, missedPolicy or overlapPolicy of the schedules given by ids or filter (at most 1,000), all or nothing: a completed or cancelled one is a 409 naming it.
+        /// Change priority, jobConfig (merged; null removes a key), timezone, missedPolicy, overlapPolicy or the channel (channelId under the channel&apos;s rules: block mode refuses with a 409 naming the schedule, warn mode answers each item&apos;s warnings; removeChannel) of the schedules given by ids or filter (at most 1,000), all or nothing: a completed or cancelled one, or a series&apos; schedule, is a 409 naming it.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

@@ -34,7 +34,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Occurr
         {
         }
         /// <summary>
-        /// Move one occurrence to a local wall time in the schedule&apos;s zone (a one-time schedule moves itself). 404 unknown occurrence, 400 into the past, 409 onto a time the rule already runs.
+        /// Move one occurrence to a local wall time in the schedule&apos;s zone (a one-time schedule moves itself). On a channel the post at its new time is checked first: a broken rule is a 409 naming the channel and the rule in block mode, and `warnings` in the answer in warn mode. 404 unknown occurrence, 400 into the past, 409 onto a time the rule already runs.
         /// </summary>
         /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleView"/></returns>
         /// <param name="body">The request body</param>
@@ -69,7 +69,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Item.Occurr
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleView>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Move one occurrence to a local wall time in the schedule&apos;s zone (a one-time schedule moves itself). 404 unknown occurrence, 400 into the past, 409 onto a time the rule already runs.
+        /// Move one occurrence to a local wall time in the schedule&apos;s zone (a one-time schedule moves itself). On a channel the post at its new time is checked first: a broken rule is a 409 naming the channel and the rule in block mode, and `warnings` in the answer in warn mode. 404 unknown occurrence, 400 into the past, 409 onto a time the rule already runs.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

@@ -35,7 +35,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.Item
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public EpisodesRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules/series/{id}/episodes", pathParameters)
+        public EpisodesRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules/series/{id}/episodes{?containing*,page*,pageSize*,status*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,8 +43,39 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.Item
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public EpisodesRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules/series/{id}/episodes", rawUrl)
+        public EpisodesRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules/series/{id}/episodes{?containing*,page*,pageSize*,status*}", rawUrl)
         {
+        }
+        /// <summary>
+        /// The episodes in order, one page at a time: filter status; page, pageSize; containing (an episode number) answers the page holding it, or the first matching episode after it.
+        /// </summary>
+        /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.PagedResultOfEpisodeView"/></returns>
+        /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public async Task<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PagedResultOfEpisodeView?> GetAsync(Action<RequestConfiguration<global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.Item.Episodes.EpisodesRequestBuilder.EpisodesRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#nullable restore
+#else
+        public async Task<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PagedResultOfEpisodeView> GetAsync(Action<RequestConfiguration<global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.Item.Episodes.EpisodesRequestBuilder.EpisodesRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#endif
+            var requestInfo = ToGetRequestInformation(requestConfiguration);
+            var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
+            {
+                { "400", global::Scheduling.Web.Tests.Api.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "404", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "500", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+            };
+            return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PagedResultOfEpisodeView>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.PagedResultOfEpisodeView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Add {count} episodes after the last one, on the same recurrence.
@@ -84,6 +115,25 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.Item
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SeriesView>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.SeriesView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
+        /// The episodes in order, one page at a time: filter status; page, pageSize; containing (an episode number) answers the page holding it, or the first matching episode after it.
+        /// </summary>
+        /// <returns>A <see cref="RequestInformation"/></returns>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.Item.Episodes.EpisodesRequestBuilder.EpisodesRequestBuilderGetQueryParameters>>? requestConfiguration = default)
+        {
+#nullable restore
+#else
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.Item.Episodes.EpisodesRequestBuilder.EpisodesRequestBuilderGetQueryParameters>> requestConfiguration = default)
+        {
+#endif
+            var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
+            requestInfo.Configure(requestConfiguration);
+            requestInfo.Headers.TryAdd("Accept", "application/json");
+            return requestInfo;
+        }
+        /// <summary>
         /// Add {count} episodes after the last one, on the same recurrence.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
@@ -113,6 +163,38 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.Item
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.Item.Episodes.EpisodesRequestBuilder WithUrl(string rawUrl)
         {
             return new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.Series.Item.Episodes.EpisodesRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// The episodes in order, one page at a time: filter status; page, pageSize; containing (an episode number) answers the page holding it, or the first matching episode after it.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class EpisodesRequestBuilderGetQueryParameters 
+        {
+            #pragma warning disable CS1591
+            [QueryParameter("containing")]
+            public int? Containing { get; set; }
+            #pragma warning restore CS1591
+            #pragma warning disable CS1591
+            [QueryParameter("page")]
+            public int? Page { get; set; }
+            #pragma warning restore CS1591
+            #pragma warning disable CS1591
+            [QueryParameter("pageSize")]
+            public int? PageSize { get; set; }
+            #pragma warning restore CS1591
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("status")]
+            public string? Status { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("status")]
+            public string Status { get; set; }
+            #pragma warning restore CS1591
+#endif
         }
     }
 }

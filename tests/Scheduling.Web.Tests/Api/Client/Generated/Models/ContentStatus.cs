@@ -3,25 +3,30 @@ using System.Runtime.Serialization;
 using System;
 namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 {
-    /// <summary>The newsletter pipeline&apos;s step; null for other job types.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public enum WebhookEnvelope_action
+    #pragma warning disable CS1591
+    public enum ContentStatus
+    #pragma warning restore CS1591
     {
-        [EnumMember(Value = "scrape")]
+        [EnumMember(Value = "idea")]
         #pragma warning disable CS1591
-        Scrape,
+        Idea,
         #pragma warning restore CS1591
-        [EnumMember(Value = "generate")]
+        [EnumMember(Value = "draft")]
         #pragma warning disable CS1591
-        Generate,
+        Draft,
         #pragma warning restore CS1591
-        [EnumMember(Value = "send")]
+        [EnumMember(Value = "ready")]
         #pragma warning disable CS1591
-        Send,
+        Ready,
         #pragma warning restore CS1591
-        [EnumMember(Value = "openapi-json-null-sentinel-value-2BF93600-0FE4-4250-987A-E5DDB203E464")]
+        [EnumMember(Value = "published")]
         #pragma warning disable CS1591
-        OpenapiJsonNullSentinelValue2BF936000FE44250987AE5DDB203E464,
+        Published,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "archived")]
+        #pragma warning disable CS1591
+        Archived,
         #pragma warning restore CS1591
     }
 }
