@@ -103,6 +103,32 @@ public class ScheduleApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_StructuredListsRepeatingValues_KeepsOneOfEach_AndTooManyValuesAre400()
+    {
+        // The fuzzer found this: 5,000 repeats of one BYSETPOS value saved a rule the text parser could not read back (500).
+        var repeated = await CreateAsync(new
+        {
+            name = "Repeats",
+            jobType = "newsletter",
+            timezone = "UTC",
+            recurrence = new { frequency = "monthly", byDay = new[] { "MO" }, bySetPos = Enumerable.Repeat(1, 5000).ToArray(), timesOfDay = new[] { "09:00" }, start = "2030-01-01T00:00" },
+        });
+        Assert.Contains("BYSETPOS=1;", repeated.GetProperty("recurrence").GetProperty("rrule").GetString() + ";");
+        Assert.Equal("2030-01-07T09:00:00", repeated.GetProperty("nextRunLocal").GetString());
+
+        var tooLong = await _client.PostAsJsonAsync("/api/v1/schedules", new
+        {
+            name = "Every position",
+            jobType = "newsletter",
+            timezone = "UTC",
+            recurrence = new { frequency = "yearly", bySetPos = Enumerable.Range(1, 366).Concat(Enumerable.Range(1, 366).Select(p => -p)).ToArray(), timesOfDay = new[] { "09:00" }, start = "2030-01-01T00:00" },
+        }, Ct);
+        var body = await tooLong.Content.ReadAsStringAsync(Ct);
+        Assert.True(tooLong.StatusCode == HttpStatusCode.BadRequest, body);
+        Assert.Contains("longer than 2000 characters", body);
+    }
+
+    [Fact]
     public async Task Next_WithExdatesAndMoves_ListsPlannedRunsInLocalAndUtc()
     {
         var created = await CreateAsync(new

@@ -310,16 +310,24 @@ public sealed partial record ScheduleTiming(ScheduleType Type, string TimeZone, 
             Frequency = input.Frequency!.Value,
             Interval = input.Interval ?? 1,
             ByDay = byDay,
-            ByMonthDay = input.ByMonthDay ?? [],
-            ByMonth = input.ByMonth ?? [],
-            BySetPos = input.BySetPos ?? [],
+            // A repeated value means the same set; keeping one keeps the stored rule short and readable.
+            ByMonthDay = [.. (input.ByMonthDay ?? []).Distinct()],
+            ByMonth = [.. (input.ByMonth ?? []).Distinct()],
+            BySetPos = [.. (input.BySetPos ?? []).Distinct()],
             TimesOfDay = times,
             Count = input.Count,
             Until = until,
             Skip = input.Skip ?? MonthDaySkip.Omit,
         };
         var validation = RecurrenceValidator.ValidateRule(rule);
-        return validation.IsValid ? ParseOutcome<RecurrenceRule>.Success(rule) : ParseOutcome<RecurrenceRule>.Failure(validation.Errors);
+        if (!validation.IsValid)
+        {
+            return ParseOutcome<RecurrenceRule>.Failure(validation.Errors);
+        }
+        // The rule is stored as text and read back with the text parser, so it must fit the parser's bound.
+        return RRuleText.Format(rule).Length > RRuleText.MaxLength
+            ? ParseOutcome<RecurrenceRule>.Failure("recurrence", $"These fields make a rule longer than {RRuleText.MaxLength} characters; list fewer values.")
+            : ParseOutcome<RecurrenceRule>.Success(rule);
     }
 
     public static LocalDateTime? ParseLocal(string? text, string field, List<ValidationError> errors, bool required)

@@ -94,7 +94,8 @@ public sealed class PipelineComponentTests
         Assert.Contains("1.5 s", steps[1].TextContent, StringComparison.Ordinal);
         Assert.Contains("publishing", steps[2].TextContent, StringComparison.Ordinal);
         // The failed stage is the open one: its request and response are there to expand.
-        Assert.Equal("assets", cut.Find(".mud-step.active [data-testid=run-stage]").GetAttribute("data-key"));
+        Assert.Equal("assets", cut.Find("details[data-open=true] [data-testid=run-stage]").GetAttribute("data-key"));
+        Assert.Single(cut.FindAll("details[data-open=true]"));
         var failed = cut.FindAll("[data-testid=run-stage-details]")[1];
         Assert.Contains("\"assets\"", failed.QuerySelector("[data-testid=run-stage-request]")!.TextContent, StringComparison.Ordinal);
         Assert.Contains("boom", failed.QuerySelector("[data-testid=run-stage-response]")!.TextContent, StringComparison.Ordinal);
