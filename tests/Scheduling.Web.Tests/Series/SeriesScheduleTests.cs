@@ -42,7 +42,7 @@ public class SeriesScheduleTests
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.PostgreSql)]
-    public async Task SeriesSchedule_RefusesEditsDeleteAndOccurrenceEdits_NamingTheSeries(DatabaseProvider provider)
+    public async Task SeriesSchedule_RefusesEditsDeleteOccurrenceEditsRunNowAndBackfill_NamingTheSeries(DatabaseProvider provider)
     {
         await using var s = await CalendarScenario.StartAsync(provider, Now);
         var (seriesId, scheduleId) = await CreateSeriesAsync(s.Client);
@@ -58,6 +58,15 @@ public class SeriesScheduleTests
         AssertNamesSeries(status, problem, seriesId);
         (status, problem) = await SendAsync(s.Client, HttpMethod.Post, $"/api/v1/schedules/{scheduleId}/occurrences/skip", new { occurrence = "2030-03-09T14:00:00Z" });
         AssertNamesSeries(status, problem, seriesId);
+        // A manual run would release no episode, and a backfill could release one skipped by hand: both refused.
+        (status, problem) = await SendAsync(s.Client, HttpMethod.Post, $"/api/v1/schedules/{scheduleId}/run", new { });
+        AssertNamesSeries(status, problem, seriesId);
+        (status, problem) = await SendAsync(s.Client, HttpMethod.Post, $"/api/v1/schedules/{scheduleId}/backfill", new { from = "2030-03-01T00:00:00Z", to = "2030-03-05T00:00:00Z", dryRun = true });
+        AssertNamesSeries(status, problem, seriesId);
+        (status, problem) = await SendAsync(s.Client, HttpMethod.Post, $"/api/v1/schedules/{scheduleId}/backfill", new { from = "2030-03-01T00:00:00Z", to = "2030-03-05T00:00:00Z" });
+        AssertNamesSeries(status, problem, seriesId);
+        (_, var runs) = await SendAsync(s.Client, HttpMethod.Get, $"/api/v1/schedules/{scheduleId}/executions");
+        Assert.Equal(0, runs.GetProperty("total").GetInt32());
 
         // Nothing changed: same schedule, same series and episodes.
         (_, schedule) = await SendAsync(s.Client, HttpMethod.Get, $"/api/v1/schedules/{scheduleId}");
@@ -72,6 +81,20 @@ public class SeriesScheduleTests
         Assert.Equal(HttpStatusCode.OK, status);
         (_, plain) = await SendAsync(s.Client, HttpMethod.Get, $"/api/v1/schedules/{plain.GetProperty("id").GetGuid()}");
         Assert.Equal(JsonValueKind.Null, plain.GetProperty("partOfSeries").ValueKind);
+
+        // The list knows the series too, and filters by it.
+        (status, var listed) = await SendAsync(s.Client, HttpMethod.Get, $"/api/v1/schedules?seriesId={seriesId}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var only = Assert.Single(listed.GetProperty("items").EnumerateArray());
+        Assert.Equal(scheduleId, only.GetProperty("id").GetGuid());
+        Assert.Equal("Night Tales", only.GetProperty("partOfSeries").GetProperty("name").GetString());
+        (_, listed) = await SendAsync(s.Client, HttpMethod.Get, "/api/v1/schedules?sort=name");
+        var rows = listed.GetProperty("items").EnumerateArray().ToDictionary(r => r.GetProperty("id").GetGuid());
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(seriesId, rows[scheduleId].GetProperty("partOfSeries").GetProperty("id").GetGuid());
+        Assert.Equal(JsonValueKind.Null, rows[plain.GetProperty("id").GetGuid()].GetProperty("partOfSeries").ValueKind);
+        (_, listed) = await SendAsync(s.Client, HttpMethod.Get, $"/api/v1/schedules?seriesId={Guid.NewGuid()}");
+        Assert.Equal(0, listed.GetProperty("total").GetInt32());
     }
 
     [Theory]

@@ -86,6 +86,9 @@ public sealed class BackfillService(
             await using var db = await contexts.CreateDbContextAsync(ct);
             var schedule = await db.Schedules.AsNoTracking().Include(s => s.Exceptions).FirstOrDefaultAsync(s => s.Id == scheduleId, ct)
                 ?? throw new NotFoundException("Schedule");
+            // A series keeps its missed runs and releases each episode once, in order: backfilling its schedule could
+            // release an episode skipped by hand (decision 0025).
+            await Schedules.ScheduleService.RefuseIfPartOfSeriesAsync(db, scheduleId, "release or retry episodes through", ct);
             if (schedule.Status == ScheduleStatus.Cancelled)
             {
                 throw new ConflictException("A cancelled schedule does not run: clone it to backfill it.");

@@ -127,6 +127,8 @@ public sealed class ExecutionService(
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.Id == scheduleId, ct) ?? throw new NotFoundException("Schedule");
+        // A manual run of a series' schedule would release no episode (its runs are the episodes': decision 0025).
+        await Schedules.ScheduleService.RefuseIfPartOfSeriesAsync(db, scheduleId, "release or retry episodes through", ct);
         if (schedule.Status == ScheduleStatus.Cancelled)
         {
             throw new ConflictException("A cancelled schedule does not run: clone it to run it again.");

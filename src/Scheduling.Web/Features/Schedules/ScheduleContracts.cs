@@ -152,7 +152,9 @@ public sealed record ScheduleQuery(
     string? Search = null,
     string? Sort = null,
     int Page = 1,
-    int PageSize = 25);
+    int PageSize = 25,
+    Guid? ChannelId = null,
+    Guid? SeriesId = null);
 
 public sealed record PauseRequest(string? Note);
 

@@ -37,7 +37,7 @@ public static partial class ScheduleEndpoints
 
         schedules.MapGet("", ([AsParameters] ScheduleListParameters query, ScheduleService service, CancellationToken ct) =>
                 service.ListAsync(query.ToQuery(), ct))
-            .Describe("Schedules_List", "List schedules", "Schedules of the workspace: filters status, jobType, priority, search; sort by name, nextRunAt, priority, createdAt, status ('-' = descending); page, pageSize.");
+            .Describe("Schedules_List", "List schedules", "Schedules of the workspace: filters status, jobType, priority, search, channelId (the channel they post to), seriesId (the series' own schedule); each row carries partOfSeries; sort by name, nextRunAt, priority, createdAt, status ('-' = descending); page, pageSize.");
         schedules.MapPost("", async (ScheduleInput body, ScheduleService service, HttpResponse response, CancellationToken ct) =>
         {
             var created = WithETag(response, await service.CreateAsync(body, ct));
@@ -108,11 +108,13 @@ public sealed record ScheduleListParameters(
     [FromQuery] string? Search,
     [FromQuery] string? Sort,
     [FromQuery] int? Page,
-    [FromQuery] int? PageSize)
+    [FromQuery] int? PageSize,
+    [FromQuery] Guid? ChannelId,
+    [FromQuery] Guid? SeriesId)
 {
     public ScheduleQuery ToQuery() => new(
         QueryValues.ParseEnum<ScheduleStatus>(Status, "status"),
         QueryValues.ParseEnum<JobType>(JobType, "jobType"),
         QueryValues.ParseEnum<SchedulePriority>(Priority, "priority"),
-        QueryValues.Text(Search, "search"), Sort, Page ?? 1, PageSize ?? 25);
+        QueryValues.Text(Search, "search"), Sort, Page ?? 1, PageSize ?? 25, ChannelId, SeriesId);
 }

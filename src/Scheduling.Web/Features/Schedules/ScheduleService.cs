@@ -31,7 +31,8 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = Filter(db.Schedules.AsNoTracking().Include(s => s.Exceptions), query.Status, query.JobType, query.Priority, query.Search);
+        var rows = new Bulk.BulkFilter(query.Status, query.JobType, query.Priority, query.Search, query.ChannelId, query.SeriesId)
+            .Apply(db.Schedules.AsNoTracking().Include(s => s.Exceptions), db);
 
         rows = (query.Sort ?? "nextRunAt") switch
         {
@@ -50,7 +51,10 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
 
         var total = await rows.CountAsync(ct);
         var page = await rows.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToListAsync(ct);
-        return new PagedResult<ScheduleView>(page.Select(ToView).ToList(), total, query.Page, query.PageSize);
+        // A row knows its series (one indexed query per page), so the grid offers what the series allows (decision 0025).
+        var owners = await Series.SeriesOwnership.OwnersAsync(db, [.. page.Select(s => s.Id)], ct);
+        return new PagedResult<ScheduleView>(
+            [.. page.Select(s => ToView(s) with { PartOfSeries = owners.GetValueOrDefault(s.Id) })], total, query.Page, query.PageSize);
     }
 
     /// <summary>The list's filters, shared with the bulk operations and the export so that "these schedules" means the same everywhere.</summary>
