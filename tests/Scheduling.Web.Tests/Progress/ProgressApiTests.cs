@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Scheduling.Web.Data;
 using Scheduling.Web.Features.Events;
+using Scheduling.Web.Features.Pipelines;
 using Scheduling.Web.Tests.Api;
 using Scheduling.Web.Tests.Events;
 using Scheduling.Web.Tests.Infrastructure;
@@ -103,6 +104,40 @@ public class ProgressApiTests
         Assert.Equal(HttpStatusCode.Forbidden, (await scenario.ReportAsync(new { percent = 50 }, manager)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync($"/api/v1/executions/{scenario.RunId}/progress", Ct)).StatusCode);
         Assert.Equal(0, (await scenario.RunAsync()).GetProperty("progress").GetProperty("percent").GetInt32());
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task APipelineRun_TakesProgressOnlyForItsStages_AndAReportWithoutAStageIsForTheStageInFlight(DatabaseProvider provider)
+    {
+        await using var scenario = await ProgressScenario.StartAsync(provider);
+        await scenario.StartRunAsync(accepted: true);
+        await using (var db = await scenario.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct))
+        {
+            // The stages as the pipeline handler writes them when the run starts: script done, render in flight.
+            var (position, workspace) = (0, scenario.Owner.WorkspaceId);
+            foreach (var (key, state) in new[] { ("script", StageState.Completed), ("render", StageState.Running), ("upload", StageState.Pending) })
+            {
+                db.ExecutionStages.Add(new ExecutionStage { WorkspaceId = workspace, ExecutionId = scenario.RunId, Position = position++, Key = key, Name = key, State = state });
+            }
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var unknown = await scenario.ReportAsync(new { percent = 10, stage = "encoding" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        var problem = await unknown.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var why = problem.GetProperty("errors").GetProperty("stage")[0].GetString();
+        Assert.Contains("'encoding' is not a stage of this run's pipeline; its stages are script, render, upload", why, StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, (await scenario.RunAsync()).GetProperty("progress").ValueKind);
+
+        var inFlight = await scenario.ReportOkAsync(new { percent = 30, message = "Frame 300 of 1000" });
+        Assert.Equal("render", inFlight.GetProperty("progress").GetProperty("stage").GetString());
+        var spelled = await scenario.ReportOkAsync(new { percent = 40, stage = "RENDER" });
+        Assert.True(spelled.GetProperty("accepted").GetBoolean());
+        Assert.Equal("render", spelled.GetProperty("progress").GetProperty("stage").GetString());
+        var upload = await scenario.ReportOkAsync(new { percent = 5, stage = "upload" });
+        Assert.Equal("upload", upload.GetProperty("progress").GetProperty("stage").GetString());
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public sealed class ExecutionProgressService(
         {
             throw NotRunning(seen.Status);
         }
+        stage = await PipelineStageAsync(db, id, stage, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var moved = !(seen.ProgressStage == stage && seen.ProgressPercent == percent && seen.ProgressAt is { } at && at >= seen.AttemptStartedAt);
 
@@ -123,6 +124,32 @@ public sealed class ExecutionProgressService(
 
     private static ConflictException NotRunning(ExecutionStatus status) =>
         new($"The run is {status.ToString().ToLowerInvariant()}, not running: progress is taken only while it runs.");
+
+    /// <summary>
+    /// A pipeline run's progress belongs to one of its stages (decision 0022): a stage it does not have is a 400 naming
+    /// the ones it has, and a report without one is for the stage in flight. A plain run's stage is free text.
+    /// </summary>
+    private static async Task<string?> PipelineStageAsync(AppDbContext db, Guid id, string? stage, CancellationToken ct)
+    {
+        var stages = await db.ExecutionStages.AsNoTracking().Where(s => s.ExecutionId == id).OrderBy(s => s.Position)
+            .Select(s => new { s.Key, s.State }).ToListAsync(ct);
+        if (stages.Count == 0)
+        {
+            return stage;
+        }
+        if (stage is null)
+        {
+            return stages.FirstOrDefault(s => s.State == Pipelines.StageState.Running)?.Key;
+        }
+        if (stages.Any(s => string.Equals(s.Key, stage, StringComparison.Ordinal)))
+        {
+            return stage;
+        }
+        // The same key in another case is the same stage: the wire keeps the pipeline's spelling.
+        return stages.FirstOrDefault(s => string.Equals(s.Key, stage, StringComparison.OrdinalIgnoreCase))?.Key
+            ?? throw new RequestValidationException("stage",
+                $"stage '{stage}' is not a stage of this run's pipeline; its stages are {string.Join(", ", stages.Select(s => s.Key))}.");
+    }
 
     private static (int Percent, string? Stage, string? Message) Validate(ProgressRequest body)
     {

@@ -19,7 +19,8 @@ public static class ProgressEndpoints
             .Describe("Executions_ReportProgress", "Report a running run's progress",
                 "Integration: percent (0-100, required), stage (≤ 64 characters) and message (≤ 500) of a running run, including one your webhook "
                 + "accepted with 202. Monotonic per stage: a lower percent in the same stage is ignored (200, accepted: false, with the stored progress); "
-                + "a new stage starts again. 409 once the run ended.", 409);
+                + "a new stage starts again. For a pipeline run, stage is one of its stage keys (400 otherwise) and defaults to the stage being delivered. "
+                + "409 once the run ended.", 409);
         executions.MapGet("/{id:guid}/progress", (Guid id, ExecutionProgressService service, CancellationToken ct) => service.HistoryAsync(id, ct))
             .Describe("Executions_GetProgress", "Get a run's progress", "The latest progress (null before the first report) and the last 50 reports, newest first.");
     }
