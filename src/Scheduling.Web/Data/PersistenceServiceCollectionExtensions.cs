@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Scheduling.Web.Features.Workspaces;
 
 namespace Scheduling.Web.Data;
@@ -40,6 +41,12 @@ public static class PersistenceServiceCollectionExtensions
                 options.UseSqlite(connectionString).AddInterceptors(SqliteBusyTimeout.Instance);
                 break;
         }
+        // Unique indexes decide races (slot claims, idempotency keys, occurrence keys): the loser's exception is caught
+        // and handled, so EF's own Error lines for it were false alarms. An exception nobody handles is still logged
+        // once where it surfaces (the API's problem handler, the job runner, Hangfire).
+        options.ConfigureWarnings(w => w.Log(
+            (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+            (RelationalEventId.CommandError, LogLevel.Debug)));
         return options;
     }
 

@@ -133,6 +133,13 @@ public class ContentAndWaveTests
         // The first 12 slots from Monday 18:00: two a day, none skipped.
         Assert.Equal("2030-03-04T23:00:00Z", slots.Order().First());
         Assert.Equal("2030-03-10T13:00:00Z", slots.Order().Last());
+        var (listStatus, listed) = await SendAsync(s.Client, HttpMethod.Get, $"/api/v1/schedules?channelId={channel}&pageSize=5");
+        Assert.Equal(HttpStatusCode.OK, listStatus);
+        Assert.Equal(Adds, listed.GetProperty("total").GetInt32());
+        (_, listed) = await SendAsync(s.Client, HttpMethod.Get, $"/api/v1/schedules?channelId={Guid.NewGuid()}");
+        Assert.Equal(0, listed.GetProperty("total").GetInt32());
+        // A lost race for a slot is handled (a fresh look), so it is no error in the log: EF's own error lines are gone.
+        Assert.DoesNotContain(s.App.Logs.Lines, l => l.Contains(" Error Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
     }
 
     [Theory]
