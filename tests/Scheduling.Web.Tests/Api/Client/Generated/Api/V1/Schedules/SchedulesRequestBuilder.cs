@@ -83,7 +83,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public SchedulesRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules{?JobType*,Page*,PageSize*,Priority*,Search*,Sort*,Status*}", pathParameters)
+        public SchedulesRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules{?ChannelId*,JobType*,Page*,PageSize*,Priority*,Search*,SeriesId*,Sort*,Status*}", pathParameters)
         {
         }
         /// <summary>
@@ -91,11 +91,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public SchedulesRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules{?JobType*,Page*,PageSize*,Priority*,Search*,Sort*,Status*}", rawUrl)
+        public SchedulesRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/schedules{?ChannelId*,JobType*,Page*,PageSize*,Priority*,Search*,SeriesId*,Sort*,Status*}", rawUrl)
         {
         }
         /// <summary>
-        /// Schedules of the workspace: filters status, jobType, priority, search; sort by name, nextRunAt, priority, createdAt, status (&apos;-&apos; = descending); page, pageSize.
+        /// Schedules of the workspace: filters status, jobType, priority, search, channelId (the channel they post to), seriesId (the series&apos; own schedule); each row carries partOfSeries; sort by name, nextRunAt, priority, createdAt, status (&apos;-&apos; = descending); page, pageSize.
         /// </summary>
         /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.PagedResultOfScheduleView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -159,7 +159,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleView>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Schedules of the workspace: filters status, jobType, priority, search; sort by name, nextRunAt, priority, createdAt, status (&apos;-&apos; = descending); page, pageSize.
+        /// Schedules of the workspace: filters status, jobType, priority, search, channelId (the channel they post to), seriesId (the series&apos; own schedule); each row carries partOfSeries; sort by name, nextRunAt, priority, createdAt, status (&apos;-&apos; = descending); page, pageSize.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -209,11 +209,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules
             return new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules.SchedulesRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Schedules of the workspace: filters status, jobType, priority, search; sort by name, nextRunAt, priority, createdAt, status (&apos;-&apos; = descending); page, pageSize.
+        /// Schedules of the workspace: filters status, jobType, priority, search, channelId (the channel they post to), seriesId (the series&apos; own schedule); each row carries partOfSeries; sort by name, nextRunAt, priority, createdAt, status (&apos;-&apos; = descending); page, pageSize.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class SchedulesRequestBuilderGetQueryParameters 
         {
+            #pragma warning disable CS1591
+            public Guid? ChannelId { get; set; }
+            #pragma warning restore CS1591
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591
@@ -253,6 +256,9 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Schedules
             public string Search { get; set; }
             #pragma warning restore CS1591
 #endif
+            #pragma warning disable CS1591
+            public Guid? SeriesId { get; set; }
+            #pragma warning restore CS1591
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591

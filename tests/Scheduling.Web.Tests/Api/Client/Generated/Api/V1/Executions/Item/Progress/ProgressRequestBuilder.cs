@@ -65,7 +65,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Progr
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionProgressHistory>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionProgressHistory.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Integration: percent (0-100, required), stage (≤ 64 characters) and message (≤ 500) of a running run, including one your webhook accepted with 202. Monotonic per stage: a lower percent in the same stage is ignored (200, accepted: false, with the stored progress); a new stage starts again. 409 once the run ended.
+        /// Integration: percent (0-100, required), stage (≤ 64 characters) and message (≤ 500) of a running run, including one your webhook accepted with 202. Monotonic per stage: a lower percent in the same stage is ignored (200, accepted: false, with the stored progress); a new stage starts again. For a pipeline run, stage is one of its stage keys (400 otherwise) and defaults to the stage being delivered. 409 once the run ended.
         /// </summary>
         /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProgressReportResult"/></returns>
         /// <param name="body">The request body</param>
@@ -119,7 +119,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Progr
             return requestInfo;
         }
         /// <summary>
-        /// Integration: percent (0-100, required), stage (≤ 64 characters) and message (≤ 500) of a running run, including one your webhook accepted with 202. Monotonic per stage: a lower percent in the same stage is ignored (200, accepted: false, with the stored progress); a new stage starts again. 409 once the run ended.
+        /// Integration: percent (0-100, required), stage (≤ 64 characters) and message (≤ 500) of a running run, including one your webhook accepted with 202. Monotonic per stage: a lower percent in the same stage is ignored (200, accepted: false, with the stored progress); a new stage starts again. For a pipeline run, stage is one of its stage keys (400 otherwise) and defaults to the stage being delivered. 409 once the run ended.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
