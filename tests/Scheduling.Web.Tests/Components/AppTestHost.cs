@@ -27,6 +27,7 @@ internal static class AppTestHost
     {
         var root = Path.Combine(Path.GetTempPath(), $"scheduling-bunit-{name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
+        await Infrastructure.SqliteTestDatabase.CopyMigratedTemplateAsync(Path.Combine(root, "app.db"));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Scheduling"] = $"Data Source={Path.Combine(root, "app.db")}",

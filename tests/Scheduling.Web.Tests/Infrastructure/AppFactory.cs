@@ -22,7 +22,7 @@ public sealed class AppFactory(
     public static async Task<AppFactory> StartAsync(
         DatabaseProvider provider, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var database = await TestDatabase.CreateAsync(provider);
+        var database = await TestDatabase.CreateMigratedAsync(provider);
         var factory = new AppFactory(database, settings, services);
         factory.StartServer();
         return factory;
