@@ -3,7 +3,14 @@ using Scheduling.Web.Api;
 
 namespace Scheduling.Web.Features.Approval;
 
-public sealed record ReviewQueueParameters([FromQuery] int? Page, [FromQuery] int? PageSize);
+public sealed record ReviewQueueParameters
+{
+    [FromQuery] public int? Page { get; init; }
+    [FromQuery] public int? PageSize { get; init; }
+}
+
+/// <summary>How many schedules wait for review (the badge in the navigation).</summary>
+public sealed record ReviewCount(int Waiting);
 
 /// <summary>Approval before scheduling: submit / approve / reject and the review queue.</summary>
 public sealed class ApprovalModule : IFeatureModule
@@ -24,7 +31,7 @@ public sealed class ApprovalModule : IFeatureModule
         var reviews = api.Authenticated.MapGroup("/reviews").WithTags("Approval");
         reviews.MapGet("", ([AsParameters] ReviewQueueParameters query, ApprovalService service, CancellationToken ct) => service.QueueAsync(query.Page ?? 1, query.PageSize ?? 25, ct))
             .Describe("Reviews_List", "List schedules waiting for review", "Schedules waiting for review, oldest first, each with the fields changed since its last approval; page, pageSize.");
-        reviews.MapGet("/count", async (ApprovalService service, CancellationToken ct) => new { waiting = await service.CountWaitingAsync(ct) })
+        reviews.MapGet("/count", async (ApprovalService service, CancellationToken ct) => new ReviewCount(await service.CountWaitingAsync(ct)))
             .Describe("Reviews_Count", "Count schedules waiting for review", "How many schedules wait for review.");
     }
 }

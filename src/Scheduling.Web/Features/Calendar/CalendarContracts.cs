@@ -63,17 +63,18 @@ public sealed record CalendarItem(
     bool DstShifted = false);
 
 /// <summary>The query string, in the API's spelling; every problem is a 400 naming its field.</summary>
-public sealed record CalendarParameters(
-    [FromQuery] string? StartDate,
-    [FromQuery] string? EndDate,
-    [FromQuery] string? Timezone,
-    [FromQuery] string? GroupBy,
-    [FromQuery] string? JobType,
-    [FromQuery] string? Status,
-    [FromQuery] string? Priority,
-    [FromQuery] string? IncludeCompleted,
-    [FromQuery] string? IncludeCancelled)
+public sealed record CalendarParameters
 {
+    [FromQuery] public string? StartDate { get; init; }
+    [FromQuery] public string? EndDate { get; init; }
+    [FromQuery] public string? Timezone { get; init; }
+    [FromQuery] public string? GroupBy { get; init; }
+    [FromQuery] public string? JobType { get; init; }
+    [FromQuery] public string? Status { get; init; }
+    [FromQuery] public string? Priority { get; init; }
+    [FromQuery] public string? IncludeCompleted { get; init; }
+    [FromQuery] public string? IncludeCancelled { get; init; }
+
     public CalendarQuery ToQuery() => new(
         Date(StartDate, "startDate"),
         Date(EndDate, "endDate"),

@@ -3,7 +3,13 @@ using Scheduling.Web.Api;
 
 namespace Scheduling.Web.Features.Events;
 
-public sealed record EventDeliveryListParameters([FromQuery] Guid? SubscriptionId, [FromQuery] string? Status, [FromQuery] int? Page, [FromQuery] int? PageSize);
+public sealed record EventDeliveryListParameters
+{
+    [FromQuery] public Guid? SubscriptionId { get; init; }
+    [FromQuery] public string? Status { get; init; }
+    [FromQuery] public int? Page { get; init; }
+    [FromQuery] public int? PageSize { get; init; }
+}
 
 /// <summary>Lifecycle event webhooks: subscriptions, the outbox written by changes, the delivery loop and its log.</summary>
 public sealed class EventsModule : IFeatureModule

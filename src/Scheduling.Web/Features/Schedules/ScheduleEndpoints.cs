@@ -101,17 +101,18 @@ public static partial class ScheduleEndpoints
 }
 
 /// <summary>Query string of the schedule list; enum values use their API names (active, video_generation).</summary>
-public sealed record ScheduleListParameters(
-    [FromQuery] string? Status,
-    [FromQuery] string? JobType,
-    [FromQuery] string? Priority,
-    [FromQuery] string? Search,
-    [FromQuery] string? Sort,
-    [FromQuery] int? Page,
-    [FromQuery] int? PageSize,
-    [FromQuery] Guid? ChannelId,
-    [FromQuery] Guid? SeriesId)
+public sealed record ScheduleListParameters
 {
+    [FromQuery] public string? Status { get; init; }
+    [FromQuery] public string? JobType { get; init; }
+    [FromQuery] public string? Priority { get; init; }
+    [FromQuery] public string? Search { get; init; }
+    [FromQuery] public string? Sort { get; init; }
+    [FromQuery] public int? Page { get; init; }
+    [FromQuery] public int? PageSize { get; init; }
+    [FromQuery] public Guid? ChannelId { get; init; }
+    [FromQuery] public Guid? SeriesId { get; init; }
+
     public ScheduleQuery ToQuery() => new(
         QueryValues.ParseEnum<ScheduleStatus>(Status, "status"),
         QueryValues.ParseEnum<JobType>(JobType, "jobType"),

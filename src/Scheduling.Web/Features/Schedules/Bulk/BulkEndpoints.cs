@@ -91,15 +91,16 @@ public static class BulkEndpoints
 }
 
 /// <summary>The export's query: the list's filters (enum values by API name) and the format.</summary>
-public sealed record ExportParameters(
-    [FromQuery] string? Format,
-    [FromQuery] string? Status,
-    [FromQuery] string? JobType,
-    [FromQuery] string? Priority,
-    [FromQuery] string? Search,
-    [FromQuery] Guid? ChannelId,
-    [FromQuery] Guid? SeriesId)
+public sealed record ExportParameters
 {
+    [FromQuery] public string? Format { get; init; }
+    [FromQuery] public string? Status { get; init; }
+    [FromQuery] public string? JobType { get; init; }
+    [FromQuery] public string? Priority { get; init; }
+    [FromQuery] public string? Search { get; init; }
+    [FromQuery] public Guid? ChannelId { get; init; }
+    [FromQuery] public Guid? SeriesId { get; init; }
+
     public BulkFilter ToFilter() => new(
         QueryValues.ParseEnum<ScheduleStatus>(Status, "status"),
         QueryValues.ParseEnum<JobType>(JobType, "jobType"),

@@ -36,7 +36,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Reviews.Count
         /// <summary>
         /// How many schedules wait for review.
         /// </summary>
-        /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.AnonymousTypeOfint"/></returns>
+        /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewCount"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
@@ -44,11 +44,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Reviews.Count
         /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Scheduling.Web.Tests.Api.Client.Generated.Models.AnonymousTypeOfint?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewCount?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Scheduling.Web.Tests.Api.Client.Generated.Models.AnonymousTypeOfint> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewCount> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -58,7 +58,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Reviews.Count
                 { "403", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.AnonymousTypeOfint>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.AnonymousTypeOfint.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewCount>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewCount.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// How many schedules wait for review.

@@ -9,7 +9,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 {
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     #pragma warning disable CS1591
-    public partial class AnonymousTypeOfint : IAdditionalDataHolder, IParsable
+    public partial class ReviewCount : IAdditionalDataHolder, IParsable
     #pragma warning restore CS1591
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
@@ -17,21 +17,21 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         /// <summary>The waiting property</summary>
         public int? Waiting { get; set; }
         /// <summary>
-        /// Instantiates a new <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.AnonymousTypeOfint"/> and sets the default values.
+        /// Instantiates a new <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewCount"/> and sets the default values.
         /// </summary>
-        public AnonymousTypeOfint()
+        public ReviewCount()
         {
             AdditionalData = new Dictionary<string, object>();
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
-        /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.AnonymousTypeOfint"/></returns>
+        /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewCount"/></returns>
         /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-        public static global::Scheduling.Web.Tests.Api.Client.Generated.Models.AnonymousTypeOfint CreateFromDiscriminatorValue(IParseNode parseNode)
+        public static global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewCount CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::Scheduling.Web.Tests.Api.Client.Generated.Models.AnonymousTypeOfint();
+            return new global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewCount();
         }
         /// <summary>
         /// The deserialization information for the current model
