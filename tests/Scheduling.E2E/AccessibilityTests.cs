@@ -14,7 +14,7 @@ namespace Scheduling.E2E;
 /// <see cref="Pages"/> is the one list of audited pages; <see cref="EveryRoutedPage_IsAuditedOrExcludedWithAReason"/>
 /// fails when a new @page is neither in it nor in <see cref="NotAudited"/>.
 /// </summary>
-public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output) : IClassFixture<AppFixture>
+public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper output) : IClassFixture<AppFixture>
 {
     private const string SubmitButton = "button[type=submit]:not([name=__passkeySubmit])";
 
@@ -181,14 +181,13 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
     private const string MemberEmail = "a11y-member@example.com";
     private const string InvitedEmail = "a11y-invited@example.com";
 
-    // The secret of the invitation left pending for InvitedEmail (set once per run, like the member it goes with).
-    private static string _pendingInvitationSecret = "not-yet-created";
+    // The secret of the invitation left pending for InvitedEmail (set with the member it goes with).
+    private string _pendingInvitationSecret = "not-yet-created";
     private const string MemberPassword = "A11y-Member-Pass-1";
 
     private static Func<IPage, Task> Heading(string text) => p => Expect(p.GetByRole(AriaRole.Heading, new() { Name = text, Exact = true })).ToBeVisibleAsync();
 
-    [Fact]
-    public void EveryRoutedPage_IsAuditedOrExcludedWithAReason()
+    protected static void AssertEveryRoutedPageIsAuditedOrExcludedWithAReason()
     {
         var routes = typeof(Program).Assembly.GetTypes()
             .SelectMany(t => t.GetCustomAttributes(typeof(RouteAttribute), inherit: false).Cast<RouteAttribute>())
@@ -204,14 +203,10 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Every page and state of <see cref="Pages"/> and <see cref="States"/> at a laptop and a phone size; in dark mode
-    /// (the admin's profile setting) the MudBlazor pages once more (the static account pages have no dark mode).
+    /// Every page and state of <see cref="Pages"/> and <see cref="States"/> at one size; in dark mode (the admin's
+    /// profile setting) the MudBlazor pages only (the static account pages have no dark mode).
     /// </summary>
-    [Theory]
-    [InlineData(1366, 900, false)]
-    [InlineData(390, 844, false)]
-    [InlineData(1366, 900, true)]
-    public async Task EveryPage_HasNoSeriousOrCriticalAxeViolations(int width, int height, bool dark)
+    protected async Task WalkAsync(int width, int height, bool dark)
     {
         var ids = await CreateSchedulesAsync();
         using (var seriesApi = app.CreateSeededApiClient())
@@ -244,17 +239,23 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
         var mode = dark ? $"{width}px dark" : $"{width}px";
         await using var anonymous = await app.NewContextAsync(width, height);
         await using var admin = await app.NewContextAsync(width, height);
+        // One tab per visitor, navigated from page to page: a new tab per page costs a renderer process and a fresh
+        // parse of the Blazor and MudBlazor scripts each time, which was much of the walk's CPU. Each page is still a
+        // fresh document (and circuit), and each state is audited after a fresh load.
         var adminPage = await admin.NewPageAsync();
+        var anonymousPage = await anonymous.NewPageAsync();
+        var current = "";
+        adminPage.PageError += (_, error) => output.WriteLine($"[page error on {current}] {error}");
+        anonymousPage.PageError += (_, error) => output.WriteLine($"[page error on {current}] {error}");
         await SignInAsync(adminPage);
-        await adminPage.CloseAsync();
 
         var violations = new List<string>();
         var audited = 0;
         foreach (var entry in Pages.Where(p => !dark || p.Interactive))
         {
-            var context = entry.Visitor == Visitor.Admin ? admin : anonymous;
-            var page = await context.NewPageAsync();
-            page.PageError += (_, error) => output.WriteLine($"[page error on {entry.Name}] {error}");
+            var page = entry.Visitor == Visitor.Admin ? adminPage : anonymousPage;
+            current = entry.Name;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 var path = entry.Path.Replace("{schedule}", ids.Active.ToString()).Replace("{paused}", ids.Paused.ToString()).Replace("{series}", _seriesId.ToString())
@@ -268,8 +269,10 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
                 {
                     await entry.Ready(page);
                 }
+                var loaded = clock.ElapsedMilliseconds;
                 await AuditAsync(page, entry.Name, mode, violations);
                 audited++;
+                output.WriteLine($"{entry.Name} at {mode}: loaded in {loaded} ms, audited in {clock.ElapsedMilliseconds - loaded} ms");
                 await PageShotAsync(page, $"a11y-{Slug(mode)}-{Slug(entry.Name)}");
 
                 foreach (var state in States.Where(s => s.Page == entry.Name))
@@ -295,10 +298,6 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
             {
                 await ShotAsync(page, $"FAILED-a11y-{Slug(mode)}-{Slug(entry.Name)}");
                 throw new InvalidOperationException($"Could not audit '{entry.Name}' ({entry.Path}) at {mode}: {ex.Message}", ex);
-            }
-            finally
-            {
-                await page.CloseAsync();
             }
         }
 
@@ -451,4 +450,32 @@ public sealed class AccessibilityTests(AppFixture app, ITestOutputHelper output)
 
     private static string Slug(string name) =>
         new string(name.Select(c => char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray()).Replace("--", "-").Trim('-');
+}
+
+// One class per size, not one theory: xUnit runs the cases of a class one after another, and the walk waits on the
+// browser far more than it uses the CPU (a third of two cores when alone). As three classes, each with its own app and
+// browser, the sizes run side by side.
+
+/// <summary>The walk at a laptop size, and the check that every routed page is in it.</summary>
+public sealed class AccessibilityLaptopTests(AppFixture app, ITestOutputHelper output) : AccessibilityTests(app, output)
+{
+    [Fact]
+    public Task EveryPage_AtLaptopSize_HasNoSeriousOrCriticalAxeViolations() => WalkAsync(1366, 900, dark: false);
+
+    [Fact]
+    public void EveryRoutedPage_IsAuditedOrExcludedWithAReason() => AssertEveryRoutedPageIsAuditedOrExcludedWithAReason();
+}
+
+/// <summary>The walk at a phone size.</summary>
+public sealed class AccessibilityPhoneTests(AppFixture app, ITestOutputHelper output) : AccessibilityTests(app, output)
+{
+    [Fact]
+    public Task EveryPage_AtPhoneSize_HasNoSeriousOrCriticalAxeViolations() => WalkAsync(390, 844, dark: false);
+}
+
+/// <summary>The walk in dark mode at a laptop size.</summary>
+public sealed class AccessibilityDarkTests(AppFixture app, ITestOutputHelper output) : AccessibilityTests(app, output)
+{
+    [Fact]
+    public Task EveryPage_InDarkMode_HasNoSeriousOrCriticalAxeViolations() => WalkAsync(1366, 900, dark: true);
 }
