@@ -20,7 +20,7 @@ public abstract record StartDecision
     /// The row is now running. The execution (with its schedule) is as written, not tracked by any context,
     /// and comes with where it is delivered.
     /// </summary>
-    public sealed record Started(Execution Execution, PreloadedTargets Targets, EpisodeRun? Episode = null) : StartDecision;
+    public sealed record Started(Execution Execution, PreloadedTargets Targets, EpisodeRun? Episode = null, PreloadedPipeline? Pipeline = null) : StartDecision;
 
     /// <summary>Deferred with its reason shown (limits, overlap, not yet due); a Hangfire job brings it back.</summary>
     public sealed record Waiting(WaitReason Reason) : StartDecision;
@@ -244,13 +244,17 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 WorkspacePaused = db.Workspaces.Any(w => w.Id == e.WorkspaceId && w.PausedAt != null),
                 Channel = db.Channels.IgnoreQueryFilters().Where(c => c.Id == e.Schedule!.ChannelId)
                     .Select(c => new { c.Id, c.Name, c.Platform, c.WebhookUrl, Paused = c.PausedAt != null }).FirstOrDefault(),
+                HasStageRows = db.ExecutionStages.IgnoreQueryFilters().Any(s => s.ExecutionId == e.Id),
+                WorkspacePipeline = db.WorkspacePipelines.IgnoreQueryFilters()
+                    .Where(p => p.WorkspaceId == e.WorkspaceId && p.JobType == e.Schedule!.JobType).Select(p => p.StagesJson).FirstOrDefault(),
             })
             .ToListAsync();
         var loaded = rows.ToDictionary(r => r.Execution.Id, r =>
         {
             r.Execution.Schedule = r.Schedule;
             var channel = r.Channel is { } c ? new ChannelTarget(c.Id, c.Name, Scheduling.Core.Common.WireNames.ToWire(c.Platform), c.WebhookUrl) : null;
-            return (r.Execution, Targets: new PreloadedTargets(r.Endpoint, r.Secret, channel), Held: new Held(r.WorkspacePaused, r.Channel?.Paused == true));
+            return (r.Execution, Targets: new PreloadedTargets(r.Endpoint, r.Secret, channel), Held: new Held(r.WorkspacePaused, r.Channel?.Paused == true),
+                Pipeline: new PreloadedPipeline(r.HasStageRows, r.WorkspacePipeline));
         });
         var candidates = loaded.Values.Where(r => !r.Execution.IsFinished && r.Execution.Status != ExecutionStatus.Running).Select(r => r.Execution).ToList();
         var candidateIds = candidates.Select(e => e.Id).ToHashSet();
@@ -313,7 +317,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
             var workspace = workspaces[execution.WorkspaceId];
             var schedule = schedules[execution.ScheduleId];
             episodes.TryGetValue(execution.Id, out var episode);
-            var decision = await DecideOneAsync(db, execution, start.Request.JobId, run.Targets, run.Held, episode, workspace, schedule, limits, now);
+            var decision = await DecideOneAsync(db, execution, start.Request.JobId, run.Targets, run.Pipeline, run.Held, episode, workspace, schedule, limits, now);
             decisions[start] = decision;
             switch (decision)
             {
@@ -333,7 +337,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         }
     }
 
-    private async Task<StartDecision> DecideOneAsync(AppDbContext db, Execution execution, string? jobId, PreloadedTargets targets, Held held, EpisodeRun? episode,
+    private async Task<StartDecision> DecideOneAsync(AppDbContext db, Execution execution, string? jobId, PreloadedTargets targets, PreloadedPipeline pipeline, Held held, EpisodeRun? episode,
         WorkspaceCounts workspace, ScheduleLoad schedule, WorkspaceLimits limits, DateTime now)
     {
         var scheduledFor = Utc(execution.ScheduledFor);
@@ -377,7 +381,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         // The engine lock keeps other ledgers out; the compare-and-set keeps out the few writers that do not take it
         // (a schedule edit taking back a run claimed ahead, the recovery sweep).
         return await _transitions.StartAsync(db, execution, jobId ?? execution.HangfireJobId, now)
-            ? new StartDecision.Started(execution, targets, episode)
+            ? new StartDecision.Started(execution, targets, episode, pipeline)
             : new StartDecision.Lost();
     }
 

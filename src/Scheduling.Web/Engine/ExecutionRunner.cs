@@ -49,7 +49,7 @@ public sealed class ExecutionRunner(
         HandlerOutcome outcome;
         try
         {
-            outcome = await handlers.For(schedule.JobType).HandleAsync(new JobRunContext(execution, schedule, execution.Attempts, timeout, started.Targets, started.Episode), cancellationToken);
+            outcome = await handlers.For(schedule.JobType).HandleAsync(new JobRunContext(execution, schedule, execution.Attempts, timeout, started.Targets, started.Episode, started.Pipeline), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

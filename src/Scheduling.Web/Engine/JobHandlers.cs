@@ -7,7 +7,8 @@ namespace Scheduling.Web.Engine;
 /// <summary>What a handler gets for one attempt of one execution.</summary>
 /// <param name="Targets">The workspace's delivery settings when the runner loaded them with the run (null: look them up).</param>
 /// <param name="Episode">The episode of a series the run releases, if any.</param>
-public sealed record JobRunContext(Execution Execution, Schedule Schedule, int Attempt, TimeSpan Timeout, PreloadedTargets? Targets = null, EpisodeRun? Episode = null)
+public sealed record JobRunContext(
+    Execution Execution, Schedule Schedule, int Attempt, TimeSpan Timeout, PreloadedTargets? Targets = null, EpisodeRun? Episode = null, PreloadedPipeline? Pipeline = null)
 {
     /// <summary>The job config delivered: the episode's own, else the schedule's.</summary>
     public string JobConfig => Episode?.JobConfig ?? Schedule.JobConfig;
@@ -15,6 +16,12 @@ public sealed record JobRunContext(Execution Execution, Schedule Schedule, int A
 
 /// <summary>The workspace's endpoint for the run's job type and its protected webhook secret (either may be missing).</summary>
 public sealed record PreloadedTargets(string? WorkspaceEndpoint, string? ProtectedSecret, ChannelTarget? Channel = null);
+
+/// <summary>
+/// Read with the run in the ledger's batch, so that a plain run needs no query of its own before its POST: whether it
+/// has stage rows already (a run resumed) and its workspace's pipeline for the job type (null: none).
+/// </summary>
+public sealed record PreloadedPipeline(bool HasStageRows, string? WorkspaceStagesJson);
 
 /// <summary>The channel of the run's schedule: named in the envelope; its webhook URL wins over the workspace endpoint.</summary>
 public sealed record ChannelTarget(Guid Id, string Name, string Platform, string? WebhookUrl);

@@ -30,6 +30,13 @@ public sealed class PipelineHandler(
 
     public async Task<HandlerOutcome> HandleAsync(JobRunContext context, CancellationToken cancellationToken)
     {
+        // The common case, a plain one-stage run the ledger read everything for: no query of its own (the engine's
+        // per-run cost under a burst; docs/performance.md, session 8).
+        if (context.Pipeline is { HasStageRows: false } preloaded
+            && Pipelines.IsPlainSingleStage(PipelineService.ForRun(context.Schedule, preloaded.WorkspaceStagesJson)))
+        {
+            return await single.HandleAsync(context, cancellationToken);
+        }
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var executionId = context.Execution.Id;
         var stages = await db.ExecutionStages.IgnoreQueryFilters().Where(s => s.ExecutionId == executionId).OrderBy(s => s.Position).ToListAsync(cancellationToken);

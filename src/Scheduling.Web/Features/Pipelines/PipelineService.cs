@@ -72,6 +72,12 @@ public sealed class PipelineService(IDbContextFactory<AppDbContext> contexts, Wo
         }
         var workspace = await db.WorkspacePipelines.IgnoreQueryFilters().AsNoTracking()
             .Where(p => p.WorkspaceId == schedule.WorkspaceId && p.JobType == schedule.JobType).Select(p => p.StagesJson).FirstOrDefaultAsync(ct);
-        return workspace is null ? Pipelines.Default(schedule.JobType) : Pipelines.Deserialize(workspace);
+        return ForRun(schedule, workspace);
     }
+
+    /// <summary>As <see cref="ForRunAsync"/>, with the workspace's stages already read (null: it has none for the job type).</summary>
+    internal static IReadOnlyList<PipelineStage> ForRun(Schedule schedule, string? workspaceStagesJson) =>
+        schedule.PipelineJson is { } own ? Pipelines.Deserialize(own)
+        : workspaceStagesJson is null ? Pipelines.Default(schedule.JobType)
+        : Pipelines.Deserialize(workspaceStagesJson);
 }
