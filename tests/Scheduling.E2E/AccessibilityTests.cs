@@ -11,7 +11,7 @@ namespace Scheduling.E2E;
 
 /// <summary>
 /// axe-core on every page of the app, at a laptop and a phone width: no serious or critical violation.
-/// <see cref="Pages"/> is the one list of audited pages; <see cref="EveryRoutedPage_IsAuditedOrExcludedWithAReason"/>
+/// <see cref="Pages"/> is the one list of audited pages; <see cref="AccessibilityLaptopTests.EveryRoutedPage_IsAuditedOrExcludedWithAReason"/>
 /// fails when a new @page is neither in it nor in <see cref="NotAudited"/>.
 /// </summary>
 public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper output) : IClassFixture<AppFixture>
@@ -260,15 +260,7 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
             {
                 var path = entry.Path.Replace("{schedule}", ids.Active.ToString()).Replace("{paused}", ids.Paused.ToString()).Replace("{series}", _seriesId.ToString())
                     .Replace("{invitation}", _pendingInvitationSecret).Replace("{channel}", _channelId.ToString());
-                await page.GotoAsync(path);
-                if (entry.Interactive)
-                {
-                    await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-                }
-                if (entry.Ready is not null)
-                {
-                    await entry.Ready(page);
-                }
+                await LoadAsync(page, entry, path);
                 var loaded = clock.ElapsedMilliseconds;
                 await AuditAsync(page, entry.Name, mode, violations);
                 audited++;
@@ -283,15 +275,7 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
                     audited++;
                     await PageShotAsync(page, $"a11y-{Slug(mode)}-{Slug(name)}");
                     // A fresh load for the next state: the previous one may have left a dialog or menu open.
-                    await page.GotoAsync(path);
-                    if (entry.Interactive)
-                    {
-                        await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-                    }
-                    if (entry.Ready is not null)
-                    {
-                        await entry.Ready(page);
-                    }
+                    await LoadAsync(page, entry, path);
                 }
             }
             catch (Exception ex) when (ex is PlaywrightException or TimeoutException or Xunit.Sdk.XunitException)
@@ -304,6 +288,20 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
         output.WriteLine($"{audited} page states audited at {width}x{height}{(dark ? " in dark mode" : "")}.");
         Assert.True(violations.Count == 0,
             $"{violations.Count} serious or critical axe violation(s) at {width}x{height}{(dark ? " in dark mode" : "")}:\n" + string.Join("\n", violations));
+    }
+
+    /// <summary>Opens the page and waits for its circuit (interactive pages) and for the content that matters.</summary>
+    private static async Task LoadAsync(IPage page, AuditedPage entry, string path)
+    {
+        await page.GotoAsync(path);
+        if (entry.Interactive)
+        {
+            await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        }
+        if (entry.Ready is not null)
+        {
+            await entry.Ready(page);
+        }
     }
 
     private async Task AuditAsync(IPage page, string name, string mode, List<string> violations)
