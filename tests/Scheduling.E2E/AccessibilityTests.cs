@@ -109,7 +109,7 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
         new("manage: delete personal data", "Account/Manage/DeletePersonalData", Visitor.Admin, "/Account/Manage/DeletePersonalData", Interactive: false),
 
         // Not Blazor: the API reference (Scalar) and the Hangfire dashboard (Administrators only).
-        new("API reference", "api/docs", Visitor.Admin, Ready: p => Expect(p.Locator("h1").First).ToContainTextAsync("Scheduling.Web"), Interactive: false),
+        new("API reference", "api/docs", Visitor.Admin, Ready: p => Expect(p.Locator("h1").First).ToContainTextAsync("Scheduling.Web", new() { Timeout = 30_000 }), Interactive: false),
         new("Hangfire dashboard", "hangfire", Visitor.Admin, Ready: p => Expect(p.Locator("h1")).ToHaveTextAsync("Overview"), Interactive: false),
         new("Hangfire recurring jobs", "hangfire/recurring", Visitor.Admin, Ready: p => Expect(p.Locator("h1")).ToContainTextAsync("Recurring"), Interactive: false),
         new("Hangfire servers", "hangfire/servers", Visitor.Admin, Ready: p => Expect(p.Locator("h1")).ToContainTextAsync("Servers"), Interactive: false),
