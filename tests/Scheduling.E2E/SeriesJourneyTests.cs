@@ -5,7 +5,7 @@ namespace Scheduling.E2E;
 
 /// <summary>
 /// A series made in the browser: the editor's live preview, the episodes planned on the series page, one episode
-/// retitled and one skipped with the order kept; screenshots at laptop and phone width.
+/// retitled and one skipped with the order kept, the episodes on the calendar; screenshots at laptop and phone width.
 /// </summary>
 public sealed class SeriesJourneyTests(AppFixture app, ITestOutputHelper output) : IClassFixture<AppFixture>
 {
@@ -50,6 +50,22 @@ public sealed class SeriesJourneyTests(AppFixture app, ITestOutputHelper output)
                 ["E2E Bedtime Stories #1", "The Lighthouse Keeper", "E2E Bedtime Stories #3", "E2E Bedtime Stories #4", "E2E Bedtime Stories #5"]);
             await Expect(page.GetByTestId("episode-status")).ToHaveTextAsync(["scheduled", "scheduled", "skipped", "scheduled", "scheduled"]);
             await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("series-journey-laptop"), FullPage = true });
+
+            // The episodes on the calendar: each under its own title, the skipped one marked skipped; an episode's
+            // drawer names its series and leads back to it (the occurrence edits are the series page's).
+            await page.GotoAsync("calendar?view=agenda");
+            await WaitForCircuitAsync(page);
+            var episodes = page.GetByTestId("calendar-item");
+            await Expect(episodes).ToHaveCountAsync(5);
+            await Expect(episodes.Filter(new() { HasText = "E2E Bedtime Stories #3" })).ToHaveAttributeAsync("data-kind", "skipped");
+            var keeper = episodes.Filter(new() { HasText = "The Lighthouse Keeper" });
+            await Expect(keeper).ToHaveAttributeAsync("data-kind", "planned");
+            await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("series-journey-calendar"), FullPage = true });
+            await keeper.ClickAsync();
+            await Expect(page.GetByTestId("occurrence-series")).ToHaveTextAsync("E2E Bedtime Stories");
+            await Expect(page.GetByTestId("occurrence-run-now")).ToHaveCountAsync(0);
+            await page.GetByTestId("occurrence-open-series").ClickAsync();
+            await Expect(page.GetByTestId("series-title")).ToHaveTextAsync("E2E Bedtime Stories");
 
             await page.SetViewportSizeAsync(390, 844);
             await Expect(page.GetByTestId("episode-title").Nth(1)).ToHaveTextAsync("The Lighthouse Keeper");

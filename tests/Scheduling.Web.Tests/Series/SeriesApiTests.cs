@@ -122,6 +122,13 @@ public class SeriesApiTests
         var schedule = await client.GetFromJsonAsync<JsonElement>($"/api/v1/schedules/{S(more, "scheduleId")}", Ct);
         Assert.Equal(5, schedule.GetProperty("maxRuns").GetInt32());
 
+        // The calendar shows each episode under its own title, and the one skipped by hand as skipped, before their runs exist.
+        var calendar = await client.GetFromJsonAsync<JsonElement>("/api/v1/schedules/calendar?startDate=2030-03-08&endDate=2030-03-12&timezone=America/New_York", Ct);
+        var onCalendar = calendar.GetProperty("days").EnumerateArray().SelectMany(d => d.GetProperty("executions").EnumerateArray())
+            .Where(i => S(i, "scheduleId") == S(more, "scheduleId")).OrderBy(i => i.GetProperty("scheduledFor").GetDateTime()).ToList();
+        Assert.Equal(["Night Tales #1: Friday", "The Storm", "Night Tales #3: Sunday", "Night Tales #4: Monday", "Night Tales #5: Tuesday"], onCalendar.Select(i => S(i, "title")));
+        Assert.Equal(["planned", "planned", "skipped", "planned", "planned"], onCalendar.Select(i => S(i, "kind")));
+
         var paused = await client.PostAsync($"{url}/pause", null, Ct);
         await OkAsync(app, paused);
         Assert.Equal("paused", S(await paused.Content.ReadFromJsonAsync<JsonElement>(Ct), "status"));

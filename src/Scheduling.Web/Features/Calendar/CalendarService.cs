@@ -94,11 +94,39 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
     public async Task<IReadOnlyList<CalendarOccurrence>> ProjectAsync(Instant start, Instant end, CalendarFilter filter, bool titles = true, CancellationToken ct = default)
     {
         var (entries, schedules, executionTitles) = await LoadAsync(start, end, filter, titles, ct);
+        var episodes = titles ? await EpisodesAsync(start, end, ct) : [];
         return [.. entries.Select(entry =>
         {
             var schedule = schedules[entry.ScheduleId];
+            if (entry.ExecutionId is null && episodes.TryGetValue((entry.ScheduleId, entry.At.ToDateTimeUtc()), out var episode))
+            {
+                // A series' episode before its run: its own title (retitled ones too), and skipped when skipped by hand.
+                var kind = episode.Status == Series.EpisodeStatus.Skipped && entry.Kind == CalendarItemKind.Planned ? CalendarItemKind.Skipped : entry.Kind;
+                return new CalendarOccurrence(entry with { Kind = kind }, schedule, episode.Title);
+            }
             return new CalendarOccurrence(entry, schedule, titles ? Title(entry, schedule, executionTitles) : schedule.Name);
         })];
+    }
+
+    /// <summary>
+    /// The series' episodes planned in [start, end) by schedule and planned time (one read; a workspace's series hold
+    /// at most a few thousand episodes). A run once created carries the episode's title itself.
+    /// </summary>
+    private async Task<Dictionary<(Guid ScheduleId, DateTime PlannedAt), (string Title, Series.EpisodeStatus Status)>> EpisodesAsync(Instant start, Instant end, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var from = start.ToDateTimeUtc();
+        var to = end.ToDateTimeUtc();
+        var rows = await db.SeriesEpisodes.AsNoTracking()
+            .Where(e => e.PlannedAt >= from && e.PlannedAt < to)
+            .Select(e => new { e.ScheduleId, e.PlannedAt, e.Title, e.Status })
+            .ToListAsync(ct);
+        var episodes = new Dictionary<(Guid, DateTime), (string, Series.EpisodeStatus)>(rows.Count);
+        foreach (var row in rows)
+        {
+            episodes[(row.ScheduleId, DateTime.SpecifyKind(row.PlannedAt, DateTimeKind.Utc))] = (row.Title, row.Status);
+        }
+        return episodes;
     }
 
     /// <summary>Two no-tracking reads of only the columns the projection needs (the schedules with their exceptions, the runs in range), then the Core projection.</summary>

@@ -91,6 +91,13 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         };
     }
 
+    /// <summary>The series that owns the schedule, if any: its occurrences are episodes, changed on the series' page (decision 0025).</summary>
+    public async Task<Series.SeriesRef?> SeriesOfAsync(Guid scheduleId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await Series.SeriesOwnership.OwnerAsync(db, scheduleId, ct);
+    }
+
     public async Task<ScheduleView> CreateAsync(ScheduleInput input, CancellationToken ct = default)
     {
         var schedule = await NewAsync(input, ct);

@@ -203,6 +203,52 @@ public sealed class CalendarPageTests
     }
 
     [Fact]
+    public async Task AnEpisodeInTheDrawer_NamesItsSeries_AndOffersTheSeriesPage_NotTheOccurrenceEditsTheSeriesRefuses()
+    {
+        var (app, _, daily) = await SetUpAsync();
+        await using var __ = app;
+        var seriesService = app.Context.Services.GetRequiredService<Scheduling.Web.Features.Series.SeriesService>();
+        var series = await seriesService.CreateAsync(new Scheduling.Web.Features.Series.SeriesInput
+        {
+            Name = "Night Tales",
+            JobType = JobType.Publish,
+            Template = new Scheduling.Web.Features.Series.SeriesTemplateInput(null, "{title} #{episode}"),
+            EpisodeCount = 3,
+            Recurrence = new RecurrenceInput { Frequency = Frequency.Daily, TimesOfDay = ["09:00"], Start = "2026-03-11T00:00:00" },
+            Timezone = "America/New_York",
+        }, Ct);
+        await seriesService.UpdateEpisodeAsync(series.Id, 2, new Scheduling.Web.Features.Series.EpisodeInput("The Lighthouse Keeper", null, null, null), Ct);
+        await seriesService.UpdateEpisodeAsync(series.Id, 3, new Scheduling.Web.Features.Series.EpisodeInput(null, null, true, null), Ct);
+        var cut = Render(app, "week", "2026-03-11");
+        // Episode 2: Thursday 12 March, 09:00 in New York (EDT since 8 March) = 13:00 UTC; each episode under its own
+        // title, the one skipped by hand shown skipped before its time.
+        cut.WaitForAssertion(() => ItemOf(cut, series.ScheduleId, "2026-03-12T13:00:00Z"));
+        Assert.Contains("Night Tales #1", ItemOf(cut, series.ScheduleId, "2026-03-11T13:00:00Z").TextContent, StringComparison.Ordinal);
+        Assert.Contains("The Lighthouse Keeper", ItemOf(cut, series.ScheduleId, "2026-03-12T13:00:00Z").TextContent, StringComparison.Ordinal);
+        Assert.Equal("planned", ItemOf(cut, series.ScheduleId, "2026-03-12T13:00:00Z").GetAttribute("data-kind"));
+        Assert.Equal("skipped", ItemOf(cut, series.ScheduleId, "2026-03-13T13:00:00Z").GetAttribute("data-kind"));
+
+        ItemOf(cut, series.ScheduleId, "2026-03-12T13:00:00Z").Click();
+        cut.WaitForAssertion(() => Assert.Equal($"series/{series.Id}", cut.Find("[data-testid=occurrence-open-series]").GetAttribute("href")));
+        Assert.Equal("Night Tales", cut.Find("[data-testid=occurrence-series]").TextContent.Trim());
+        Assert.Contains("series page", cut.Find("[data-testid=occurrence-series-note]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=occurrence-run-now], [data-testid=occurrence-skip], [data-testid=occurrence-move], [data-testid=occurrence-split], [data-testid=occurrence-edit]"));
+
+        // Pausing from the drawer pauses the series with its schedule.
+        cut.Find("button[data-testid=occurrence-pause]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("The series Night Tales is paused.", cut.Markup, StringComparison.Ordinal));
+        Assert.Equal(Scheduling.Web.Features.Series.SeriesStatus.Paused,
+            (await app.Context.Services.GetRequiredService<Scheduling.Web.Features.Series.SeriesService>().GetAsync(series.Id, Ct)).Status);
+
+        // A plain schedule's occurrence (the drawer closed after the pause) still offers every edit.
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=occurrence-utc]")));
+        ItemOf(cut, daily.Id, "2026-03-12T08:00:00Z").Click();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("button[data-testid=occurrence-run-now]")));
+        Assert.NotNull(cut.Find("button[data-testid=occurrence-skip]"));
+        Assert.Empty(cut.FindAll("[data-testid=occurrence-series]"));
+    }
+
+    [Fact]
     public async Task MoveToFromTheDrawer_IsTheKeyboardAlternativeToDragging()
     {
         var (app, _, daily) = await SetUpAsync();
