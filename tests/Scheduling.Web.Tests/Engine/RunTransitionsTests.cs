@@ -44,7 +44,8 @@ public class RunTransitionsTests
         await transitions.CreateAsync(db, [run], Ct);
         await db.SaveChangesAsync(Ct);
         db.ChangeTracker.Clear();
-        Assert.Equal(new RunTransition(run.Id, null, ExecutionStatus.Pending, WaitReason.None), log.All[^1]);
+        // A created run's transition and an attempt's end carry the schedule (observers answer other schedules from memory).
+        Assert.Equal(new RunTransition(run.Id, null, ExecutionStatus.Pending, WaitReason.None, run.ScheduleId), log.All[^1]);
 
         // An observer that fails undoes the transition: it ran inside the transaction.
         veto.Refuse = ExecutionStatus.Running;
@@ -67,6 +68,7 @@ public class RunTransitionsTests
         var ended = RunOutcome.Of(seen) with { Status = ExecutionStatus.Completed, CompletedAt = now };
         Assert.True(await transitions.EndAttemptAsync(db, ended, Ct));
         Assert.False(await transitions.EndAttemptAsync(db, ended with { Status = ExecutionStatus.Failed, Error = "timeout" }, Ct));
+        Assert.Equal(new RunTransition(run.Id, ExecutionStatus.Running, ExecutionStatus.Completed, WaitReason.None, run.ScheduleId), log.All[^1]);
         Assert.Equal((ExecutionStatus.Completed, 1), await StateOf(db, run.Id));
 
         // Reopen only from the status it was seen in: a completed run is not a failed one.

@@ -8,7 +8,11 @@ namespace Scheduling.Web.Features.Executions;
 /// One change of a run's state, as committed: <see cref="From"/> null for a run created, <see cref="To"/> null for a
 /// run withdrawn (a run claimed ahead taken back by a schedule edit: the row is deleted).
 /// </summary>
-public sealed record RunTransition(Guid ExecutionId, ExecutionStatus? From, ExecutionStatus? To, WaitReason WaitReason);
+/// <summary>
+/// A run changes state. <paramref name="ScheduleId"/> is set where the writer knows it without a query (a created run,
+/// an attempt's end): observers that only care about some schedules (the series') answer the others from memory.
+/// </summary>
+public sealed record RunTransition(Guid ExecutionId, ExecutionStatus? From, ExecutionStatus? To, WaitReason WaitReason, Guid? ScheduleId = null);
 
 /// <summary>
 /// Hangs behaviour off run transitions (series, waves, lifecycle events): called for each transition with the context
@@ -107,7 +111,7 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
         db.Executions.AddRange(runs);
         foreach (var run in runs)
         {
-            await NotifyAsync(db, new RunTransition(run.Id, null, run.Status, run.WaitReason), ct);
+            await NotifyAsync(db, new RunTransition(run.Id, null, run.Status, run.WaitReason, run.ScheduleId), ct);
         }
     }
 
@@ -176,7 +180,7 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
             .SetProperty(e => e.Result, outcome.Result)
             .SetProperty(e => e.AwaitingCallback, outcome.AwaitingCallback)
             .SetProperty(e => e.CallbackDeadline, outcome.CallbackDeadline)
-            .SetProperty(e => e.HangfireJobId, outcome.HangfireJobId), new RunTransition(outcome.ExecutionId, ExecutionStatus.Running, outcome.Status, outcome.WaitReason), ct);
+            .SetProperty(e => e.HangfireJobId, outcome.HangfireJobId), new RunTransition(outcome.ExecutionId, ExecutionStatus.Running, outcome.Status, outcome.WaitReason, outcome.ScheduleId), ct);
 
     /// <summary>Running → pending: the attempt died with its job (the recovery sweep); only if still carried by <paramref name="observedJob"/>.</summary>
     public Task<bool> InterruptAsync(AppDbContext db, Guid id, int attempt, string? observedJob, string reason, CancellationToken ct = default) =>

@@ -16,7 +16,7 @@ public sealed class SeriesEngine(TimeProvider clock) : IRunTransitionObserver, I
     public const string SkippedByHand = "The episode was skipped by hand.";
 
     // A schedule is created with its series, in one commit: one found without a series never gets one. So the runs of
-    // ordinary schedules cost one lookup per schedule and process, not one per run created.
+    // ordinary schedules cost one lookup per schedule and process, not one per run created or finished.
     private readonly ConcurrentDictionary<Guid, bool> _isSeriesSchedule = new();
 
     public async Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
@@ -39,6 +39,10 @@ public sealed class SeriesEngine(TimeProvider clock) : IRunTransitionObserver, I
             _ => (EpisodeStatus?)EpisodeStatus.Scheduled,
         };
         if (transition.To is ExecutionStatus.Running || (transition.To is ExecutionStatus.Pending && transition.From is ExecutionStatus.Pending or ExecutionStatus.Running))
+        {
+            return;
+        }
+        if (transition.ScheduleId is { } scheduleId && !await IsSeriesScheduleAsync(db, scheduleId, ct))
         {
             return;
         }
@@ -91,6 +95,17 @@ public sealed class SeriesEngine(TimeProvider clock) : IRunTransitionObserver, I
             })
             .ToListAsync(ct);
         return rows.ToDictionary(r => r.ExecutionId, r => new EpisodeRun(r.SeriesId, r.Name, r.Number, r.EpisodeCount, r.Title, r.JobConfig ?? r.TemplateConfig, r.HeldBack));
+    }
+
+    private async ValueTask<bool> IsSeriesScheduleAsync(AppDbContext db, Guid scheduleId, CancellationToken ct)
+    {
+        if (_isSeriesSchedule.TryGetValue(scheduleId, out var known))
+        {
+            return known;
+        }
+        var isSeries = await db.Series.IgnoreQueryFilters().AnyAsync(s => s.ScheduleId == scheduleId, ct);
+        _isSeriesSchedule[scheduleId] = isSeries;
+        return isSeries;
     }
 
     /// <summary>A planned run of a series' schedule is the run of the episode planned at its occurrence: linked, titled as the episode.</summary>
