@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 using Scheduling.Web.Engine;
@@ -17,6 +18,8 @@ public static class OpenApiWebhooks
     public const string PingSchema = "WebhookPing";
     public const string ScheduleEventSchema = "LifecycleScheduleEvent";
     public const string ExecutionEventSchema = "LifecycleExecutionEvent";
+    public const string SeriesEventSchema = "LifecycleSeriesEvent";
+    public const string WaveEventSchema = "LifecycleWaveEvent";
 
     /// <summary>
     /// One kind of delivery: its <c>X-Scheduling-Event</c> value, texts and payload schema (a component).
@@ -44,6 +47,10 @@ public static class OpenApiWebhooks
         (EventTypes.ExecutionRetrying, "A run will be retried", "running → pending: the attempt failed and the next one waits for the retry backoff."),
         (EventTypes.ExecutionProgress, "A running run reported progress", "The integration posted `POST /api/v1/executions/{id}/progress`; `data.progress` holds percent, stage and message. "
             + "Throttled: at most one per run every `Events:ProgressThrottle` (10 s by default), plus always the first report and 100 %."),
+        (EventTypes.SeriesEpisodeReleased, "An episode of a series was released", "The run of an episode completed: the episode is out (`data.episode`)."),
+        (EventTypes.SeriesCompleted, "A series completed", "Its last open episode went out or was skipped: every episode is released or skipped (failed ones too, under `onFailure: continue`)."),
+        (EventTypes.WaveCompleted, "A wave completed", "The run of its last open item ended: every item has run (completed, failed or skipped) or was cancelled. "
+            + "A failed item retried by hand completes the wave again when its new run ends."),
     ];
 
     public static readonly IReadOnlyList<WebhookEvent> Events =
@@ -61,15 +68,23 @@ public static class OpenApiWebhooks
         .. LifecycleEvents(),
     ];
 
+    /// <summary>What a lifecycle event is about: its type's prefix (schedule., execution., series.).</summary>
+    private static string SubjectOf(string type) => type[..type.IndexOf('.', StringComparison.Ordinal)];
+
     private static IEnumerable<WebhookEvent> LifecycleEvents() => Lifecycle.Select(e =>
     {
-        var schedule = e.Type.StartsWith("schedule.", StringComparison.Ordinal);
+        var subject = SubjectOf(e.Type);
         return new WebhookEvent(e.Type, "Events_" + string.Concat(e.Type.Split('.', '_').Select(w => char.ToUpperInvariant(w[0]) + w[1..])),
             e.Summary,
-            e.When + " Sent to each event subscription that names `" + e.Type + "` (or `*`), in event order per subscription. `data` is the "
-            + (schedule ? "schedule as `GET /api/v1/schedules/{id}` returns it." : "run as the API's run lists return it (`ExecutionView`), with the status this event reports."),
-            schedule ? ScheduleEventSchema : ExecutionEventSchema,
-            document => LifecycleEnvelope(document, schedule),
+            e.When + " Sent to each event subscription that names `" + e.Type + "` (or `*`), in event order per subscription. `data` is the " + subject switch
+            {
+                "schedule" => "schedule as `GET /api/v1/schedules/{id}` returns it.",
+                "series" => "series (`id`, `name`, `episodeCount`, `status`, `releasedCount`) and, for an episode's event, the episode (`number`, `title`, `scheduledFor`, `status`, `releasedAt`, `executionId`).",
+                "wave" => "wave as `GET /api/v1/waves/{id}` returns it, each item with its last run.",
+                _ => "run as the API's run lists return it (`ExecutionView`), with the status this event reports.",
+            },
+            subject switch { "schedule" => ScheduleEventSchema, "series" => SeriesEventSchema, "wave" => WaveEventSchema, _ => ExecutionEventSchema },
+            document => LifecycleEnvelope(document, subject),
             AnswerControlsRun: false, Lifecycle: true);
     });
 
@@ -234,10 +249,10 @@ public static class OpenApiWebhooks
     };
 
     /// <summary>The envelope of a lifecycle event (<see cref="EventEnvelope"/>, Features/Events/EventDeliverer.cs).</summary>
-    private static OpenApiSchema LifecycleEnvelope(OpenApiDocument document, bool schedule) => new()
+    private static OpenApiSchema LifecycleEnvelope(OpenApiDocument document, string subject) => new()
     {
         Type = JsonSchemaType.Object,
-        Description = schedule ? "A schedule's lifecycle event (camelCase JSON)." : "A run's lifecycle event (camelCase JSON).",
+        Description = subject switch { "schedule" => "A schedule's", "series" => "A series'", "wave" => "A wave's", _ => "A run's" } + " lifecycle event (camelCase JSON).",
         Required = new HashSet<string> { "id", "type", "occurredAt", "workspaceId", "data" },
         Properties = new Dictionary<string, IOpenApiSchema>
         {
@@ -246,11 +261,66 @@ public static class OpenApiWebhooks
             {
                 Type = JsonSchemaType.String,
                 Description = "The event type (also `X-Scheduling-Event`).",
-                Enum = Lifecycle.Where(e => e.Type.StartsWith("schedule.", StringComparison.Ordinal) == schedule).Select(e => (JsonNode)JsonValue.Create(e.Type)!).ToList(),
+                Enum = Lifecycle.Where(e => SubjectOf(e.Type) == subject).Select(e => (JsonNode)JsonValue.Create(e.Type)!).ToList(),
             },
             ["occurredAt"] = Text("When it happened (UTC, ISO 8601).", format: "date-time"),
             ["workspaceId"] = Text("The workspace.", format: "uuid"),
-            ["data"] = new OpenApiSchemaReference(schedule ? "ScheduleView" : "ExecutionView", document),
+            ["data"] = subject switch
+            {
+                "schedule" => new OpenApiSchemaReference("ScheduleView", document),
+                "series" => SeriesEventData(),
+                "wave" => new OpenApiSchemaReference("WaveView", document),
+                _ => new OpenApiSchemaReference("ExecutionView", document),
+            },
+        },
+    };
+
+    /// <summary>The data of a series event (Features/Series/SeriesEngine.cs, <c>SeriesEventData</c>).</summary>
+    private static OpenApiSchema SeriesEventData() => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "The series, and for `series.episode_released` the episode.",
+        Required = new HashSet<string> { "series", "episode" },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["series"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Required = new HashSet<string> { "id", "name", "episodeCount", "status", "releasedCount" },
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["id"] = Text("The series.", format: "uuid"),
+                    ["name"] = Text("Its name."),
+                    ["episodeCount"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Description = "How many episodes it has." },
+                    ["status"] = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String,
+                        Description = "Its status after the event.",
+                        Enum = Enum.GetValues<Features.Series.SeriesStatus>().Select(v => (JsonNode)JsonValue.Create(JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()))!).ToList(),
+                    },
+                    ["releasedCount"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "0", Description = "Episodes released so far." },
+                },
+            },
+            ["episode"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object | JsonSchemaType.Null,
+                Description = "The episode released (`series.episode_released`); null for `series.completed`.",
+                Required = new HashSet<string> { "number", "title", "scheduledFor", "status", "releasedAt", "executionId" },
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["number"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Description = "Its number." },
+                    ["title"] = Text("Its title."),
+                    ["scheduledFor"] = Text("When it was planned (UTC).", format: "date-time"),
+                    ["status"] = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String,
+                        Description = "Its status (`released`).",
+                        Enum = Enum.GetValues<Features.Series.EpisodeStatus>().Select(v => (JsonNode)JsonValue.Create(JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()))!).ToList(),
+                    },
+                    ["releasedAt"] = Text("When it went out (UTC).", nullable: true, format: "date-time"),
+                    ["executionId"] = Text("The run that released it.", nullable: true, format: "uuid"),
+                },
+            },
         },
     };
 

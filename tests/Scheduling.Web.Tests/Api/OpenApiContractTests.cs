@@ -201,12 +201,20 @@ public sealed class OpenApiContractTests
             Assert.Contains("24 h", post["responses"]!["4XX"]!["description"]!.GetValue<string>());
             Assert.Contains("redeliver", post["responses"]!["4XX"]!["description"]!.GetValue<string>());
 
-            // The body's schema names this type, and its data is the schedule or the run as the API returns them.
+            // The body's schema names this type, and its data is the schedule, the run or the wave as the API returns
+            // them; a series event's data is the series and the episode.
             var reference = post["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>();
             var envelope = schemas[reference.Split('/')[^1]]!.AsObject();
             Assert.Contains(type, envelope["properties"]!["type"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+            var subject = type[..type.IndexOf('.', StringComparison.Ordinal)];
+            if (subject == "series")
+            {
+                var series = envelope["properties"]!["data"]!["properties"]!.AsObject();
+                Assert.Equal(["episode", "series"], series.Select(p => p.Key).Order());
+                continue;
+            }
             var data = envelope["properties"]!["data"]!["$ref"]!.GetValue<string>();
-            Assert.Equal(type.StartsWith("schedule.", StringComparison.Ordinal) ? "#/components/schemas/ScheduleView" : "#/components/schemas/ExecutionView", data);
+            Assert.Equal(subject switch { "schedule" => "#/components/schemas/ScheduleView", "wave" => "#/components/schemas/WaveView", _ => "#/components/schemas/ExecutionView" }, data);
             Assert.NotNull(schemas[data.Split('/')[^1]]);
         }
 

@@ -31,11 +31,16 @@ internal sealed class CalendarScenario : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<CalendarScenario> StartAsync(DatabaseProvider provider, DateTimeOffset now, string email = "planner@example.com")
+    public static async Task<CalendarScenario> StartAsync(DatabaseProvider provider, DateTimeOffset now, string email = "planner@example.com",
+        IReadOnlyDictionary<string, string?>? extra = null)
     {
         var clock = new FakeTimeProvider(now);
-        var app = await AppFactory.StartAsync(provider, new Dictionary<string, string?> { ["Execution:RunDispatcher"] = "false" },
-            services => services.AddSingleton<TimeProvider>(clock));
+        var settings = new Dictionary<string, string?> { ["Execution:RunDispatcher"] = "false" };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        var app = await AppFactory.StartAsync(provider, settings, services => services.AddSingleton<TimeProvider>(clock));
         return new CalendarScenario(app, await Session.RegisterAsync(app, email), clock);
     }
 

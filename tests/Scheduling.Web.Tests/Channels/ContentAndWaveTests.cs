@@ -192,6 +192,53 @@ public class ContentAndWaveTests
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task AWave_WhoseLastOpenItemsRunEnds_WritesOneWaveCompletedEvent_WithEachItemsRun(DatabaseProvider provider)
+    {
+        await using var s = await CalendarScenario.StartAsync(provider, Monday, extra: new Dictionary<string, string?> { ["Execution:AllowPrivateNetworkTargets"] = "true" });
+        await Events.LifecycleEventTests.SubscribeAsync(s.Client, "http://127.0.0.1:9/events", Scheduling.Web.Features.Events.EventTypes.WaveCompleted);
+        var channels = new[] { await ChannelAsync(s.Client, "YouTube"), await ChannelAsync(s.Client, "Blog"), await ChannelAsync(s.Client, "Shorts") };
+        var wave = await CreatedAsync(s.Client, "/api/v1/waves", new { contentId = await ContentAsync(s.Client, "Launch"), channelIds = channels, mode = "simultaneous", at = "2030-03-05T12:00", timezone = NewYork });
+        var waveId = wave.GetProperty("id").GetGuid();
+        var items = wave.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("scheduleId").GetGuid()).ToList();
+        // The third channel's item is cancelled: it no longer holds the wave open.
+        var (cancelStatus, cancelled) = await SendAsync(s.Client, HttpMethod.Post, $"/api/v1/schedules/{items[2]}/cancel", new { });
+        Assert.True(cancelStatus == HttpStatusCode.OK, cancelled.ToString());
+
+        var transitions = s.App.Services.GetRequiredService<RunTransitions>();
+        await using var db = await s.NewDbContextAsync();
+        var now = Monday.UtcDateTime;
+        async Task RunAsync(Guid scheduleId, ExecutionStatus outcome)
+        {
+            var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(x => x.Id == scheduleId, Ct);
+            var run = Execution.Manual(schedule, countsTowardMaxRuns: false, now);
+            await transitions.CreateAsync(db, [run], Ct);
+            await db.SaveChangesAsync(Ct);
+            db.ChangeTracker.Clear();
+            var seen = await db.Executions.IgnoreQueryFilters().AsNoTracking().SingleAsync(e => e.Id == run.Id, Ct);
+            Assert.True(await transitions.StartAsync(db, seen, "job", now, Ct));
+            Assert.True(await transitions.EndAttemptAsync(db, RunOutcome.Ended(seen, outcome, outcome == ExecutionStatus.Failed ? "HTTP 500" : null, null, now), Ct));
+        }
+        Task<List<Scheduling.Web.Features.Events.LifecycleEvent>> WaveEventsAsync() =>
+            db.LifecycleEvents.IgnoreQueryFilters().AsNoTracking().Where(e => e.Type == "wave.completed").ToListAsync(Ct);
+
+        await RunAsync(items[0], ExecutionStatus.Completed);
+        Assert.Empty(await WaveEventsAsync()); // the blog's item is still open
+
+        await RunAsync(items[1], ExecutionStatus.Failed);
+        var written = Assert.Single(await WaveEventsAsync());
+        Assert.Equal(waveId, written.SubjectId);
+        var data = JsonDocument.Parse(written.Data!).RootElement;
+        Assert.Equal(waveId, data.GetProperty("id").GetGuid());
+        var byItem = data.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("scheduleId").GetGuid());
+        Assert.Equal("completed", byItem[items[0]].GetProperty("execution").GetProperty("status").GetString());
+        Assert.Equal("failed", byItem[items[1]].GetProperty("execution").GetProperty("status").GetString());
+        Assert.Equal("cancelled", byItem[items[2]].GetProperty("status").GetString());
+        Assert.False(byItem[items[2]].TryGetProperty("execution", out var never) && never.ValueKind != JsonValueKind.Null);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
     public async Task Wave_BlockedOnOneChannel_Is409NamingIt_AndCreatesNothing_WarnModeCarriesWarnings(DatabaseProvider provider)
     {
         await using var s = await CalendarScenario.StartAsync(provider, Monday);

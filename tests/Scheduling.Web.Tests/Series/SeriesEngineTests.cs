@@ -146,6 +146,9 @@ public class SeriesEngineTests
         // US DST starts on Sunday 2027-03-14: episodes 1-2 are at 14:00 UTC, 3-5 at 13:00 UTC.
         await using var host = await StartAsync(provider, new DateTimeOffset(2027, 3, 11, 12, 0, 0, TimeSpan.Zero));
         host.Receiver.Respond(Path, TimeSpan.Zero);
+        host.Receiver.Respond("events", TimeSpan.Zero);
+        await Events.LifecycleEventTests.SubscribeAsync(host.Client, host.Receiver.Url("events"),
+            Scheduling.Web.Features.Events.EventTypes.SeriesEpisodeReleased, Scheduling.Web.Features.Events.EventTypes.SeriesCompleted);
         var series = await CreateAsync(host, 5, "FREQ=DAILY;BYHOUR=9;BYMINUTE=0", "2027-03-12T00:00");
         var id = series.GetProperty("id").GetGuid();
         Assert.Equal(new DateTime(2027, 3, 12, 14, 0, 0, DateTimeKind.Utc), Planned(series, 1));
@@ -178,6 +181,24 @@ public class SeriesEngineTests
             Assert.Equal(i == 2 ? "loud" : "calm", envelope.GetProperty("jobConfig").GetProperty("voice").GetString());
         }
         Assert.Equal("Night Tales #3 (2027-03-14)", episodes[2].GetProperty("title").GetString());
+
+        // Lifecycle events: one series.episode_released per episode, in order, then series.completed.
+        var events = await Eventually.GetAsync(() => Task.FromResult(host.Receiver.On("events")), r => r.Count >= 6, TimeSpan.FromSeconds(30), "the series events");
+        Assert.Equal(6, events.Count);
+        Assert.Equal([.. Enumerable.Repeat("series.episode_released", 5), "series.completed"], events.Select(e => e.Json.GetProperty("type").GetString()));
+        for (var i = 0; i < 5; i++)
+        {
+            var data = events[i].Json.GetProperty("data");
+            var episode = data.GetProperty("episode");
+            Assert.Equal((i + 1, episodes[i].GetProperty("title").GetString(), "released", episodes[i].GetProperty("executionId").GetGuid()),
+                (episode.GetProperty("number").GetInt32(), episode.GetProperty("title").GetString(), episode.GetProperty("status").GetString(), episode.GetProperty("executionId").GetGuid()));
+            Assert.Equal((id, i + 1, "active"), (data.GetProperty("series").GetProperty("id").GetGuid(), data.GetProperty("series").GetProperty("releasedCount").GetInt32(),
+                data.GetProperty("series").GetProperty("status").GetString()));
+        }
+        var completed = events[5].Json.GetProperty("data");
+        Assert.Equal(JsonValueKind.Null, completed.GetProperty("episode").ValueKind);
+        Assert.Equal(("completed", 5, "Night Tales"), (completed.GetProperty("series").GetProperty("status").GetString(),
+            completed.GetProperty("series").GetProperty("releasedCount").GetInt32(), completed.GetProperty("series").GetProperty("name").GetString()));
     }
 
     [Fact]

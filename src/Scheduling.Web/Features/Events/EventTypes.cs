@@ -30,6 +30,15 @@ public static class EventTypes
     /// <summary>The integration reported progress (throttled: Events:ProgressThrottle per run, plus the first report and 100 %).</summary>
     public const string ExecutionProgress = "execution.progress";
 
+    /// <summary>An episode of a series went out (its run completed); data: the series and the episode.</summary>
+    public const string SeriesEpisodeReleased = "series.episode_released";
+
+    /// <summary>Every episode of a series is out (released or skipped); data: the series.</summary>
+    public const string SeriesCompleted = "series.completed";
+
+    /// <summary>Every item of a wave has run (or was cancelled); data: the wave as <c>GET /api/v1/waves/{id}</c> returns it.</summary>
+    public const string WaveCompleted = "wave.completed";
+
     /// <summary>Sent by <c>POST .../{id}/test</c> only; never stored.</summary>
     public const string Ping = "ping";
 
@@ -38,6 +47,7 @@ public static class EventTypes
         ScheduleCreated, ScheduleUpdated, SchedulePaused, ScheduleResumed, ScheduleCancelled, ScheduleCompleted, ScheduleDeleted,
         ScheduleSubmitted, ScheduleApproved, ScheduleRejected,
         ExecutionStarted, ExecutionCompleted, ExecutionFailed, ExecutionSkipped, ExecutionRetrying, ExecutionProgress,
+        SeriesEpisodeReleased, SeriesCompleted, WaveCompleted,
     ];
 
     public static IReadOnlyCollection<string> Known

@@ -50,6 +50,9 @@ public sealed class LifecycleOutbox(SubscriptionDirectory directory, TimeProvide
     /// <summary>Whether the workspace has a subscription (cached): callers that must load rows to describe them ask first.</summary>
     public ValueTask<bool> IsWantedAsync(AppDbContext db, Guid workspaceId, CancellationToken ct = default) => directory.HasAsync(db, workspaceId, ct);
 
+    /// <summary>Whether any workspace has a subscription (cached): observers skip their reads while none has.</summary>
+    public ValueTask<bool> AnyWantedAsync(AppDbContext db, CancellationToken ct = default) => directory.AnyAsync(db, ct);
+
     /// <summary>A schedule event; the row joins <paramref name="db"/>'s change tracker and commits with the caller's SaveChanges.</summary>
     public async Task AddScheduleEventAsync(AppDbContext db, Guid workspaceId, string type, ScheduleView schedule, CancellationToken ct = default)
     {
@@ -85,6 +88,25 @@ public sealed class LifecycleOutbox(SubscriptionDirectory directory, TimeProvide
             Data = JsonSerializer.Serialize(run, EventTypes.Json),
         });
         return true;
+    }
+
+    /// <summary>
+    /// An event whose data the caller describes, written at once by one INSERT in the caller's transaction (the engine's
+    /// writes have no SaveChanges of their own). Nothing is written for a workspace without a subscription.
+    /// </summary>
+    public async Task AddNowAsync(AppDbContext db, Guid workspaceId, string type, Guid subjectId, object data, CancellationToken ct = default)
+    {
+        if (!await directory.HasAsync(db, workspaceId, ct))
+        {
+            return;
+        }
+        var eventId = Guid.CreateVersion7();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var json = JsonSerializer.Serialize(data, EventTypes.Json);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "LifecycleEvents" ("EventId", "WorkspaceId", "Type", "SubjectId", "OccurredAt", "FannedOut", "Data")
+            VALUES ({eventId}, {workspaceId}, {type}, {subjectId}, {now}, {false}, {json})
+            """, ct);
     }
 
     /// <summary>The event a run transition means, if any (a wait, an interruption or a withdrawal means none).</summary>

@@ -11,7 +11,7 @@ namespace Scheduling.Web.Features.Series;
 /// earlier episode is still open (not released or skipped; also failed, under <see cref="SeriesFailurePolicy.Block"/>).
 /// Both run under the ledger's engine lock for starts and outcomes, so two nodes see the same order.
 /// </summary>
-public sealed class SeriesEngine(TimeProvider clock) : IRunTransitionObserver, IRunOrderGate
+public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox events) : IRunTransitionObserver, IRunOrderGate
 {
     public const string SkippedByHand = "The episode was skipped by hand.";
 
@@ -47,7 +47,7 @@ public sealed class SeriesEngine(TimeProvider clock) : IRunTransitionObserver, I
             return;
         }
         var id = transition.ExecutionId;
-        var episode = await db.SeriesEpisodes.IgnoreQueryFilters().Where(e => e.ExecutionId == id).Select(e => new { e.Id, e.SeriesId }).FirstOrDefaultAsync(ct);
+        var episode = await db.SeriesEpisodes.IgnoreQueryFilters().Where(e => e.ExecutionId == id).Select(e => new { e.Id, e.SeriesId, e.WorkspaceId }).FirstOrDefaultAsync(ct);
         if (episode is null)
         {
             return;
@@ -61,13 +61,42 @@ public sealed class SeriesEngine(TimeProvider clock) : IRunTransitionObserver, I
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var released = status == EpisodeStatus.Released;
-        await db.SeriesEpisodes.IgnoreQueryFilters().Where(e => e.Id == episode.Id)
+        var changed = await db.SeriesEpisodes.IgnoreQueryFilters().Where(e => e.Id == episode.Id)
             // An episode the series' cancel put back to draft stays draft unless it went out after all.
             .Where(e => e.Status != EpisodeStatus.Draft || released)
+            .Where(e => e.Status != status.Value)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(e => e.Status, status.Value)
                 .SetProperty(e => e.ReleasedAt, e => released ? now : e.ReleasedAt), ct);
-        await CompleteIfDoneAsync(db, episode.SeriesId, now, ct);
+        if (released && changed == 1)
+        {
+            await AnnounceAsync(db, episode.WorkspaceId, episode.SeriesId, Events.EventTypes.SeriesEpisodeReleased, episode.Id, ct);
+        }
+        if (await CompleteIfDoneAsync(db, episode.SeriesId, now, ct) == 1)
+        {
+            await AnnounceAsync(db, episode.WorkspaceId, episode.SeriesId, Events.EventTypes.SeriesCompleted, null, ct);
+        }
+    }
+
+    /// <summary>
+    /// A series event (lifecycle events, issue 12) in the caller's transaction: the series' summary, and the episode for
+    /// <see cref="Events.EventTypes.SeriesEpisodeReleased"/>. Read only when the workspace has a subscription.
+    /// </summary>
+    internal async Task AnnounceAsync(AppDbContext db, Guid workspaceId, Guid seriesId, string type, Guid? episodeId, CancellationToken ct)
+    {
+        if (!await events.IsWantedAsync(db, workspaceId, ct))
+        {
+            return;
+        }
+        var series = await db.Series.IgnoreQueryFilters().AsNoTracking().Where(s => s.Id == seriesId)
+            .Select(s => new SeriesEventSeries(s.Id, s.Name, s.EpisodeCount, s.Status,
+                db.SeriesEpisodes.IgnoreQueryFilters().Count(e => e.SeriesId == s.Id && e.Status == EpisodeStatus.Released)))
+            .FirstAsync(ct);
+        var episode = episodeId is { } eid
+            ? await db.SeriesEpisodes.IgnoreQueryFilters().AsNoTracking().Where(e => e.Id == eid)
+                .Select(e => new SeriesEventEpisode(e.Number, e.Title, e.PlannedAt, e.Status, e.ReleasedAt, e.ExecutionId)).FirstAsync(ct)
+            : null;
+        await events.AddNowAsync(db, workspaceId, type, seriesId, new SeriesEventData(series, episode), ct);
     }
 
     public async Task<IReadOnlyDictionary<Guid, EpisodeRun>> EpisodesAsync(AppDbContext db, IReadOnlyCollection<Guid> runIds, CancellationToken ct)
@@ -153,7 +182,7 @@ public sealed class SeriesEngine(TimeProvider clock) : IRunTransitionObserver, I
     }
 
     /// <summary>Every episode out (released or skipped; failed ones too, under continue): the series is completed.</summary>
-    internal static Task CompleteIfDoneAsync(AppDbContext db, Guid seriesId, DateTime now, CancellationToken ct) =>
+    internal static Task<int> CompleteIfDoneAsync(AppDbContext db, Guid seriesId, DateTime now, CancellationToken ct) =>
         db.Series.IgnoreQueryFilters()
             .Where(s => s.Id == seriesId && s.Status == SeriesStatus.Active
                 && !db.SeriesEpisodes.IgnoreQueryFilters().Any(e => e.SeriesId == s.Id
@@ -161,3 +190,12 @@ public sealed class SeriesEngine(TimeProvider clock) : IRunTransitionObserver, I
                         || (e.Status == EpisodeStatus.Failed && s.OnFailure == SeriesFailurePolicy.Block))))
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.Status, SeriesStatus.Completed).SetProperty(s => s.UpdatedAt, now), ct);
 }
+
+/// <summary>The <c>data</c> of a series event: the series, and for <c>series.episode_released</c> the episode.</summary>
+public sealed record SeriesEventData(SeriesEventSeries Series, SeriesEventEpisode? Episode);
+
+/// <summary>A series in an event: as the series API names its fields, with the count released so far.</summary>
+public sealed record SeriesEventSeries(Guid Id, string Name, int EpisodeCount, SeriesStatus Status, int ReleasedCount);
+
+/// <summary>An episode in an event: as the series API names its fields.</summary>
+public sealed record SeriesEventEpisode(int Number, string Title, DateTime ScheduledFor, EpisodeStatus Status, DateTime? ReleasedAt, Guid? ExecutionId);

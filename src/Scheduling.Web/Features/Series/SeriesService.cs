@@ -26,6 +26,7 @@ public sealed class SeriesService(
     ExecutionService executions,
     RunTransitions transitions,
     ExecutionQueue queue,
+    SeriesEngine engine,
     TimeProvider clock)
 {
     public const int PreviewCount = 5;
@@ -264,7 +265,10 @@ public sealed class SeriesService(
             {
                 throw new ConflictException($"Episode {number} changed meanwhile (it may be going out now): look at it again.");
             }
-            await SeriesEngine.CompleteIfDoneAsync(db, series.Id, clock.GetUtcNow().UtcDateTime, ct);
+            if (await SeriesEngine.CompleteIfDoneAsync(db, series.Id, clock.GetUtcNow().UtcDateTime, ct) == 1)
+            {
+                await engine.AnnounceAsync(db, series.WorkspaceId, series.Id, Events.EventTypes.SeriesCompleted, null, ct);
+            }
             skipped = true;
         }
         series.UpdatedAt = clock.GetUtcNow().UtcDateTime;

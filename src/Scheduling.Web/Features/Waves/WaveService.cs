@@ -304,14 +304,21 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
     private static async Task<Wave> FindAsync(AppDbContext db, Guid id, CancellationToken ct) =>
         await db.Waves.FirstOrDefaultAsync(w => w.Id == id, ct) ?? throw new NotFoundException("Wave");
 
-    private static async Task<WaveView> LoadAsync(AppDbContext db, Wave wave, bool withRuns, CancellationToken ct)
+    /// <summary>The wave as <see cref="GetAsync"/> returns it, read outside any workspace (the engine's wave events); null when gone.</summary>
+    internal static async Task<WaveView?> ForEventAsync(AppDbContext db, Guid id, CancellationToken ct) =>
+        await db.Waves.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(w => w.Id == id, ct) is { } wave
+            ? await LoadAsync(db, wave, withRuns: true, ct, allWorkspaces: true)
+            : null;
+
+    private static async Task<WaveView> LoadAsync(AppDbContext db, Wave wave, bool withRuns, CancellationToken ct, bool allWorkspaces = false)
     {
+        IQueryable<T> Rows<T>(IQueryable<T> rows) where T : class => allWorkspaces ? rows.IgnoreQueryFilters() : rows;
         var waveId = wave.Id;
-        var rows = await db.ChannelPosts.AsNoTracking().Where(p => p.WaveId == waveId)
-            .Join(db.Schedules, p => p.ScheduleId, s => s.Id, (p, s) => new { Schedule = s, p.ChannelId })
+        var rows = await Rows(db.ChannelPosts).AsNoTracking().Where(p => p.WaveId == waveId)
+            .Join(Rows(db.Schedules), p => p.ScheduleId, s => s.Id, (p, s) => new { Schedule = s, p.ChannelId })
             .ToListAsync(ct);
         var channelIds = rows.Select(r => r.ChannelId).Distinct().ToList();
-        var channels = await db.Channels.AsNoTracking().Where(c => channelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        var channels = await Rows(db.Channels).AsNoTracking().Where(c => channelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
         var items = new List<WaveItemView>();
         foreach (var row in rows)
         {
@@ -319,7 +326,7 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
             if (withRuns)
             {
                 var scheduleId = row.Schedule.Id;
-                var last = await db.Executions.AsNoTracking().Where(e => e.ScheduleId == scheduleId).OrderByDescending(e => e.ScheduledFor)
+                var last = await Rows(db.Executions).AsNoTracking().Where(e => e.ScheduleId == scheduleId).OrderByDescending(e => e.ScheduledFor)
                     .Select(e => new { e.Id, e.Status }).FirstOrDefaultAsync(ct);
                 run = last is null ? null : new WaveItemRun(last.Id, last.Status.ToWire());
             }

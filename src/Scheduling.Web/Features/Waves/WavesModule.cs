@@ -7,8 +7,12 @@ namespace Scheduling.Web.Features.Waves;
 /// <summary>Waves (one content item across channels): /api/v1/waves.</summary>
 public sealed class WavesModule : IFeatureModule
 {
-    public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment) =>
+    public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
         services.AddScoped<WaveService>();
+        services.AddSingleton<WaveEvents>();
+        services.AddSingleton<Executions.IRunTransitionObserver>(sp => sp.GetRequiredService<WaveEvents>());
+    }
 
     public void MapEndpoints(ApiRoutes api)
     {

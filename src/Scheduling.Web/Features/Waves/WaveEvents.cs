@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Scheduling.Core.Common;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Data;
+using Scheduling.Web.Features.Events;
+using Scheduling.Web.Features.Executions;
+
+namespace Scheduling.Web.Features.Waves;
+
+/// <summary>
+/// <c>wave.completed</c> (lifecycle events, issue 12): when the run of a wave's last open item ends, the wave as
+/// <c>GET /api/v1/waves/{id}</c> returns it, written in that run's own transaction. An item is open while its schedule is
+/// not cancelled and its latest run has not finished. A failed item retried by hand completes the wave again when its
+/// new run ends (a second event, with the new outcome). Reads nothing while no workspace has a subscription.
+/// </summary>
+public sealed class WaveEvents(LifecycleOutbox events) : IRunTransitionObserver
+{
+    private static readonly HashSet<string> Finished =
+        [ExecutionStatus.Completed.ToWire(), ExecutionStatus.Failed.ToWire(), ExecutionStatus.Skipped.ToWire(), ExecutionStatus.Cancelled.ToWire()];
+
+    public async Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
+    {
+        // A run created already finished (a missed one) is not in the database yet: its wave completes with the next end.
+        if (transition.From is null || transition.To is not { } to || !Finished.Contains(to.ToWire()) || !await events.AnyWantedAsync(db, ct))
+        {
+            return;
+        }
+        var runId = transition.ExecutionId;
+        var item = await db.Executions.IgnoreQueryFilters().Where(e => e.Id == runId)
+            .Join(db.ChannelPosts.IgnoreQueryFilters(), e => e.ScheduleId, p => p.ScheduleId, (e, p) => new { p.WaveId, e.WorkspaceId })
+            .FirstOrDefaultAsync(ct);
+        if (item?.WaveId is not { } waveId || !await events.IsWantedAsync(db, item.WorkspaceId, ct))
+        {
+            return;
+        }
+        var wave = await WaveService.ForEventAsync(db, waveId, ct);
+        if (wave is null || wave.Items.Any(i => i.Status != ScheduleStatus.Cancelled && (i.Execution is null || !Finished.Contains(i.Execution.Status))))
+        {
+            return;
+        }
+        await events.AddNowAsync(db, item.WorkspaceId, EventTypes.WaveCompleted, waveId, wave, ct);
+    }
+}
