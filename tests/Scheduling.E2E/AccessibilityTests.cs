@@ -302,6 +302,15 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
         {
             await entry.Ready(page);
         }
+        // The title is the head outlet's: on a loaded machine it was once not there yet when axe looked (a static page
+        // answering 404). Wait a moment for it; a page that never sets one is then reported by axe itself.
+        try
+        {
+            await page.WaitForFunctionAsync("() => document.title.trim().length > 0", null, new() { Timeout = 5_000 });
+        }
+        catch (TimeoutException)
+        {
+        }
     }
 
     /// <summary>

@@ -106,8 +106,10 @@ public class AppFixture : IAsyncLifetime
             TimezoneId = "Europe/Paris",
         });
         // Blazor pages answer within a second here; a generous cap keeps a slow CI machine from flaking
-        // while still failing instead of hanging when something never appears.
+        // while still failing instead of hanging when something never appears. The same for expectations
+        // (Playwright's default is 5 s), which wait as long as the actions: the journeys run beside the web tests.
         context.SetDefaultTimeout(15_000);
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
         return context;
     }
 
