@@ -131,7 +131,8 @@ public class ChannelPauseTests
         var receiver = host.Receiver;
         (await host.Client.PutAsJsonAsync("/api/v1/workspace/webhooks/endpoints/export", new { url = receiver.Url("workspace") }, Ct)).EnsureSuccessStatusCode();
         var channel = await CreateChannelAsync(host.Client, new { name = "Main channel", platform = "youtube", timezone = "UTC", webhookUrl = receiver.Url("channel") });
-        var at = DateTime.UtcNow.AddSeconds(1).ToString("yyyy-MM-dd'T'HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
+        // A post on a channel must be in the future when it reaches the server: a few seconds ahead, for a loaded machine.
+        var at = DateTime.UtcNow.AddSeconds(3).ToString("yyyy-MM-dd'T'HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
         var response = await host.Client.PostAsJsonAsync("/api/v1/schedules", new { name = "On the channel", jobType = "export", scheduleType = "once", scheduledAt = at, timezone = "UTC", channelId = channel.GetProperty("id").GetGuid() }, Ct);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
