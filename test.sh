@@ -69,13 +69,14 @@ export SCHEDULING_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;
 # (No Docker engine in CI.) The publish reuses the tests' build instead of compiling everything again in Release:
 # what breaks a publish (content, static web assets, the runtime config) does not depend on the configuration, and
 # the second compile cost a minute and a half of the CI machine's time (docs/performance.md, "Test suite time").
+# `-c Debug` names the build's configuration: publish defaults to Release.
 log "Building the solution"
 BUILD_LOG=$(mktemp /tmp/scheduling-build.XXXXXX)
 dotnet build Scheduling.Web.sln --nologo -v quiet >"$BUILD_LOG" 2>&1 || { cat "$BUILD_LOG"; echo "0 passed, 1 failed"; exit 1; }
 rm -f "$BUILD_LOG"
 log "Publishing as the Dockerfile does (its publish step, on this build)"
 PUBLISH_DIR=$(mktemp -d /tmp/scheduling-publish.XXXXXX)
-dotnet publish src/Scheduling.Web/Scheduling.Web.csproj --no-build -o "$PUBLISH_DIR" -p:UseAppHost=false --nologo -v quiet >"$PUBLISH_DIR.log" 2>&1 \
+dotnet publish src/Scheduling.Web/Scheduling.Web.csproj -c Debug --no-build -o "$PUBLISH_DIR" -p:UseAppHost=false --nologo -v quiet >"$PUBLISH_DIR.log" 2>&1 \
   || { cat "$PUBLISH_DIR.log"; echo "0 passed, 1 failed"; exit 1; }
 [ -f "$PUBLISH_DIR/Scheduling.Web.dll" ] && [ -d "$PUBLISH_DIR/wwwroot" ] \
   || { ls "$PUBLISH_DIR"; echo "The publish output has no Scheduling.Web.dll or wwwroot"; echo "0 passed, 1 failed"; exit 1; }
