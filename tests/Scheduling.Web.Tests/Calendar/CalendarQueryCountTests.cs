@@ -72,12 +72,19 @@ public class CalendarQueryCountTests
         const string query = "startDate=2030-03-01&endDate=2030-03-31&timezone=UTC";
         using var counter = new CommandCounter(s.App.Database.ConnectionString);
 
+        // The fewest of three requests: the app's background loops share the database file and can only add commands
+        // to a window (on a loaded CI machine one did), never take the request's own away.
         async Task<int> QueriesOfOneRequestAsync()
         {
             await s.CalendarAsync(query); // warm: sign-in checks and caches settle
-            var before = counter.Count;
-            await s.CalendarAsync(query);
-            return counter.Count - before;
+            var fewest = int.MaxValue;
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var before = counter.Count;
+                await s.CalendarAsync(query);
+                fewest = Math.Min(fewest, counter.Count - before);
+            }
+            return fewest;
         }
 
         for (var i = 0; i < 2; i++)
