@@ -132,6 +132,11 @@ public sealed class ScheduleEditorTests(AppFixture app, ITestOutputHelper output
             await Expect(page.GetByTestId("preview-rrule")).ToContainTextAsync("BYHOUR=9,13,17");
             await Expect(page.GetByTestId("schedule-preview")).ToContainTextAsync("You (");
             await page.GetByTestId("exceptions-panel").GetByText("Exceptions").ClickAsync();
+            // The panel opens with a transition, and the sticky save bar covers the bottom of the screen: on a loaded
+            // machine the click once landed where "Add skip" was mid-transition. Finish the transition, then bring the
+            // button to the middle of the screen before clicking it.
+            await page.EvaluateAsync("() => document.getAnimations().forEach(a => { try { a.finish(); } catch { } })");
+            await page.GetByTestId("add-skip").EvaluateAsync("e => e.scrollIntoView({ block: 'center' })");
             await page.GetByTestId("add-skip").ClickAsync();
             await Expect(page.Locator("input[data-testid='skip-date'], [data-testid='skip-date'] input")).Not.ToHaveValueAsync("");
 
