@@ -53,6 +53,24 @@ public static class OpenApiWebhooks
             + "A failed item retried by hand completes the wave again when its new run ends."),
     ];
 
+    /// <summary>
+    /// What lifecycle events are about, by their type's prefix: the envelope schema, how its description and the events'
+    /// name their data, and the data's schema (the API's own view, or the series event's summary). Before Events, as Lifecycle.
+    /// </summary>
+    private sealed record Subject(string Schema, string Whose, string Data, Func<OpenApiDocument, IOpenApiSchema> DataSchema);
+
+    private static readonly Dictionary<string, Subject> Subjects = new()
+    {
+        ["schedule"] = new(ScheduleEventSchema, "A schedule's", "schedule as `GET /api/v1/schedules/{id}` returns it.",
+            document => new OpenApiSchemaReference("ScheduleView", document)),
+        ["execution"] = new(ExecutionEventSchema, "A run's", "run as the API's run lists return it (`ExecutionView`), with the status this event reports.",
+            document => new OpenApiSchemaReference("ExecutionView", document)),
+        ["series"] = new(SeriesEventSchema, "A series'", "series (`id`, `name`, `episodeCount`, `status`, `releasedCount`) and, for an episode's event, "
+            + "the episode (`number`, `title`, `scheduledFor`, `status`, `releasedAt`, `executionId`).", _ => SeriesEventData()),
+        ["wave"] = new(WaveEventSchema, "A wave's", "wave as `GET /api/v1/waves/{id}` returns it, each item with its last run.",
+            document => new OpenApiSchemaReference("WaveView", document)),
+    };
+
     public static readonly IReadOnlyList<WebhookEvent> Events =
     [
         new(WebhookDelivery.ExecutionEvent, "Deliveries_Execution", "A run is due: do the job",
@@ -68,7 +86,7 @@ public static class OpenApiWebhooks
         .. LifecycleEvents(),
     ];
 
-    /// <summary>What a lifecycle event is about: its type's prefix (schedule., execution., series.).</summary>
+    /// <summary>What a lifecycle event is about: its type's prefix (schedule., execution., series., wave.).</summary>
     private static string SubjectOf(string type) => type[..type.IndexOf('.', StringComparison.Ordinal)];
 
     private static IEnumerable<WebhookEvent> LifecycleEvents() => Lifecycle.Select(e =>
@@ -76,14 +94,8 @@ public static class OpenApiWebhooks
         var subject = SubjectOf(e.Type);
         return new WebhookEvent(e.Type, "Events_" + string.Concat(e.Type.Split('.', '_').Select(w => char.ToUpperInvariant(w[0]) + w[1..])),
             e.Summary,
-            e.When + " Sent to each event subscription that names `" + e.Type + "` (or `*`), in event order per subscription. `data` is the " + subject switch
-            {
-                "schedule" => "schedule as `GET /api/v1/schedules/{id}` returns it.",
-                "series" => "series (`id`, `name`, `episodeCount`, `status`, `releasedCount`) and, for an episode's event, the episode (`number`, `title`, `scheduledFor`, `status`, `releasedAt`, `executionId`).",
-                "wave" => "wave as `GET /api/v1/waves/{id}` returns it, each item with its last run.",
-                _ => "run as the API's run lists return it (`ExecutionView`), with the status this event reports.",
-            },
-            subject switch { "schedule" => ScheduleEventSchema, "series" => SeriesEventSchema, "wave" => WaveEventSchema, _ => ExecutionEventSchema },
+            e.When + " Sent to each event subscription that names `" + e.Type + "` (or `*`), in event order per subscription. `data` is the " + Subjects[subject].Data,
+            Subjects[subject].Schema,
             document => LifecycleEnvelope(document, subject),
             AnswerControlsRun: false, Lifecycle: true);
     });
@@ -252,7 +264,7 @@ public static class OpenApiWebhooks
     private static OpenApiSchema LifecycleEnvelope(OpenApiDocument document, string subject) => new()
     {
         Type = JsonSchemaType.Object,
-        Description = subject switch { "schedule" => "A schedule's", "series" => "A series'", "wave" => "A wave's", _ => "A run's" } + " lifecycle event (camelCase JSON).",
+        Description = Subjects[subject].Whose + " lifecycle event (camelCase JSON).",
         Required = new HashSet<string> { "id", "type", "occurredAt", "workspaceId", "data" },
         Properties = new Dictionary<string, IOpenApiSchema>
         {
@@ -265,15 +277,13 @@ public static class OpenApiWebhooks
             },
             ["occurredAt"] = Text("When it happened (UTC, ISO 8601).", format: "date-time"),
             ["workspaceId"] = Text("The workspace.", format: "uuid"),
-            ["data"] = subject switch
-            {
-                "schedule" => new OpenApiSchemaReference("ScheduleView", document),
-                "series" => SeriesEventData(),
-                "wave" => new OpenApiSchemaReference("WaveView", document),
-                _ => new OpenApiSchemaReference("ExecutionView", document),
-            },
+            ["data"] = Subjects[subject].DataSchema(document),
         },
     };
+
+    /// <summary>An enum's values as events serialise them (<see cref="EventTypes.Json"/>: snake_case names).</summary>
+    private static List<JsonNode> WireNames<TEnum>() where TEnum : struct, Enum =>
+        [.. Enum.GetValues<TEnum>().Select(v => (JsonNode)JsonValue.Create(JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()))!)];
 
     /// <summary>The data of a series event (Features/Series/SeriesEngine.cs, <c>SeriesEventData</c>).</summary>
     private static OpenApiSchema SeriesEventData() => new()
@@ -296,7 +306,7 @@ public static class OpenApiWebhooks
                     {
                         Type = JsonSchemaType.String,
                         Description = "Its status after the event.",
-                        Enum = Enum.GetValues<Features.Series.SeriesStatus>().Select(v => (JsonNode)JsonValue.Create(JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()))!).ToList(),
+                        Enum = WireNames<Features.Series.SeriesStatus>(),
                     },
                     ["releasedCount"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "0", Description = "Episodes released so far." },
                 },
@@ -315,7 +325,7 @@ public static class OpenApiWebhooks
                     {
                         Type = JsonSchemaType.String,
                         Description = "Its status (`released`).",
-                        Enum = Enum.GetValues<Features.Series.EpisodeStatus>().Select(v => (JsonNode)JsonValue.Create(JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()))!).ToList(),
+                        Enum = WireNames<Features.Series.EpisodeStatus>(),
                     },
                     ["releasedAt"] = Text("When it went out (UTC).", nullable: true, format: "date-time"),
                     ["executionId"] = Text("The run that released it.", nullable: true, format: "uuid"),
