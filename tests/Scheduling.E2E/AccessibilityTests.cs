@@ -77,6 +77,9 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
         new("channel", "channels/{channel}", Visitor.Admin, "/channels/{Id:guid}", p => Expect(p.GetByTestId("queue-post").First).ToBeVisibleAsync()),
         new("content", "content", Visitor.Admin, "/content", p => Expect(p.GetByTestId("content-row").First).ToBeVisibleAsync()),
         new("review queue", "reviews", Visitor.Admin, "/reviews", Heading("Review queue")),
+        new("waves", "waves", Visitor.Admin, "/waves", p => Expect(p.GetByTestId("wave-card").First).ToBeVisibleAsync()),
+        new("new wave", "waves/new", Visitor.Admin, "/waves/new", p => Expect(p.GetByTestId("wave-preview")).ToBeVisibleAsync()),
+        new("wave", "waves/{wave}", Visitor.Admin, "/waves/{Id:guid}", p => Expect(p.GetByTestId("wave-item").First).ToBeVisibleAsync()),
         new("series", "series", Visitor.Admin, "/series", p => Expect(p.GetByTestId("series-card").First).ToBeVisibleAsync()),
         new("new series", "series/new", Visitor.Admin, "/series/new", p => Expect(p.GetByTestId("preview-title").First).ToBeVisibleAsync()),
         new("series details", "series/{series}", Visitor.Admin, "/series/{Id:guid}", p => Expect(p.GetByTestId("episode-status").First).ToBeVisibleAsync()),
@@ -251,7 +254,9 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
 
         var violations = new List<string>();
         var audited = 0;
-        foreach (var entry in Pages.Where(p => !dark || p.Interactive))
+        // SCHEDULING_A11Y_ONLY="waves,new wave" audits only those pages (while working on them); CI audits every page.
+        var only = Environment.GetEnvironmentVariable("SCHEDULING_A11Y_ONLY")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var entry in Pages.Where(p => (!dark || p.Interactive) && (only is null || only.Contains(p.Name))))
         {
             var page = entry.Visitor == Visitor.Admin ? adminPage : anonymousPage;
             current = entry.Name;
@@ -259,7 +264,7 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
             try
             {
                 var path = entry.Path.Replace("{schedule}", ids.Active.ToString()).Replace("{paused}", ids.Paused.ToString()).Replace("{series}", _seriesId.ToString())
-                    .Replace("{invitation}", _pendingInvitationSecret).Replace("{channel}", _channelId.ToString());
+                    .Replace("{invitation}", _pendingInvitationSecret).Replace("{channel}", _channelId.ToString()).Replace("{wave}", _waveId.ToString());
                 await LoadAsync(page, entry, path);
                 var loaded = clock.ElapsedMilliseconds;
                 await AuditAsync(page, entry.Name, mode, dark, violations);
@@ -356,6 +361,7 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
     }
 
     private Guid _channelId;
+    private Guid _waveId;
     private Guid _seriesId;
 
     private async Task<(Guid Active, Guid Paused)> CreateSchedulesAsync()
@@ -394,7 +400,10 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
         });
         _channelId = channel.GetProperty("id").GetGuid();
         await PostAsync(http, $"api/v1/channels/{_channelId}/queue", new { name = "Queued video" });
-        await PostAsync(http, "api/v1/content", new { title = "Launch video", tags = new[] { "launch" }, evergreen = new { intervalDays = 30 } });
+        var launch = await PostAsync(http, "api/v1/content", new { title = "Launch video", tags = new[] { "launch" }, evergreen = new { intervalDays = 30 } });
+        // A wave of it on the channel: the waves pages and the timeline's wave band.
+        _waveId = (await PostAsync(http, "api/v1/waves", new { contentId = launch.GetProperty("id").GetGuid(), channelIds = new[] { _channelId }, mode = "independent" }))
+            .GetProperty("id").GetGuid();
         return (active.GetProperty("id").GetGuid(), pausedId);
     }
 

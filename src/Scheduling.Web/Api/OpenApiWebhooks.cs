@@ -257,6 +257,18 @@ public static class OpenApiWebhooks
                     ["episodeCount"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Description = "How many episodes the series has." },
                 },
             },
+            ["wave"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Description = "Only for a post of a wave (one content item released on several channels; absent otherwise).",
+                Required = new HashSet<string> { "id", "name", "mode" },
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["id"] = Text("The wave.", format: "uuid"),
+                    ["name"] = Text("Its name (the content item's title)."),
+                    ["mode"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = Enum.GetValues<Features.Waves.WaveMode>().Select(m => (JsonNode)JsonValue.Create(Core.Common.WireNames.ToWire(m))!).ToList(), Description = "How its posts were timed: simultaneous, staggered or independent." },
+                },
+            },
         },
     };
 

@@ -244,6 +244,9 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 WorkspacePaused = db.Workspaces.Any(w => w.Id == e.WorkspaceId && w.PausedAt != null),
                 Channel = db.Channels.IgnoreQueryFilters().Where(c => c.Id == e.Schedule!.ChannelId)
                     .Select(c => new { c.Id, c.Name, c.Platform, c.WebhookUrl, Paused = c.PausedAt != null }).FirstOrDefault(),
+                // A wave's item names its wave in the envelope (one row by the unique ScheduleId index).
+                Wave = db.ChannelPosts.IgnoreQueryFilters().Where(p => p.ScheduleId == e.ScheduleId && p.WaveId != null)
+                    .Join(db.Waves.IgnoreQueryFilters(), p => p.WaveId, w => w.Id, (p, w) => new { w.Id, w.Name, w.Mode }).FirstOrDefault(),
                 HasStageRows = db.ExecutionStages.IgnoreQueryFilters().Any(s => s.ExecutionId == e.Id),
                 WorkspacePipeline = db.WorkspacePipelines.IgnoreQueryFilters()
                     .Where(p => p.WorkspaceId == e.WorkspaceId && p.JobType == e.Schedule!.JobType).Select(p => p.StagesJson).FirstOrDefault(),
@@ -253,7 +256,8 @@ public sealed class ExecutionLedger : IAsyncDisposable
         {
             r.Execution.Schedule = r.Schedule;
             var channel = r.Channel is { } c ? new ChannelTarget(c.Id, c.Name, Scheduling.Core.Common.WireNames.ToWire(c.Platform), c.WebhookUrl) : null;
-            return (r.Execution, Targets: new PreloadedTargets(r.Endpoint, r.Secret, channel), Held: new Held(r.WorkspacePaused, r.Channel?.Paused == true),
+            return (r.Execution, Targets: new PreloadedTargets(r.Endpoint, r.Secret, channel,
+                r.Wave is { } w ? new EnvelopeWave(w.Id, w.Name, Scheduling.Core.Common.WireNames.ToWire(w.Mode)) : null), Held: new Held(r.WorkspacePaused, r.Channel?.Paused == true),
                 Pipeline: new PreloadedPipeline(r.HasStageRows, r.WorkspacePipeline));
         });
         var candidates = loaded.Values.Where(r => !r.Execution.IsFinished && r.Execution.Status != ExecutionStatus.Running).Select(r => r.Execution).ToList();

@@ -15,7 +15,7 @@ public sealed record JobRunContext(
 }
 
 /// <summary>The workspace's endpoint for the run's job type and its protected webhook secret (either may be missing).</summary>
-public sealed record PreloadedTargets(string? WorkspaceEndpoint, string? ProtectedSecret, ChannelTarget? Channel = null);
+public sealed record PreloadedTargets(string? WorkspaceEndpoint, string? ProtectedSecret, ChannelTarget? Channel = null, EnvelopeWave? Wave = null);
 
 /// <summary>
 /// Read with the run in the ledger's batch, so that a plain run needs no query of its own before its POST: whether it

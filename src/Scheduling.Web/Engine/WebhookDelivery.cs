@@ -23,10 +23,14 @@ public sealed record WebhookEnvelope(
     JsonElement? Previous = null,
     EnvelopeChannel? Channel = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] SeriesEnvelope? Series = null,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] JsonElement? PreviousResults = null);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] JsonElement? PreviousResults = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] EnvelopeWave? Wave = null);
 
 /// <summary>The channel the run posts to (null for a schedule without one).</summary>
 public sealed record EnvelopeChannel(Guid Id, string Name, string Platform);
+
+/// <summary>The <c>wave</c> block of a wave item's envelope (absent for other runs): the one release it is part of.</summary>
+public sealed record EnvelopeWave(Guid Id, string Name, string Mode);
 
 /// <summary>The <c>series</c> block of an episode's envelope (absent for other runs).</summary>
 public sealed record SeriesEnvelope(Guid Id, string Name, int Episode, int EpisodeCount);

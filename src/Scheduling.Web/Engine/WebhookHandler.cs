@@ -104,7 +104,8 @@ public sealed class WebhookHandler(WebhookDelivery delivery, WebhookTargets targ
             action,
             previous,
             context.Targets?.Channel is { } channel ? new EnvelopeChannel(channel.Id, channel.Name, channel.Platform) : null,
-            context.Episode is { } episode ? new SeriesEnvelope(episode.SeriesId, episode.SeriesName, episode.Number, episode.EpisodeCount) : null);
+            context.Episode is { } episode ? new SeriesEnvelope(episode.SeriesId, episode.SeriesName, episode.Number, episode.EpisodeCount) : null,
+            Wave: context.Targets?.Wave);
     }
 
     /// <summary>The response kept in the result: JSON as JSON, anything else as text (both truncated).</summary>

@@ -142,6 +142,29 @@ public class ChannelPauseTests
         Assert.Equal("/channel", delivered.Path);
         var envelope = delivered.Json.GetProperty("channel");
         Assert.Equal((channel.GetProperty("id").GetGuid(), "Main channel", "youtube"),
-            (envelope.GetProperty("id").GetGuid(), envelope.GetProperty("name").GetString(), envelope.GetProperty("platform").GetString()));
+            (envelope.GetProperty("id").GetGuid(), envelope.GetProperty("name").GetString(), envelope.GetProperty("platform").GetString()));        Assert.False(delivered.Json.TryGetProperty("wave", out _), "A post outside a wave has no wave block.");
+    }
+
+    [Fact]
+    public async Task Envelope_OfAWavesPost_NamesItsWave()
+    {
+        await using var host = await EngineHost.StartAsync();
+        var receiver = host.Receiver;
+        var channel = await CreateChannelAsync(host.Client, new { name = "Shorts", platform = "tiktok", timezone = "UTC", webhookUrl = receiver.Url("shorts") });
+        var content = await host.Client.PostAsJsonAsync("/api/v1/content", new { title = "Spring launch", jobType = "export", jobConfig = new { clip = "launch.mp4" } }, Ct);
+        Assert.True(content.IsSuccessStatusCode, await content.Content.ReadAsStringAsync(Ct));
+        var contentId = (await content.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+        var at = DateTime.UtcNow.AddSeconds(3).ToString("yyyy-MM-dd'T'HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
+        var response = await host.Client.PostAsJsonAsync("/api/v1/waves",
+            new { contentId, channelIds = new[] { channel.GetProperty("id").GetGuid() }, mode = "simultaneous", at, timezone = "UTC" }, Ct);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+        var wave = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        await host.WaitForExecutionAsync(wave.GetProperty("items")[0].GetProperty("scheduleId").GetGuid(), "completed");
+
+        var delivered = Assert.Single(receiver.Received);
+        var block = delivered.Json.GetProperty("wave");
+        Assert.Equal((wave.GetProperty("id").GetGuid(), "Spring launch", "simultaneous"),
+            (block.GetProperty("id").GetGuid(), block.GetProperty("name").GetString(), block.GetProperty("mode").GetString()));
+        Assert.Equal("Shorts", delivered.Json.GetProperty("channel").GetProperty("name").GetString());
     }
 }

@@ -23,6 +23,9 @@ public sealed record CalendarRange(LocalDate First, LocalDate EndExclusive, Inst
 /// <summary>A timeline lane the owner names ahead (shown even when empty, in the order given): its key (what LaneOf returns), label and colour (#RRGGBB).</summary>
 public sealed record CalendarLane(string Key, string Label, string? Color = null);
 
+/// <summary>Items released together (a wave): the timeline draws one band across the lanes over their times, named, linking to <see cref="Href"/>.</summary>
+public sealed record CalendarGroup(string Key, string Label, string? Href = null);
+
 public sealed record CalendarDrop<TItem>(TItem Item, LocalDateTime To, Instant ToInstant);
 
 /// <summary>An item placed in a day column: where it starts (minutes from midnight) and its side-by-side column.</summary>

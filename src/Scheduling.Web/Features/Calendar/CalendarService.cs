@@ -17,8 +17,14 @@ namespace Scheduling.Web.Features.Calendar;
 /// <summary>An item of the calendar with what the views need of its schedule.</summary>
 public sealed record CalendarOccurrence(CalendarEntry Entry, Schedule Schedule, string Title)
 {
+    /// <summary>The wave the post is part of (null for other items).</summary>
+    public CalendarWave? Wave { get; init; }
+
     public string Status => Entry.Status ?? (Entry.Kind == CalendarItemKind.Skipped ? "skipped" : "planned");
 }
+
+/// <summary>A wave as the calendar names it.</summary>
+public sealed record CalendarWave(Guid Id, string Name);
 
 /// <summary>Which schedules a calendar shows.</summary>
 public sealed record CalendarFilter(JobType? JobType = null, ScheduleStatus? Status = null, SchedulePriority? Priority = null, bool IncludeCompleted = false, bool IncludeCancelled = false);
@@ -95,6 +101,7 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
     {
         var (entries, schedules, executionTitles) = await LoadAsync(start, end, filter, titles, ct);
         var episodes = titles ? await EpisodesAsync(start, end, ct) : [];
+        var waves = titles ? await WavesAsync(start, end, ct) : [];
         return [.. entries.Select(entry =>
         {
             var schedule = schedules[entry.ScheduleId];
@@ -104,7 +111,10 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
                 var kind = episode.Status == Series.EpisodeStatus.Skipped && entry.Kind == CalendarItemKind.Planned ? CalendarItemKind.Skipped : entry.Kind;
                 return new CalendarOccurrence(entry with { Kind = kind }, schedule, episode.Title);
             }
-            return new CalendarOccurrence(entry, schedule, titles ? Title(entry, schedule, executionTitles) : schedule.Name);
+            return new CalendarOccurrence(entry, schedule, titles ? Title(entry, schedule, executionTitles) : schedule.Name)
+            {
+                Wave = waves.GetValueOrDefault(entry.ScheduleId),
+            };
         })];
     }
 
@@ -127,6 +137,24 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
             episodes[(row.ScheduleId, DateTime.SpecifyKind(row.PlannedAt, DateTimeKind.Utc))] = (row.Title, row.Status);
         }
         return episodes;
+    }
+
+    /// <summary>
+    /// The waves of the one-time posts planned or run in [start, end), by schedule (one read through the unique
+    /// ChannelPosts.ScheduleId index; nothing when the workspace has no waves in range).
+    /// </summary>
+    private async Task<Dictionary<Guid, CalendarWave>> WavesAsync(Instant start, Instant end, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var from = start.ToDateTimeUtc();
+        var to = end.ToDateTimeUtc();
+        var rows = await db.ChannelPosts.AsNoTracking().Where(p => p.WaveId != null)
+            .Join(db.Schedules.Where(s => s.ScheduleType == ScheduleType.Once
+                    && ((s.NextRunAt >= from && s.NextRunAt < to) || (s.LastRunAt >= from && s.LastRunAt < to))),
+                p => p.ScheduleId, s => s.Id, (p, s) => new { p.ScheduleId, p.WaveId })
+            .Join(db.Waves, x => x.WaveId, w => w.Id, (x, w) => new { x.ScheduleId, w.Id, w.Name })
+            .ToListAsync(ct);
+        return rows.ToDictionary(r => r.ScheduleId, r => new CalendarWave(r.Id, r.Name));
     }
 
     /// <summary>Two no-tracking reads of only the columns the projection needs (the schedules with their exceptions, the runs in range), then the Core projection.</summary>

@@ -117,6 +117,18 @@ public sealed class ChannelPlanner(TimeProvider clock)
         return Evaluate(channel, PolicyOf(channel), candidates, others);
     }
 
+    /// <summary>What posts at <paramref name="candidates"/> would meet on the channel, without refusing anything (the wave composer's preview).</summary>
+    public async Task<ChannelCheck> PreviewAsync(AppDbContext db, Channel channel, IReadOnlyList<Instant> candidates, Guid? scheduleId, CancellationToken ct)
+    {
+        if (candidates.Count == 0)
+        {
+            return new ChannelCheck([], []);
+        }
+        var reach = Duration.Max(Duration.FromMinutes(channel.MinGapMinutes), Duration.FromHours(26));
+        var others = await PostsAsync(db, channel, candidates.Min() - reach, candidates.Max() + reach, scheduleId, ct);
+        return Evaluate(channel, PolicyOf(channel), candidates, others);
+    }
+
     /// <summary>The channel's conflict mode on the rules' answer: block → 409 naming the channel and the rule, warn → the warnings.</summary>
     private static IReadOnlyList<RuleWarning> Apply(Channel channel, ChannelPolicy policy, IReadOnlyList<Instant> candidates, IReadOnlyList<PlannedPost> others)
     {

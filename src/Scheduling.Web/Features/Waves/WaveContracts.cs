@@ -1,4 +1,5 @@
 using Scheduling.Core.Scheduling;
+using Scheduling.Core.Channels;
 using Scheduling.Web.Features.Channels;
 
 namespace Scheduling.Web.Features.Waves;
@@ -28,6 +29,19 @@ public sealed record WaveItemRun(Guid ExecutionId, string Status);
 public sealed record WaveItemView(Guid ChannelId, string ChannelName, Guid ScheduleId, DateTime? ScheduledFor, string? Local, ScheduleStatus Status)
 {
     public WaveItemRun? Execution { get; init; }
+
+    /// <summary>The channel's colour (its lane on the calendar's timeline).</summary>
+    public string? Color { get; init; }
+}
+
+/// <summary>One channel's post as creating the wave would place it: its time in UTC and in the channel's own zone, and what it would meet there.</summary>
+public sealed record WavePreviewItem(Guid ChannelId, string ChannelName, string Color, string Timezone, ConflictMode ConflictMode, DateTime? ScheduledFor, string? Local,
+    IReadOnlyList<RuleWarning> Conflicts, IReadOnlyList<RuleWarning> Warnings);
+
+/// <summary>The wave before saving: <see cref="Blocked"/> when a conflict would refuse it (409 on create).</summary>
+public sealed record WavePreview(IReadOnlyList<WavePreviewItem> Items)
+{
+    public bool Blocked => Items.Any(i => i.Conflicts.Count > 0);
 }
 
 public sealed record WaveView(Guid Id, string Name, Guid ContentId, WaveMode Mode, string? At, string Timezone, DateTime CreatedAt, IReadOnlyList<WaveItemView> Items)

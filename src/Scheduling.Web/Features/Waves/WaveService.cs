@@ -22,11 +22,157 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
 {
     private Instant Now => Instant.FromDateTimeOffset(clock.GetUtcNow());
 
+    /// <summary>A wave's input, validated: the content, its channels in the order given, and the start for timed modes.</summary>
+    private sealed record WavePlan(ContentItem Content, Channel[] Channels, WaveMode Mode, LocalDateTime? At, string? ZoneName, Instant? Start, WaveInput Input)
+    {
+        /// <summary>Minutes after the start for channel <paramref name="index"/> (simultaneous and staggered).</summary>
+        public int OffsetOf(int index) => Mode == WaveMode.Simultaneous ? 0
+            : Input.Offsets?.GetValueOrDefault(Channels[index].Id) ?? (Input.Offsets is null ? index * (Input.StaggerMinutes ?? 0) : 0);
+    }
+
     public async Task<WaveView> CreateAsync(WaveInput input, CancellationToken ct = default)
     {
         var workspaceId = current.RequireWorkspace();
         var userId = current.RequireUser();
         current.RequireEditor();
+        var plan = await PlanAsync(input, ct);
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            foreach (var channel in plan.Channels)
+            {
+                await ChannelService.EnsureNotPlannedAsync(db, channel, plan.Content, ct);
+            }
+        }
+        var (content, channels, mode, at, zoneName, start) = (plan.Content, plan.Channels, plan.Mode, plan.At, plan.ZoneName, plan.Start);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var wave = new Wave
+            {
+                Id = Guid.CreateVersion7(),
+                WorkspaceId = workspaceId,
+                ContentId = content.Id,
+                Name = content.Title,
+                Mode = mode,
+                At = at is { } a ? ScheduleTiming.FormatLocal(a) : null,
+                TimeZone = zoneName ?? channels[0].TimeZone,
+                CreatedByUserId = userId,
+                CreatedAt = clock.GetUtcNow().UtcDateTime,
+            };
+            wave.UpdatedAt = wave.CreatedAt;
+            db.Waves.Add(wave);
+            var draft = await schedules.NeedsApprovalAsync(db, ct);
+            var warnings = new List<RuleWarning>();
+            var placed = new List<(Channel Channel, Schedule Schedule)>();
+            for (var i = 0; i < channels.Length; i++)
+            {
+                var channel = channels[i];
+                Instant when;
+                DateTime? slotAt = null;
+                if (mode == WaveMode.Independent)
+                {
+                    var from = Instant.Max(Now + Duration.FromMinutes(1), start ?? Instant.MinValue);
+                    var slot = await ChannelQueue.NextFreeSlotAsync(db, channel, from, ChannelLimits.QueueSearchDays, ct)
+                        ?? throw new ConflictException($"Channel '{channel.Name}' has no free posting slot in the next {ChannelLimits.QueueSearchDays} days.");
+                    when = slot.At;
+                    slotAt = when.ToDateTimeUtc();
+                    await ChannelQueue.ReleaseStaleClaimAsync(db, channel.Id, when, ct);
+                }
+                else
+                {
+                    when = start!.Value + Duration.FromMinutes(plan.OffsetOf(i));
+                }
+                // Names the channel in a 409 (block mode); warnings otherwise.
+                warnings.AddRange(await planner.CheckAsync(db, channel, [when], null, ct));
+                var localTime = when.InZone(DateTimeZoneProviders.Tzdb[channel.TimeZone]).LocalDateTime;
+                var schedule = await schedules.NewAsync(ChannelService.QueuedSchedule(channel, new SlotInstance(localTime.Date, localTime.TimeOfDay, when),
+                    new QueueInput { Name = $"{content.Title} · {channel.Name}" }, content), ct);
+                schedule.ChannelId = channel.Id;
+                if (draft)
+                {
+                    schedule.Status = ScheduleStatus.Draft;
+                    schedule.NextRunAt = null;
+                }
+                db.Schedules.Add(schedule);
+                db.ChannelPosts.Add(new ChannelPost
+                {
+                    Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, ScheduleId = schedule.Id, ChannelId = channel.Id,
+                    ContentId = content.Id, WaveId = wave.Id, SlotAt = slotAt,
+                });
+                await outbox.AddScheduleEventAsync(db, workspaceId, Events.EventTypes.ScheduleCreated, ScheduleService.ToView(schedule), ct);
+                placed.Add((channel, schedule));
+            }
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException) when (mode == WaveMode.Independent && attempt < ChannelQueue.MaxAttempts)
+            {
+                // An add to queue took one of the slots meanwhile: place the whole wave again.
+                continue;
+            }
+            return View(wave, [.. placed.Select(p => Item(p.Channel, p.Schedule, null))]) with { Warnings = warnings };
+        }
+    }
+
+    /// <summary>
+    /// What creating the wave would do, saving nothing: each channel's time (in its own zone) and what it would meet there,
+    /// conflicts that would refuse the wave (block mode, or the content already planned on the channel) and warnings.
+    /// Invalid input is a 400 as on create; independent items take the slot the queue would give now.
+    /// </summary>
+    public async Task<WavePreview> PreviewAsync(WaveInput input, CancellationToken ct = default)
+    {
+        current.RequireEditor();
+        var plan = await PlanAsync(input, ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var items = new List<WavePreviewItem>(plan.Channels.Length);
+        for (var i = 0; i < plan.Channels.Length; i++)
+        {
+            var channel = plan.Channels[i];
+            var conflicts = new List<RuleWarning>();
+            try
+            {
+                await ChannelService.EnsureNotPlannedAsync(db, channel, plan.Content, ct);
+            }
+            catch (ConflictException ex)
+            {
+                conflicts.Add(new RuleWarning(AlreadyPlanned, ex.Message, null));
+            }
+            Instant? when;
+            if (plan.Mode == WaveMode.Independent)
+            {
+                var from = Instant.Max(Now + Duration.FromMinutes(1), plan.Start ?? Instant.MinValue);
+                when = (await ChannelQueue.NextFreeSlotAsync(db, channel, from, ChannelLimits.QueueSearchDays, ct))?.At;
+                if (when is null)
+                {
+                    conflicts.Add(new RuleWarning(NoFreeSlot, $"Channel '{channel.Name}' has no free posting slot in the next {ChannelLimits.QueueSearchDays} days.", null));
+                }
+            }
+            else
+            {
+                when = plan.Start!.Value + Duration.FromMinutes(plan.OffsetOf(i));
+            }
+            var warnings = new List<RuleWarning>();
+            if (when is { } instant)
+            {
+                var check = await planner.PreviewAsync(db, channel, [instant], null, ct);
+                conflicts.AddRange(check.Conflicts);
+                warnings.AddRange(check.Warnings);
+            }
+            var local = when?.InZone(DateTimeZoneProviders.Tzdb[channel.TimeZone]).LocalDateTime;
+            items.Add(new WavePreviewItem(channel.Id, channel.Name, channel.Color, channel.TimeZone, channel.ConflictMode, when?.ToDateTimeUtc(),
+                local is { } l ? ScheduleTiming.FormatLocal(l) : null, conflicts, warnings));
+        }
+        return new WavePreview(items);
+    }
+
+    /// <summary>Preview codes beyond the channel rules' own.</summary>
+    public const string AlreadyPlanned = "already_planned";
+    public const string NoFreeSlot = "no_free_slot";
+
+    /// <summary>Validates the input (400 listing every problem) and reads its content and channels (a past time is a 400).</summary>
+    private async Task<WavePlan> PlanAsync(WaveInput input, CancellationToken ct)
+    {
         var errors = new List<ValidationError>();
         if (input.ContentId is null)
         {
@@ -93,89 +239,14 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
                 throw new RequestValidationException(new ValidationResult([.. missing.Select(m => new ValidationError($"channelIds[{m.i}]", "No such channel in this workspace."))]).ToDictionary());
             }
             channels = [.. channelIds.Select(id => found[id])];
-            foreach (var channel in channels)
-            {
-                await ChannelService.EnsureNotPlannedAsync(db, channel, content, ct);
-            }
         }
-
         var mode = input.Mode!.Value;
         var start = at is { } local ? ScheduleTiming.ToInstant(local, zone!) : (Instant?)null;
         if (mode != WaveMode.Independent && start < Now)
         {
             throw new RequestValidationException("at", "The time is in the past: a wave must be in the future.");
         }
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            var wave = new Wave
-            {
-                Id = Guid.CreateVersion7(),
-                WorkspaceId = workspaceId,
-                ContentId = content.Id,
-                Name = content.Title,
-                Mode = mode,
-                At = at is { } a ? ScheduleTiming.FormatLocal(a) : null,
-                TimeZone = zoneName ?? channels[0].TimeZone,
-                CreatedByUserId = userId,
-                CreatedAt = clock.GetUtcNow().UtcDateTime,
-            };
-            wave.UpdatedAt = wave.CreatedAt;
-            db.Waves.Add(wave);
-            var draft = await schedules.NeedsApprovalAsync(db, ct);
-            var warnings = new List<RuleWarning>();
-            var placed = new List<(Channel Channel, Schedule Schedule)>();
-            for (var i = 0; i < channels.Length; i++)
-            {
-                var channel = channels[i];
-                Instant when;
-                DateTime? slotAt = null;
-                if (mode == WaveMode.Independent)
-                {
-                    var from = Instant.Max(Now + Duration.FromMinutes(1), start ?? Instant.MinValue);
-                    var slot = await ChannelQueue.NextFreeSlotAsync(db, channel, from, ChannelLimits.QueueSearchDays, ct)
-                        ?? throw new ConflictException($"Channel '{channel.Name}' has no free posting slot in the next {ChannelLimits.QueueSearchDays} days.");
-                    when = slot.At;
-                    slotAt = when.ToDateTimeUtc();
-                    await ChannelQueue.ReleaseStaleClaimAsync(db, channel.Id, when, ct);
-                }
-                else
-                {
-                    var offset = mode == WaveMode.Simultaneous ? 0
-                        : input.Offsets?.GetValueOrDefault(channel.Id) ?? (input.Offsets is null ? i * (input.StaggerMinutes ?? 0) : 0);
-                    when = start!.Value + Duration.FromMinutes(offset);
-                }
-                // Names the channel in a 409 (block mode); warnings otherwise.
-                warnings.AddRange(await planner.CheckAsync(db, channel, [when], null, ct));
-                var localTime = when.InZone(DateTimeZoneProviders.Tzdb[channel.TimeZone]).LocalDateTime;
-                var schedule = await schedules.NewAsync(ChannelService.QueuedSchedule(channel, new SlotInstance(localTime.Date, localTime.TimeOfDay, when),
-                    new QueueInput { Name = $"{content.Title} · {channel.Name}" }, content), ct);
-                schedule.ChannelId = channel.Id;
-                if (draft)
-                {
-                    schedule.Status = ScheduleStatus.Draft;
-                    schedule.NextRunAt = null;
-                }
-                db.Schedules.Add(schedule);
-                db.ChannelPosts.Add(new ChannelPost
-                {
-                    Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, ScheduleId = schedule.Id, ChannelId = channel.Id,
-                    ContentId = content.Id, WaveId = wave.Id, SlotAt = slotAt,
-                });
-                await outbox.AddScheduleEventAsync(db, workspaceId, Events.EventTypes.ScheduleCreated, ScheduleService.ToView(schedule), ct);
-                placed.Add((channel, schedule));
-            }
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException) when (mode == WaveMode.Independent && attempt < ChannelQueue.MaxAttempts)
-            {
-                // An add to queue took one of the slots meanwhile: place the whole wave again.
-                continue;
-            }
-            return View(wave, [.. placed.Select(p => Item(p.Channel, p.Schedule, null))]) with { Warnings = warnings };
-        }
+        return new WavePlan(content, channels, mode, at, zoneName, start, input);
     }
 
     public async Task<PagedResult<WaveView>> ListAsync(int page, int pageSize, CancellationToken ct = default)
@@ -344,6 +415,7 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
         return new WaveItemView(channel?.Id ?? channelId ?? Guid.Empty, channel?.Name ?? "(deleted channel)", schedule.Id, instant?.ToDateTimeUtc(), schedule.ScheduledAt, schedule.Status)
         {
             Execution = run,
+            Color = channel?.Color,
         };
     }
 

@@ -23,6 +23,9 @@ public sealed class WavesModule : IFeatureModule
             return TypedResults.Created($"/api/v1/waves/{created.Id}", created);
         }).WithIdempotency().Describe("Waves_Create", "Create a wave",
             "Release one content item on several channels, all or nothing: mode simultaneous (the same instant), staggered (offsets or staggerMinutes apart) or independent (each channel's next free slot); each channel's rules apply (block: 409 naming the channel; warn: warnings).", 409);
+        waves.MapPost("/preview", (WaveInput body, WaveService service, CancellationToken ct) => service.PreviewAsync(body, ct))
+            .Describe("Waves_Preview", "Preview a wave",
+                "What creating this wave would do, saving nothing: each channel's time in UTC and in the channel's zone, the conflicts that would refuse it (blocked) and the warnings it would carry. 400 for invalid input as on create.");
         waves.MapGet("", ([FromQuery] int? page, [FromQuery] int? pageSize, WaveService service, CancellationToken ct) =>
                 service.ListAsync(page ?? 1, pageSize ?? 20, ct))
             .Describe("Waves_List", "List waves", "Waves of the workspace, newest first, with their items: page, pageSize.");

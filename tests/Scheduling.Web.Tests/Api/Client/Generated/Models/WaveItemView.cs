@@ -24,6 +24,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #else
         public string ChannelName { get; set; }
 #endif
+        /// <summary>The color property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Color { get; set; }
+#nullable restore
+#else
+        public string Color { get; set; }
+#endif
         /// <summary>The execution property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -73,6 +81,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             {
                 { "channelId", n => { ChannelId = n.GetGuidValue(); } },
                 { "channelName", n => { ChannelName = n.GetStringValue(); } },
+                { "color", n => { Color = n.GetStringValue(); } },
                 { "execution", n => { Execution = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WaveItemRun>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WaveItemRun.CreateFromDiscriminatorValue); } },
                 { "local", n => { Local = n.GetStringValue(); } },
                 { "scheduleId", n => { ScheduleId = n.GetGuidValue(); } },
@@ -89,6 +98,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteGuidValue("channelId", ChannelId);
             writer.WriteStringValue("channelName", ChannelName);
+            writer.WriteStringValue("color", Color);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WaveItemRun>("execution", Execution);
             writer.WriteStringValue("local", Local);
             writer.WriteDateTimeOffsetValue("scheduledFor", ScheduledFor);

@@ -91,6 +91,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #else
         public string Title { get; set; }
 #endif
+        /// <summary>Only for a post of a wave (one content item released on several channels; absent otherwise).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_wave? Wave { get; set; }
+#nullable restore
+#else
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_wave Wave { get; set; }
+#endif
         /// <summary>
         /// Instantiates a new <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope"/> and sets the default values.
         /// </summary>
@@ -130,6 +138,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "scheduledFor", n => { ScheduledFor = n.GetDateTimeOffsetValue(); } },
                 { "series", n => { Series = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_series>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_series.CreateFromDiscriminatorValue); } },
                 { "title", n => { Title = n.GetStringValue(); } },
+                { "wave", n => { Wave = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_wave>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_wave.CreateFromDiscriminatorValue); } },
             };
         }
         /// <summary>
@@ -153,6 +162,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteStringValue("scheduleName", ScheduleName);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_series>("series", Series);
             writer.WriteStringValue("title", Title);
+            writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WebhookEnvelope_wave>("wave", Wave);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

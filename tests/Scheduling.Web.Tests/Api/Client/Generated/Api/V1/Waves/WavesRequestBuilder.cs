@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Waves.Item;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Waves.Preview;
 using Scheduling.Web.Tests.Api.Client.Generated.Models;
 using System.Collections.Generic;
 using System.IO;
@@ -18,6 +19,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Waves
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WavesRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The preview property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Waves.Preview.PreviewRequestBuilder Preview
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Waves.Preview.PreviewRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>Gets an item from the Scheduling.Web.Tests.Api.Client.Generated.api.v1.waves.item collection</summary>
         /// <param name="position">Unique identifier of the item</param>
         /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Waves.Item.WavesItemRequestBuilder"/></returns>
