@@ -77,16 +77,16 @@ internal static class BulkLoad
         return 0;
     }
 
-    private sealed record Figures(double Median, double Min, double CpuPerRequest);
+    internal sealed record Figures(double Median, double Min, double CpuPerRequest);
 
-    private static void Report(string what, Figures figures, double goalMs) =>
+    internal static void Report(string what, Figures figures, double goalMs) =>
         Console.WriteLine($"{what,-36} wall median {figures.Median,7:0} ms  min {figures.Min,7:0} ms  app CPU {figures.CpuPerRequest,7:0} ms a request   goal < {goalMs:0} ms: wall {(figures.Median < goalMs ? "PASS" : "MISS")}, app CPU {(figures.CpuPerRequest < goalMs ? "PASS" : "MISS")}");
 
     /// <summary>
     /// Median wall time of <paramref name="repeats"/> requests after one unmeasured one, and the app's CPU time per request;
     /// <paramref name="reset"/> runs before each, outside the measurement.
     /// </summary>
-    private static async Task<Figures> MeasureAsync(AppProcess app, int repeats, Func<int, Task<HttpResponseMessage>> send, Func<Task>? reset = null)
+    internal static async Task<Figures> MeasureAsync(AppProcess app, int repeats, Func<int, Task<HttpResponseMessage>> send, Func<Task>? reset = null)
     {
         var times = new List<double>();
         var cpu = TimeSpan.Zero;

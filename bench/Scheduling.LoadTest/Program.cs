@@ -17,6 +17,7 @@ namespace Scheduling.LoadTest;
 /// <c>--n N</c>: N one-time schedules due at the same second, delivered to a loopback receiver.
 /// <c>--memory N</c>: N active recurring schedules, then the app's RSS once the dispatcher is idle.
 /// <c>--calendar N</c>: N recurring schedules with a fortnight of runs, then the calendar API for a month (CalendarLoad).
+/// <c>--planning</c>: add to queue and suggestions on a channel with 5,000 posts, a wave of ten channels (PlanningLoad).
 /// <c>--bulk</c>: bulk create of 1,000, a 10,000-row CSV import dry run, bulk pause of 1,000 by filter, the series page of a 500-episode series (BulkLoad).
 /// A measurement, not a test: goals are printed PASS/MISS and the exit code is 0 unless the run itself broke.
 /// </summary>
@@ -49,7 +50,7 @@ public static class Program
         }
 
         var work = Directory.CreateTempSubdirectory("scheduling-load-");
-        Console.WriteLine($"Scheduling.LoadTest: {(options.Calendar > 0 ? $"calendar mode, {options.Calendar} recurring schedules" : options.Memory > 0 ? $"memory mode, {options.Memory} recurring schedules" : $"dispatch mode, N = {options.N}")}");
+        Console.WriteLine($"Scheduling.LoadTest: {(options.Planning ? "planning mode" : options.Bulk ? "bulk mode" : options.Calendar > 0 ? $"calendar mode, {options.Calendar} recurring schedules" : options.Memory > 0 ? $"memory mode, {options.Memory} recurring schedules" : $"dispatch mode, N = {options.N}")}");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {MemTotalMb()} MB RAM, {Environment.OSVersion}, runtime {Environment.Version}");
         Console.WriteLine($"load average at start: {LoadAverage()} (other work on the machine skews every figure)");
         Console.WriteLine($"app: {dll}");
@@ -59,6 +60,10 @@ public static class Program
         Console.WriteLine($"receiver: {receiver.Url}");
         try
         {
+            if (options.Planning)
+            {
+                return await PlanningLoad.RunAsync(dll, work.FullName, options.Environment, repeats: 15);
+            }
             if (options.Bulk)
             {
                 return await BulkLoad.RunAsync(dll, work.FullName, options.Environment, repeats: 7);
@@ -516,6 +521,7 @@ internal sealed record LoadOptions
           --n N              one-time schedules due at the same second (default 2000)
           --memory N         memory mode: N active recurring schedules, then RSS when idle
           --calendar N       calendar mode: N recurring schedules + a fortnight of runs, then the calendar API for a month
+          --planning         planning mode: add to queue and suggestions on a channel with 5,000 posts, a wave of 10 channels (preview and create)
           --bulk             bulk mode: bulk create of 1,000, import dry run of 10,000 CSV rows, bulk pause of 1,000 by filter, series page of 500 episodes
           --app PATH         Scheduling.Web.dll (default: src/Scheduling.Web/bin/Release/net10.0 under the repo root)
           --workers N        Execution__WorkerCount for the app (default: the app's own, 20)
@@ -537,6 +543,7 @@ internal sealed record LoadOptions
     public int Memory { get; private init; }
     public int Calendar { get; private init; }
     public bool Bulk { get; private init; }
+    public bool Planning { get; private init; }
     public string? App { get; private init; }
     public int? Workers { get; private init; }
     public int Concurrency { get; private init; } = 16;
@@ -589,6 +596,7 @@ internal sealed record LoadOptions
                 "--pg-fast" => options with { PgFast = true },
                 "--pool" => options with { PoolSize = Int(5, 500) },
                 "--bulk" => options with { Bulk = true },
+                "--planning" => options with { Planning = true },
                 "--warmup" => options with { WarmUp = Int(0, 100_000) },
                 "--env" => options with { Environment = [.. options.Environment, ParseEnv(Value())] },
                 "--help" or "-h" => options with { Help = true },

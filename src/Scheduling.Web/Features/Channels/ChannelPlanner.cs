@@ -117,16 +117,33 @@ public sealed class ChannelPlanner(TimeProvider clock)
         return Evaluate(channel, PolicyOf(channel), candidates, others);
     }
 
-    /// <summary>What posts at <paramref name="candidates"/> would meet on the channel, without refusing anything (the wave composer's preview).</summary>
-    public async Task<ChannelCheck> PreviewAsync(AppDbContext db, Channel channel, IReadOnlyList<Instant> candidates, Guid? scheduleId, CancellationToken ct)
+    /// <summary>
+    /// What one post on each of several channels would meet (a wave), without refusing anything: one read of the
+    /// channels' planned posts around all the times, instead of one per channel. Answers in the order of <paramref name="posts"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<ChannelCheck>> PreviewManyAsync(AppDbContext db, IReadOnlyList<(Channel Channel, Instant At)> posts, CancellationToken ct)
     {
-        if (candidates.Count == 0)
+        if (posts.Count == 0)
         {
-            return new ChannelCheck([], []);
+            return [];
         }
-        var reach = Duration.Max(Duration.FromMinutes(channel.MinGapMinutes), Duration.FromHours(26));
-        var others = await PostsAsync(db, channel, candidates.Min() - reach, candidates.Max() + reach, scheduleId, ct);
-        return Evaluate(channel, PolicyOf(channel), candidates, others);
+        var reach = posts.Select(p => Duration.Max(Duration.FromMinutes(p.Channel.MinGapMinutes), Duration.FromHours(26))).Max();
+        var byChannel = await PostsOfChannelsAsync(db, [.. posts.Select(p => p.Channel.Id).Distinct()], posts.Min(p => p.At) - reach, posts.Max(p => p.At) + reach, ct);
+        return [.. posts.Select(p => Evaluate(p.Channel, PolicyOf(p.Channel), [p.At], byChannel.GetValueOrDefault(p.Channel.Id) ?? []))];
+    }
+
+    /// <summary>As <see cref="PreviewManyAsync"/>, refusing in block mode: the first channel with a conflict is a 409 naming it and the rule.</summary>
+    public async Task<IReadOnlyList<RuleWarning>> CheckManyAsync(AppDbContext db, IReadOnlyList<(Channel Channel, Instant At)> posts, CancellationToken ct)
+    {
+        var checks = await PreviewManyAsync(db, posts, ct);
+        for (var i = 0; i < checks.Count; i++)
+        {
+            if (checks[i].Conflicts.Count > 0)
+            {
+                throw new ConflictException($"Channel '{posts[i].Channel.Name}' blocks this post: {checks[i].Conflicts[0].Message}");
+            }
+        }
+        return [.. checks.SelectMany(c => c.Warnings)];
     }
 
     /// <summary>The channel's conflict mode on the rules' answer: block → 409 naming the channel and the rule, warn → the warnings.</summary>
@@ -156,6 +173,35 @@ public sealed class ChannelPlanner(TimeProvider clock)
             }
         }
         return new ChannelCheck(conflicts, warnings);
+    }
+
+    /// <summary>The planned posts of several channels in [<paramref name="from"/>, <paramref name="until"/>), by channel: two reads whatever their number.</summary>
+    private static async Task<Dictionary<Guid, List<PlannedPost>>> PostsOfChannelsAsync(AppDbContext db, IReadOnlyList<Guid> channelIds, Instant from, Instant until, CancellationToken ct)
+    {
+        var start = from.ToDateTimeUtc();
+        var end = until.ToDateTimeUtc();
+        var once = await db.Schedules.AsNoTracking()
+            .Where(s => s.ChannelId != null && channelIds.Contains(s.ChannelId.Value) && s.ScheduleType == ScheduleType.Once && s.Status != ScheduleStatus.Cancelled
+                && ((s.NextRunAt >= start && s.NextRunAt < end) || (s.NextRunAt == null && s.LastRunAt >= start && s.LastRunAt < end)))
+            .Select(s => new { s.Id, s.Name, ChannelId = s.ChannelId!.Value, At = s.NextRunAt ?? s.LastRunAt })
+            .ToListAsync(ct);
+        var posts = channelIds.ToDictionary(id => id, _ => new List<PlannedPost>());
+        foreach (var s in once)
+        {
+            posts[s.ChannelId].Add(new PlannedPost(s.Id, Instant.FromDateTimeUtc(s.At!.Value), s.Name));
+        }
+        var recurring = await db.Schedules.AsNoTracking().Include(s => s.Exceptions)
+            .Where(s => s.ChannelId != null && channelIds.Contains(s.ChannelId.Value) && s.ScheduleType == ScheduleType.Recurring
+                && (s.Status == ScheduleStatus.Active || s.Status == ScheduleStatus.Paused) && s.NextRunAt != null && s.NextRunAt < end)
+            .ToListAsync(ct);
+        foreach (var schedule in recurring)
+        {
+            var timing = ScheduleTiming.FromSchedule(schedule);
+            var first = Instant.Max(from, Instant.FromDateTimeUtc(schedule.NextRunAt!.Value));
+            posts[schedule.ChannelId!.Value].AddRange(timing.Set!.OccurrencesAfter(first, inclusive: true).TakeWhile(o => o.Instant < until).Take(10_000)
+                .Select(o => new PlannedPost(schedule.Id, o.Instant, schedule.Name)));
+        }
+        return posts;
     }
 
     /// <summary>

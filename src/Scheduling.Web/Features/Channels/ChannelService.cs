@@ -319,6 +319,21 @@ public sealed partial class ChannelService(IDbContextFactory<AppDbContext> conte
     }
 
     /// <summary>The same content twice on one channel is a 409 naming the planned post (evergreen reposts come after a publication).</summary>
+    /// <summary>Which of <paramref name="channels"/> already plan <paramref name="content"/> (not yet run), with the refusal's wording, in one read.</summary>
+    internal static async Task<Dictionary<Guid, string>> PlannedOnAsync(AppDbContext db, IReadOnlyList<Channel> channels, Content.ContentItem content, CancellationToken ct)
+    {
+        var contentId = content.Id;
+        var channelIds = channels.Select(c => c.Id).ToList();
+        var planned = await db.ChannelPosts.AsNoTracking().Where(p => p.ContentId == contentId && channelIds.Contains(p.ChannelId))
+            .Join(db.Schedules, p => p.ScheduleId, s => s.Id, (p, s) => new { p.ChannelId, s.Id, s.Name, s.Status, s.RunCount })
+            .Where(s => s.Status == ScheduleStatus.Active || s.Status == ScheduleStatus.Paused || s.Status == ScheduleStatus.Draft || s.Status == ScheduleStatus.InReview)
+            .Where(s => s.RunCount == 0)
+            .ToListAsync(ct);
+        var names = channels.ToDictionary(c => c.Id, c => c.Name);
+        return planned.GroupBy(p => p.ChannelId).ToDictionary(g => g.Key,
+            g => $"'{content.Title}' is already planned on channel '{names[g.Key]}' (schedule '{g.First().Name}', {g.First().Id}).");
+    }
+
     internal static async Task EnsureNotPlannedAsync(AppDbContext db, Channel channel, Content.ContentItem content, CancellationToken ct)
     {
         var contentId = content.Id;

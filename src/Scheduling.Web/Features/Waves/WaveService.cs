@@ -38,9 +38,9 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
         var plan = await PlanAsync(input, ct);
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            foreach (var channel in plan.Channels)
+            if ((await ChannelService.PlannedOnAsync(db, plan.Channels, plan.Content, ct)).Values.FirstOrDefault() is { } planned)
             {
-                await ChannelService.EnsureNotPlannedAsync(db, channel, plan.Content, ct);
+                throw new ConflictException(planned);
             }
         }
         var (content, channels, mode, at, zoneName, start) = (plan.Content, plan.Channels, plan.Mode, plan.At, plan.ZoneName, plan.Start);
@@ -63,6 +63,11 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
             db.Waves.Add(wave);
             var draft = await schedules.NeedsApprovalAsync(db, ct);
             var warnings = new List<RuleWarning>();
+            if (mode != WaveMode.Independent)
+            {
+                // Every channel's rules in one read of their posts; block mode names the first channel that refuses.
+                warnings.AddRange(await planner.CheckManyAsync(db, [.. channels.Select((c, i) => (c, start!.Value + Duration.FromMinutes(plan.OffsetOf(i))))], ct));
+            }
             var placed = new List<(Channel Channel, Schedule Schedule)>();
             for (var i = 0; i < channels.Length; i++)
             {
@@ -77,13 +82,13 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
                     when = slot.At;
                     slotAt = when.ToDateTimeUtc();
                     await ChannelQueue.ReleaseStaleClaimAsync(db, channel.Id, when, ct);
+                    // Names the channel in a 409 (block mode); warnings otherwise.
+                    warnings.AddRange(await planner.CheckAsync(db, channel, [when], null, ct));
                 }
                 else
                 {
                     when = start!.Value + Duration.FromMinutes(plan.OffsetOf(i));
                 }
-                // Names the channel in a 409 (block mode); warnings otherwise.
-                warnings.AddRange(await planner.CheckAsync(db, channel, [when], null, ct));
                 var localTime = when.InZone(DateTimeZoneProviders.Tzdb[channel.TimeZone]).LocalDateTime;
                 var schedule = await schedules.NewAsync(ChannelService.QueuedSchedule(channel, new SlotInstance(localTime.Date, localTime.TimeOfDay, when),
                     new QueueInput { Name = $"{content.Title} · {channel.Name}" }, content), ct);
@@ -125,37 +130,41 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
         current.RequireEditor();
         var plan = await PlanAsync(input, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        var planned = await ChannelService.PlannedOnAsync(db, plan.Channels, plan.Content, ct);
+        var times = new Instant?[plan.Channels.Length];
+        for (var i = 0; i < plan.Channels.Length; i++)
+        {
+            if (plan.Mode == WaveMode.Independent)
+            {
+                var from = Instant.Max(Now + Duration.FromMinutes(1), plan.Start ?? Instant.MinValue);
+                times[i] = (await ChannelQueue.NextFreeSlotAsync(db, plan.Channels[i], from, ChannelLimits.QueueSearchDays, ct))?.At;
+            }
+            else
+            {
+                times[i] = plan.Start!.Value + Duration.FromMinutes(plan.OffsetOf(i));
+            }
+        }
+        // Every channel's rules in one read of their posts.
+        var timed = Enumerable.Range(0, times.Length).Where(i => times[i] is not null).ToList();
+        var checks = await planner.PreviewManyAsync(db, [.. timed.Select(i => (plan.Channels[i], times[i]!.Value))], ct);
+        var checkOf = timed.Select((channelIndex, k) => (channelIndex, k)).ToDictionary(x => x.channelIndex, x => checks[x.k]);
         var items = new List<WavePreviewItem>(plan.Channels.Length);
         for (var i = 0; i < plan.Channels.Length; i++)
         {
             var channel = plan.Channels[i];
+            var when = times[i];
             var conflicts = new List<RuleWarning>();
-            try
+            if (planned.TryGetValue(channel.Id, out var message))
             {
-                await ChannelService.EnsureNotPlannedAsync(db, channel, plan.Content, ct);
+                conflicts.Add(new RuleWarning(AlreadyPlanned, message, null));
             }
-            catch (ConflictException ex)
+            if (when is null)
             {
-                conflicts.Add(new RuleWarning(AlreadyPlanned, ex.Message, null));
-            }
-            Instant? when;
-            if (plan.Mode == WaveMode.Independent)
-            {
-                var from = Instant.Max(Now + Duration.FromMinutes(1), plan.Start ?? Instant.MinValue);
-                when = (await ChannelQueue.NextFreeSlotAsync(db, channel, from, ChannelLimits.QueueSearchDays, ct))?.At;
-                if (when is null)
-                {
-                    conflicts.Add(new RuleWarning(NoFreeSlot, $"Channel '{channel.Name}' has no free posting slot in the next {ChannelLimits.QueueSearchDays} days.", null));
-                }
-            }
-            else
-            {
-                when = plan.Start!.Value + Duration.FromMinutes(plan.OffsetOf(i));
+                conflicts.Add(new RuleWarning(NoFreeSlot, $"Channel '{channel.Name}' has no free posting slot in the next {ChannelLimits.QueueSearchDays} days.", null));
             }
             var warnings = new List<RuleWarning>();
-            if (when is { } instant)
+            if (checkOf.TryGetValue(i, out var check))
             {
-                var check = await planner.PreviewAsync(db, channel, [instant], null, ct);
                 conflicts.AddRange(check.Conflicts);
                 warnings.AddRange(check.Warnings);
             }
