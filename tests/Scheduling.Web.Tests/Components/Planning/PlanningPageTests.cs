@@ -193,6 +193,28 @@ public sealed class PlanningPageTests
     }
 
     [Fact]
+    public async Task ManyConflicts_ArePaged_TwentyAPage()
+    {
+        await using var s = await SetUpAsync();
+        // 22 more posts, one a day at 14:00 (off the grid, 4 h from nothing): one conflict each, 25 in all.
+        for (var day = 0; day < 22; day++)
+        {
+            await OnceAsync(s.App, $"Extra {day + 1}", new DateTime(2026, 3, 13).AddDays(day).ToString("yyyy-MM-dd'T'14:00:00", CultureInfo.InvariantCulture), s.Blog.Id);
+        }
+        var cut = Render(s.App);
+
+        cut.WaitForAssertion(() => Assert.Equal(20, cut.FindAll("[data-testid=planning-conflict]").Count));
+        Assert.Contains("(25)", cut.Find("#planning-conflicts-heading").TextContent, StringComparison.Ordinal);
+        var pages = cut.FindComponents<MudPagination>().Single();
+
+        await cut.InvokeAsync(() => pages.Instance.SelectedChanged.InvokeAsync(2));
+
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=planning-conflict]").Count));
+        Assert.Equal(["Extra 18", "Extra 19", "Extra 20", "Extra 21", "Extra 22"],
+            cut.FindAll("[data-testid=planning-conflict-name]").Select(n => n.TextContent.Trim()));
+    }
+
+    [Fact]
     public async Task ABadStartDate_SaysWhy_InsteadOfFailing()
     {
         await using var s = await SetUpAsync();
