@@ -76,6 +76,7 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
         new("new channel", "channels/new", Visitor.Admin, "/channels/new", p => Expect(p.GetByTestId("save-channel")).ToBeVisibleAsync()),
         new("channel", "channels/{channel}", Visitor.Admin, "/channels/{Id:guid}", p => Expect(p.GetByTestId("queue-post").First).ToBeVisibleAsync()),
         new("content", "content", Visitor.Admin, "/content", p => Expect(p.GetByTestId("content-row").First).ToBeVisibleAsync()),
+        new("planning", "planning", Visitor.Admin, "/planning", p => Expect(p.GetByTestId("planning-fix").First).ToBeVisibleAsync()),
         new("review queue", "reviews", Visitor.Admin, "/reviews", Heading("Review queue")),
         new("waves", "waves", Visitor.Admin, "/waves", p => Expect(p.GetByTestId("wave-card").First).ToBeVisibleAsync()),
         new("new wave", "waves/new", Visitor.Admin, "/waves/new", p => Expect(p.GetByTestId("wave-preview")).ToBeVisibleAsync()),
@@ -400,6 +401,16 @@ public abstract class AccessibilityTests(AppFixture app, ITestOutputHelper outpu
         });
         _channelId = channel.GetProperty("id").GetGuid();
         await PostAsync(http, $"api/v1/channels/{_channelId}/queue", new { name = "Queued video" });
+        // Off the channel's grid two days from now: the planning page lists it as a conflict, with its Fix button.
+        await PostAsync(http, "api/v1/schedules", new
+        {
+            name = "Off-grid short " + Guid.NewGuid().ToString("N")[..6],
+            jobType = "publish",
+            scheduleType = "once",
+            scheduledAt = DateTime.UtcNow.AddDays(2).ToString("yyyy-MM-dd'T'10:00:00", System.Globalization.CultureInfo.InvariantCulture),
+            timezone = "Europe/Paris",
+            channelId = _channelId,
+        });
         var launch = await PostAsync(http, "api/v1/content", new { title = "Launch video", tags = new[] { "launch" }, evergreen = new { intervalDays = 30 } });
         // A wave of it on the channel: the waves pages and the timeline's wave band.
         _waveId = (await PostAsync(http, "api/v1/waves", new { contentId = launch.GetProperty("id").GetGuid(), channelIds = new[] { _channelId }, mode = "independent" }))
