@@ -130,4 +130,24 @@ public sealed class CalendarChannelTests
         cut.WaitForAssertion(() => Assert.Equal(["newsletter", "publish"], cut.FindAll("[data-testid=calendar-lane]").Select(l => l.GetAttribute("data-lane"))));
         Assert.DoesNotContain("lanes=channel", app.Context.Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Month_MarksTheChannelsDaysWithoutContent_FromTheUrl_AndABadChannelSaysSo()
+    {
+        var (app, blog, _, _) = await SetUpAsync(ConflictMode.Warn);
+        await using var __ = app;
+        var cut = Render(app, $"view=month&date=2026-03-18&gaps={blog.Id}");
+        cut.WaitForAssertion(() => Assert.Contains("cal-marked", cut.Find("[data-testid=calendar-day][data-date='2026-03-17']").ClassName, StringComparison.Ordinal));
+
+        // The launch post is the blog's only one: its day is not marked, the others of the month are, saying why.
+        Assert.DoesNotContain("cal-marked", cut.Find("[data-testid=calendar-day][data-date='2026-03-18']").ClassName, StringComparison.Ordinal);
+        Assert.Equal("nothing on Blog", cut.Find("[data-testid=calendar-day][data-date='2026-03-17'] [data-testid=calendar-day-marked]").TextContent.Trim());
+        Assert.EndsWith(", nothing on Blog", cut.Find("[data-testid=calendar-day][data-date='2026-03-17']").GetAttribute("aria-label"), StringComparison.Ordinal);
+        Assert.Equal(41, cut.FindAll("[data-testid=calendar-day].cal-marked").Count);
+
+        await app.Context.DisposeComponentsAsync();
+        var bad = Render(app, "view=month&date=2026-03-18&gaps=nope");
+        bad.WaitForAssertion(() => Assert.Contains("'nope' is not a channel", bad.Markup, StringComparison.Ordinal));
+        Assert.Empty(bad.FindAll("[data-testid=calendar-day].cal-marked"));
+    }
 }
