@@ -183,6 +183,12 @@ public static class RecurrenceDescriber
                     sb.Append(" at minutes ").Append(Join(rule.ByMinute.Distinct().Order().Select(m => m.ToString(CultureInfo.InvariantCulture))))
                       .Append(" past the hour");
                 }
+                // Cron with seconds ("*/10 * * * * *"): a minutely rule that fires more than once a minute says so.
+                if (rule.Frequency == Frequency.Minutely && rule.BySecond.Distinct().Count() > 1)
+                {
+                    sb.Append(rule.ByMinute.Count > 0 ? ", " : " ").Append("at seconds ")
+                      .Append(Join(rule.BySecond.Distinct().Order().Select(x => x.ToString(CultureInfo.InvariantCulture))));
+                }
 
                 AppendHourFilter(sb, rule);
                 return;

@@ -37,6 +37,7 @@ public class CronTextTests
     [InlineData("0 9,17 * * 1-5", "Every weekday at 09:00 and 17:00")]
     [InlineData("0 18 * * 5L", "Every month on the last Friday at 18:00")]
     [InlineData("*/15 * * * *", "Every hour at 0, 15, 30 and 45 minutes past the hour")]
+    [InlineData("*/10 * * * * *", "Every minute at seconds 0, 10, 20, 30, 40 and 50")]
     public void Parse_Expression_DescribesInWords(string cron, string description)
     {
         Assert.Equal(description, CronText.Parse(cron).Value!.Describe());

@@ -19,6 +19,7 @@ public class RecurrenceDescriberTests
     [InlineData("FREQ=MONTHLY;BYDAY=2TU", "2026-01-01T09:30:00", null, "Every month on the 2nd Tuesday at 09:30")]
     [InlineData("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "2026-01-01T17:00:00", null, "Every month on the last weekday at 17:00")]
     [InlineData("FREQ=MONTHLY", "2026-01-03T09:00:00", null, "Every month on the 3rd at 09:00")]
+    [InlineData("FREQ=MINUTELY;BYSECOND=0,10,20,30,40,50", "2026-01-03T09:00:00", null, "Every minute at seconds 0, 10, 20, 30, 40 and 50")]
     [InlineData("FREQ=WEEKLY", "2026-01-06T09:00:00", null, "Every week on Tuesday (the start date's weekday) at 09:00")]
     [InlineData("FREQ=YEARLY", "2026-09-02T09:00:00", null, "Every year on September 2 at 09:00")]
     [InlineData("FREQ=YEARLY;BYMONTH=1,7;BYMONTHDAY=1", "2026-01-01T09:00:00", null, "Every year in January and July on the 1st at 09:00")]
