@@ -85,8 +85,14 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> contexts, Wo
         schedule.UpdatedAt = now;
         if (to == ScheduleStatus.Active)
         {
-            // Runs from the approval on: occurrences that passed while it waited are not run.
-            schedule.NextRunAt = ScheduleService.NextRun(schedule, ScheduleTiming.FromSchedule(schedule), Instant.FromDateTimeUtc(now));
+            // Runs from the approval on: occurrences that passed while it waited are not run. A series' schedule instead
+            // starts at its first unreleased episode: episodes are matched to runs by their planned time, and a series
+            // releases every episode in order (missed ones catch up, as after a pause).
+            var seriesStart = await db.SeriesEpisodes.Where(e => e.ScheduleId == schedule.Id && e.Status == Series.EpisodeStatus.Scheduled)
+                .OrderBy(e => e.Number).Select(e => (DateTime?)e.PlannedAt).FirstOrDefaultAsync(ct);
+            schedule.NextRunAt = seriesStart is { } first
+                ? DateTime.SpecifyKind(first, DateTimeKind.Utc)
+                : ScheduleService.NextRun(schedule, ScheduleTiming.FromSchedule(schedule), Instant.FromDateTimeUtc(now));
             if (schedule.NextRunAt is null)
             {
                 schedule.Status = ScheduleStatus.Completed;

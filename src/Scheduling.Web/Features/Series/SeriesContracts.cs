@@ -59,7 +59,14 @@ public sealed record SeriesView(
     Guid ScheduleId,
     DateTime? NextReleaseAt,
     DateTime CreatedAt,
-    IReadOnlyList<EpisodeView> Episodes);
+    IReadOnlyList<EpisodeView> Episodes)
+{
+    /// <summary>
+    /// In a workspace that requires approval, a Creator's series waits: <c>draft</c> (submit its schedule for review) or
+    /// <c>in_review</c>; null once approved (or when no approval is needed). Nothing is released meanwhile.
+    /// </summary>
+    public ScheduleStatus? Approval { get; init; }
+}
 
 /// <summary>A series in a list: its progress, without the episodes.</summary>
 public sealed record SeriesSummary(

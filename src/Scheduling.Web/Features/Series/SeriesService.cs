@@ -65,6 +65,12 @@ public sealed class SeriesService(
         series.Episodes.AddRange(planned.Select((at, i) => NewEpisode(series, i + 1, at, schedule.TimeZone)));
 
         await using var db = await contexts.CreateDbContextAsync(ct);
+        if (await schedules.NeedsApprovalAsync(db, ct))
+        {
+            // A Creator's series in an approval workspace releases nothing until its schedule is approved (decision 0029).
+            schedule.Status = ScheduleStatus.Draft;
+            schedule.NextRunAt = null;
+        }
         db.Schedules.Add(schedule);
         db.Series.Add(series);
         await db.SaveChangesAsync(ct);
@@ -540,7 +546,10 @@ public sealed class SeriesService(
             ScheduleTiming.FromSchedule(schedule).Describe(), s.ChannelId, s.ScheduleId,
             s.Status == SeriesStatus.Active ? episodes.FirstOrDefault(e => e.Status == EpisodeStatus.Scheduled)?.PlannedAt : null,
             s.CreatedAt,
-            [.. episodes.Select(e => ToView(e, zone))]);
+            [.. episodes.Select(e => ToView(e, zone))])
+        {
+            Approval = schedule.Status is ScheduleStatus.Draft or ScheduleStatus.InReview ? schedule.Status : null,
+        };
     }
 
     private static EpisodeView ToView(SeriesEpisode e, DateTimeZone zone)

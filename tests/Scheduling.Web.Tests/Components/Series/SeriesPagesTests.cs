@@ -130,4 +130,27 @@ public sealed class SeriesPagesTests
         cut.WaitForAssertion(() => Assert.Contains("series 'Night Tales'", cut.Find("[data-testid=load-error]").TextContent, StringComparison.Ordinal));
         Assert.Equal($"series/{series.Id}", cut.Find("a[data-testid=edit-series-link]").GetAttribute("href"));
     }
+
+    [Fact]
+    public async Task SeriesPage_ACreatorsSeriesInAnApprovalWorkspace_SaysItIsADraft_AndSubmitsIt()
+    {
+        await using var app = await ScheduleHarness.CreateAsync(viewerZone: "Europe/Paris");
+        await using (var db = await app.Context.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Scheduling.Web.Data.AppDbContext>>().CreateDbContextAsync(Ct))
+        {
+            var workspace = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+                Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.IgnoreQueryFilters(db.Workspaces), w => w.Id == app.Workspace.WorkspaceId, Ct);
+            workspace.RequireApproval = true;
+            await db.SaveChangesAsync(Ct);
+        }
+        await app.ActAsync(app.Workspace.UserId!, app.Workspace.WorkspaceName, Scheduling.Web.Features.Workspaces.WorkspaceRole.Creator);
+        var series = await CreateSeriesAsync(app, 3);
+        Assert.Equal(ScheduleStatus.Draft, series.Approval);
+
+        var cut = app.Render<SeriesDetailsPage>(new Dictionary<string, object?> { [nameof(SeriesDetailsPage.Id)] = series.Id });
+        cut.WaitForAssertion(() => Assert.Contains("Draft: this series releases nothing", cut.Find("[data-testid=series-approval-banner]").TextContent, StringComparison.Ordinal));
+        cut.Find("button[data-testid=submit-series]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("In review", cut.Find("[data-testid=series-approval-banner]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(ScheduleStatus.InReview, (await Service(app).GetAsync(series.Id, Ct)).Approval);
+    }
 }

@@ -14,6 +14,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The approval property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleStatus? Approval { get; set; }
         /// <summary>The channelId property</summary>
         public Guid? ChannelId { get; set; }
         /// <summary>The createdAt property</summary>
@@ -109,6 +111,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "approval", n => { Approval = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleStatus>(); } },
                 { "channelId", n => { ChannelId = n.GetGuidValue(); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "currentEpisode", n => { CurrentEpisode = n.GetIntValue(); } },
@@ -135,6 +138,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleStatus>("approval", Approval);
             writer.WriteGuidValue("channelId", ChannelId);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteIntValue("currentEpisode", CurrentEpisode);
