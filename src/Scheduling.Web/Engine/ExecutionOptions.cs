@@ -17,6 +17,9 @@ public sealed class ExecutionOptions
     /// <summary>Run a Hangfire server in this process (false: a web-only node).</summary>
     public bool RunServer { get; set; } = true;
 
+    /// <summary>The embedded default's Hangfire storage: "memory" (the product). "sqlite" only in a measurement build (decision 0030).</summary>
+    public string EmbeddedJobStorage { get; set; } = "memory";
+
     /// <summary>
     /// How often Hangfire moves due scheduled jobs (runs claimed ahead, retries) to their queues; its default of
     /// 15 s is far too coarse for the lag target.

@@ -36,7 +36,7 @@ public static class ExecutionServiceCollectionExtensions
                 QueuePollInterval = options.QueuePollInterval,
             }),
             DatabaseProvider.PostgreSql => PostgreSql(database.ConnectionString, options),
-            _ => new InMemoryStorage(),
+            _ => EmbeddedStorage(database.ConnectionString, options),
         });
         // No UseStorage here: it would also make this host's storage Hangfire's static JobStorage.Current, and a
         // second host in the process (tests) would then take over or dispose the first one's. The server, the
@@ -102,6 +102,25 @@ public static class ExecutionServiceCollectionExtensions
             });
         }
         return services;
+    }
+
+    /// <summary>
+    /// The embedded default's job storage: in memory (our database is the source of truth and the recovery sweep rebuilds
+    /// what a restart loses). <c>EmbeddedJobStorage=sqlite</c> is for the measurement of decision 0030 only, in a build
+    /// with <c>-p:HangfireSqliteStorage=true</c>: a file beside the app's database.
+    /// </summary>
+    private static JobStorage EmbeddedStorage(string connectionString, ExecutionOptions options)
+    {
+        if (!string.Equals(options.EmbeddedJobStorage, "sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            return new InMemoryStorage();
+        }
+#if HANGFIRE_SQLITE
+        var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource + ".hangfire";
+        return new Hangfire.Storage.SQLite.SQLiteStorage(file, new Hangfire.Storage.SQLite.SQLiteStorageOptions { QueuePollInterval = options.QueuePollInterval });
+#else
+        throw new InvalidOperationException("Execution:EmbeddedJobStorage=sqlite needs a build with -p:HangfireSqliteStorage=true (a measurement build, decision 0030); the product uses memory.");
+#endif
     }
 
     private static PostgreSqlStorage PostgreSql(string connectionString, ExecutionOptions options)
