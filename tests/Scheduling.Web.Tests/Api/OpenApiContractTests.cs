@@ -175,7 +175,8 @@ public sealed class OpenApiContractTests
         // The schema's properties are exactly what WebhookDelivery serialises: the document cannot drift from the code.
         var sent = JsonNode.Parse(WebhookDelivery.Serialize(new WebhookEnvelope(Guid.NewGuid(), Guid.NewGuid(), "n", "publish",
             JsonDocument.Parse("{}").RootElement, DateTime.UtcNow, 1, false, "t", "scrape", JsonDocument.Parse("{}").RootElement,
-            new EnvelopeChannel(Guid.NewGuid(), "c", "youtube"), new SeriesEnvelope(Guid.NewGuid(), "s", 1, 3), JsonDocument.Parse("{}").RootElement)))!.AsObject();
+            new EnvelopeChannel(Guid.NewGuid(), "c", "youtube"), new SeriesEnvelope(Guid.NewGuid(), "s", 1, 3), JsonDocument.Parse("{}").RootElement,
+            new EnvelopeWave(Guid.NewGuid(), "w", "staggered"))))!.AsObject();
         var described = document["components"]!["schemas"]![OpenApiWebhooks.EnvelopeSchema]!["properties"]!.AsObject();
         Assert.Equal(sent.Select(p => p.Key).Order(StringComparer.Ordinal), described.Select(p => p.Key).Order(StringComparer.Ordinal));
     }

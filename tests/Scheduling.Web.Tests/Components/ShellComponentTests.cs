@@ -8,7 +8,7 @@ namespace Scheduling.Web.Tests.Components;
 /// <summary>The parameter-only shell components: navigation, placeholders and the circuit marker.</summary>
 public sealed class ShellComponentTests : IAsyncDisposable
 {
-    private static readonly string[] SectionLinks = ["", "schedules", "calendar", "series", "channels", "content", "executions", "reviews", "settings", "api/docs"];
+    private static readonly string[] SectionLinks = ["", "schedules", "calendar", "series", "waves", "channels", "content", "planning", "executions", "reviews", "settings", "api/docs"];
 
     private readonly BunitContext _context = MudBunit.NewContext();
 
@@ -52,7 +52,7 @@ public sealed class ShellComponentTests : IAsyncDisposable
         var cut = context.Render<NavMenu>(p => p.Add(m => m.IsAdministrator, false));
 
         var labels = cut.FindAll("a").Select(a => a.TextContent.Trim()).ToList();
-        Assert.Equal(["Dashboard", "Schedules", "Calendar", "Series", "Channels", "Content", "Executions", "Review queue", "Settings", "API reference"], labels);
+        Assert.Equal(["Dashboard", "Schedules", "Calendar", "Series", "Waves", "Channels", "Content", "Planning", "Executions", "Review queue", "Settings", "API reference"], labels);
     }
 
     [Fact]
