@@ -152,6 +152,16 @@ public static class Program
         var n = options.N;
         var apis = nodes.Select(node => node.CreateApiClient()).ToList();
         var api = apis[0];
+        if (options.Subscribe)
+        {
+            // Every lifecycle event of the workspace to the receiver: the burst's creates, starts and completions.
+            using var subscribed = await api.PostAsJsonAsync("/api/v1/workspace/event-subscriptions", new { url = receiver.EventsUrl, events = new[] { "*" }, description = "load test" });
+            if (!subscribed.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"the event subscription answered {(int)subscribed.StatusCode}: {await subscribed.Content.ReadAsStringAsync()}");
+            }
+            Console.WriteLine($"event subscription: every event to {receiver.EventsUrl}");
+        }
 
         // 2. Lead time: probe the creation rate with schedules due in a day, then delete them.
         var probeDue = DateTime.UtcNow.AddDays(1);
@@ -317,6 +327,28 @@ public static class Program
         {
             var rest = firstPerKey.Where(d => d.ReceivedAt > killTime).Select(d => (d.ReceivedAt - killTime).TotalSeconds).DefaultIfEmpty(0).Max();
             Console.WriteLine($"goal rest ≤ 30 s after the kill  {Verdict(missing == 0 && rest <= 30)} ({rest:0.0} s)");
+        }
+        if (options.Subscribe)
+        {
+            // The events of the burst's runs: each run's execution.started and execution.completed, once each.
+            var eventsDeadline = DateTime.UtcNow.AddSeconds(options.TimeoutSeconds);
+            List<Receiver.LifecycleEvent> runEvents;
+            while (true)
+            {
+                runEvents = [.. receiver.Events().Where(e => e.ScheduleId is { } id && expected.Contains(id) && e.Type.StartsWith("execution.", StringComparison.Ordinal))];
+                if (runEvents.Count(e => e.Type == "execution.completed") >= expected.Count || DateTime.UtcNow > eventsDeadline)
+                {
+                    break;
+                }
+                await Task.Delay(200);
+            }
+            var allCpu = nodes.Select((node, i) => node == killed ? TimeSpan.Zero : node.CpuTime() - cpuAtDue[i]).Aggregate(killedCpu, (a, b) => a + b);
+            var lastEvent = runEvents.Count > 0 ? runEvents.Max(e => e.ReceivedAt) : (DateTime?)null;
+            var eventDuplicates = runEvents.GroupBy(e => e.Id).Sum(g => g.Count() - 1);
+            var perType = runEvents.GroupBy(e => e.Type).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Select(e => e.Id).Distinct().Count()}");
+            Console.WriteLine($"events of the burst's runs  {string.Join(", ", perType)}; {eventDuplicates} duplicate(s); the last +{Fmt(lastEvent is { } le ? (le - due).TotalSeconds : null)} s after the due second");
+            Console.WriteLine($"app CPU with the events      {allCpu.TotalSeconds:0.0} s from the due second to the last event = {allCpu.TotalMilliseconds / Math.Max(firstPerKey.Count, 1):0.0} ms per delivery (issue 12 goal with a subscription: ≤ 0.9 ms, p95 ≤ 1.5 s, p99 ≤ 2 s)");
+            Console.WriteLine($"goal every event once  {Verdict(eventDuplicates == 0 && runEvents.Select(e => e.Id).Distinct().Count() == 2 * expected.Count)} ({runEvents.Select(e => e.Id).Distinct().Count()} of {2 * expected.Count})");
         }
         Console.WriteLine();
         if (pg is null)
@@ -522,6 +554,7 @@ internal sealed record LoadOptions
           --memory N         memory mode: N active recurring schedules, then RSS when idle
           --calendar N       calendar mode: N recurring schedules + a fortnight of runs, then the calendar API for a month
           --planning         planning mode: add to queue and suggestions on a channel with 5,000 posts, a wave of 10 channels (preview and create)
+          --subscribe        dispatch mode with an event subscription (every event) to the receiver: also reports the runs' events and the CPU until the last one
           --bulk             bulk mode: bulk create of 1,000, import dry run of 10,000 CSV rows, bulk pause of 1,000 by filter, series page of 500 episodes
           --app PATH         Scheduling.Web.dll (default: src/Scheduling.Web/bin/Release/net10.0 under the repo root)
           --workers N        Execution__WorkerCount for the app (default: the app's own, 20)
@@ -544,6 +577,7 @@ internal sealed record LoadOptions
     public int Calendar { get; private init; }
     public bool Bulk { get; private init; }
     public bool Planning { get; private init; }
+    public bool Subscribe { get; private init; }
     public string? App { get; private init; }
     public int? Workers { get; private init; }
     public int Concurrency { get; private init; } = 16;
@@ -597,6 +631,7 @@ internal sealed record LoadOptions
                 "--pool" => options with { PoolSize = Int(5, 500) },
                 "--bulk" => options with { Bulk = true },
                 "--planning" => options with { Planning = true },
+                "--subscribe" => options with { Subscribe = true },
                 "--warmup" => options with { WarmUp = Int(0, 100_000) },
                 "--env" => options with { Environment = [.. options.Environment, ParseEnv(Value())] },
                 "--help" or "-h" => options with { Help = true },
@@ -672,6 +707,14 @@ internal sealed class Receiver : IAsyncDisposable
 
     private readonly WebApplication _app;
     private ConcurrentQueue<Delivery> _deliveries = new();
+    private readonly ConcurrentQueue<LifecycleEvent> _events = new();
+
+    /// <summary>A lifecycle event received at <see cref="EventsUrl"/>: its id, type and the schedule it is about.</summary>
+    public sealed record LifecycleEvent(string Id, string Type, Guid? ScheduleId, DateTime ReceivedAt);
+
+    public string EventsUrl { get; private set; } = "";
+
+    public List<LifecycleEvent> Events() => [.. _events];
 
     private Receiver(WebApplication app) => _app = app;
 
@@ -696,9 +739,21 @@ internal sealed class Receiver : IAsyncDisposable
                 context.Request.Headers["X-Scheduling-Node"].ToString()));
             return Results.Text("{\"ok\":true}", "application/json");
         });
+        app.MapPost("/events", async (HttpContext context) =>
+        {
+            using var envelope = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            var root = envelope.RootElement;
+            var data = root.GetProperty("data");
+            // An execution's data names its schedule; a schedule's data is the schedule.
+            Guid? scheduleId = data.TryGetProperty("scheduleId", out var s) && s.TryGetGuid(out var g) ? g
+                : data.TryGetProperty("id", out var i) && i.TryGetGuid(out var h) ? h : null;
+            receiver._events.Enqueue(new LifecycleEvent(root.GetProperty("id").GetString()!, root.GetProperty("type").GetString()!, scheduleId, DateTime.UtcNow));
+            return Results.Ok();
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         receiver.Url = address.TrimEnd('/') + "/hook";
+        receiver.EventsUrl = address.TrimEnd('/') + "/events";
         return receiver;
     }
 
