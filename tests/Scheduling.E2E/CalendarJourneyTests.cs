@@ -134,6 +134,52 @@ public sealed class CalendarJourneyTests(AppFixture app, ITestOutputHelper outpu
         });
     }
 
+    /// <summary>
+    /// Settings › Calendar feeds: create a feed in the browser, and the secret URL it shows serves the calendar as
+    /// iCalendar to a client without a session (as Google Calendar or Outlook subscribe); revoked, it is gone.
+    /// </summary>
+    [Fact]
+    public async Task Journey_CreateAnIcsFeed_ItsUrlServesTheCalendar_AndRevokingEndsIt()
+    {
+        var name = "Feed check " + Guid.NewGuid().ToString("N")[..6];
+        using (var api = app.CreateSeededApiClient())
+        {
+            await PostAsync(api, new { name, jobType = "publish", scheduleType = "once", scheduledAt = Local(Monday.AddHours(11)), timezone = "Europe/Paris" });
+        }
+        await using var context = await app.NewContextAsync();
+        var page = await NewPageAsync(context);
+        await RunCapturingFailureAsync(page, nameof(Journey_CreateAnIcsFeed_ItsUrlServesTheCalendar_AndRevokingEndsIt), async () =>
+        {
+            await SignInAsync(page);
+            await page.GotoAsync("settings/calendar-feeds");
+            await WaitForCircuitAsync(page);
+            var feedName = page.Locator("input[data-testid='feed-name'], [data-testid='feed-name'] input");
+            await feedName.FillAsync("My phone");
+            await feedName.BlurAsync();
+            await page.GetByTestId("create-feed").ClickAsync();
+            await Expect(page.GetByTestId("feed-url")).ToContainTextAsync(".ics");
+            var url = (await page.GetByTestId("feed-url").TextContentAsync())!.Trim();
+
+            // No cookie, no token: the URL is the secret.
+            using var anonymous = new HttpClient();
+            using var served = await anonymous.GetAsync(url, TestContext.Current.CancellationToken);
+            var body = await served.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(served.IsSuccessStatusCode, $"{(int)served.StatusCode}: {body}");
+            Assert.Equal("text/calendar", served.Content.Headers.ContentType?.MediaType);
+            Assert.StartsWith("BEGIN:VCALENDAR", body, StringComparison.Ordinal);
+            Assert.Contains("SUMMARY:" + name, body, StringComparison.Ordinal);
+            // In the owner's zone (Paris), with its VTIMEZONE.
+            Assert.Contains("DTSTART;TZID=Europe/Paris:" + Monday.AddHours(11).ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
+            Assert.Contains("BEGIN:VTIMEZONE", body, StringComparison.Ordinal);
+
+            await page.GetByTestId("revoke-feed").First.ClickAsync();
+            await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+            await Expect(page.GetByTestId("revoke-feed")).ToHaveCountAsync(0);
+            using var revoked = await anonymous.GetAsync(url, TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, revoked.StatusCode);
+        });
+    }
+
     private static async Task<Guid> PostAsync(HttpClient http, object body)
     {
         using var response = await http.PostAsJsonAsync("api/v1/schedules", body, TestContext.Current.CancellationToken);
