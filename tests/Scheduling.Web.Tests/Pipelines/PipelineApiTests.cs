@@ -128,6 +128,47 @@ public class PipelineApiTests
             pipeline = new { stages = new object[] { new { key = "a", target = "http://10.0.0.1/hook" } } },
         }, Ct));
         Assert.True(schedule.TryGetProperty("pipeline.stages[0].target", out _), schedule.ToString());
+
+        // Bulk create (and so the import, which goes through it) checks the stage targets too: the item is named, nothing is saved.
+        var ok = new { name = "Fine", jobType = "export", timezone = "UTC", scheduledAt = "2031-01-01T09:00:00" };
+        var bad = new { name = "Private stage", jobType = "export", timezone = "UTC", scheduledAt = "2031-01-01T10:00:00",
+            pipeline = new { stages = new object[] { new { key = "a", target = "http://169.254.169.254/latest/meta-data" } } } };
+        var bulk = await client.PostAsJsonAsync("/api/v1/schedules/bulk", new { schedules = new object[] { ok, bad } }, Ct);
+        var bulkText = await bulk.Content.ReadAsStringAsync(Ct);
+        Assert.True(bulk.StatusCode == HttpStatusCode.BadRequest, bulkText);
+        var bulkProblem = JsonDocument.Parse(bulkText).RootElement;
+        Assert.True(bulkProblem.GetProperty("errors").TryGetProperty("schedules[1].pipeline.stages[0].target", out _), bulkText);
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/v1/schedules", Ct)).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task ACreatorsChangeOfAnApprovedSchedulesPipeline_SendsItBackToReview()
+    {
+        await using var app = await AppFactory.StartAsync(DatabaseProvider.Sqlite);
+        var owner = await Api.WorkspaceFixtures.CreateAsync(app, "owner-pipelines@example.com");
+        (await owner.Bearer.PutAsJsonAsync($"/api/v1/workspaces/{owner.WorkspaceId}", new { name = "Studio", requireApproval = true }, Ct)).EnsureSuccessStatusCode();
+        var (_, creator) = await owner.JoinAsync("creator-pipelines@example.com", "creator");
+        var body = new Dictionary<string, object?>
+        {
+            ["name"] = "Weekly video", ["jobType"] = "video_generation", ["timezone"] = "UTC",
+            ["recurrence"] = new { frequency = "weekly", byDay = new[] { "MO" }, timesOfDay = new[] { "09:00" } },
+            ["pipeline"] = new { stages = new object[] { new { key = "render" }, new { key = "upload", publishing = true } } },
+        };
+        var created = await (await creator.PostAsJsonAsync("/api/v1/schedules", body, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var id = created.GetProperty("id").GetGuid();
+        (await creator.PostAsJsonAsync($"/api/v1/schedules/{id}/submit", new { }, Ct)).EnsureSuccessStatusCode();
+        (await owner.Bearer.PostAsJsonAsync($"/api/v1/schedules/{id}/approve", new { }, Ct)).EnsureSuccessStatusCode();
+
+        // A new name only: it stays approved. A stage added: back to review, the queue naming both changes since the approval.
+        body["name"] = "Weekly video (renamed)";
+        var renamed = await (await creator.PutAsJsonAsync($"/api/v1/schedules/{id}", body, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("active", renamed.GetProperty("status").GetString());
+        body["pipeline"] = new { stages = new object[] { new { key = "render" }, new { key = "thumbnail" }, new { key = "upload", publishing = true } } };
+        var changed = await (await creator.PutAsJsonAsync($"/api/v1/schedules/{id}", body, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(("in_review", JsonValueKind.Null), (changed.GetProperty("status").GetString(), changed.GetProperty("nextRunAt").ValueKind));
+        var queue = await owner.Bearer.GetFromJsonAsync<JsonElement>("/api/v1/reviews", Ct);
+        var item = Assert.Single(queue.GetProperty("items").EnumerateArray());
+        Assert.Equal(["name", "pipeline"], item.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("field").GetString()));
     }
 
     [Fact]

@@ -104,6 +104,32 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
                 }
             }
         }
+        // A pipeline's own stage targets go through the same policy as a webhook URL (400 naming the stage), once per distinct pipeline.
+        var refusedPipelines = new Dictionary<string, List<ValidationError>?>(StringComparer.Ordinal);
+        for (var i = 0; i < prepared.Count; i++)
+        {
+            if (prepared[i].Schedule?.PipelineJson is not { } pipeline)
+            {
+                continue;
+            }
+            if (!refusedPipelines.TryGetValue(pipeline, out var refusal))
+            {
+                try
+                {
+                    await schedules.EnsurePipelineDeliverableAsync(pipeline, ct);
+                    refusal = null;
+                }
+                catch (RequestValidationException refused)
+                {
+                    refusal = [.. refused.Errors.SelectMany(e => e.Value.Select(m => new ValidationError(e.Key, m)))];
+                }
+                refusedPipelines[pipeline] = refusal;
+            }
+            if (refusal is not null)
+            {
+                prepared[i] = new Prepared(null, refusal);
+            }
+        }
         return prepared;
     }
 
