@@ -46,6 +46,8 @@ public class ScheduleTransferApiTests
                 maxRuns = 10,
                 webhookUrl = "https://example.com/hook",
                 titleTemplate = "Episode {run}",
+                // Its own pipeline goes along (a JSON cell in the CSV).
+                pipeline = new { stages = new object[] { new { key = "render", timeoutSeconds = 600 }, new { key = "upload", publishing = true } } },
             },
             BulkScheduleApiTests.Once("@once", "2030-03-10T02:30:00", timezone: "America/New_York"),
         ]);
@@ -68,6 +70,7 @@ public class ScheduleTransferApiTests
         Assert.True(imported.StatusCode == HttpStatusCode.Created, await imported.Content.ReadAsStringAsync(Ct));
 
         var before = await ListAsync(source);
+        Assert.Equal(1, before.Count(s => s.GetProperty("pipeline").ValueKind == JsonValueKind.Object));
         var after = await ListAsync(target);
         Assert.Equal(4, after.Count);
         foreach (var (a, b) in before.Zip(after))
@@ -80,6 +83,7 @@ public class ScheduleTransferApiTests
             Assert.Equal(a.GetProperty("jobConfig").GetRawText(), b.GetProperty("jobConfig").GetRawText());
             Assert.Equal(a.GetProperty("retry").GetRawText(), b.GetProperty("retry").GetRawText());
             Assert.Equal(a.GetProperty("recurrence").GetRawText(), b.GetProperty("recurrence").GetRawText());
+            Assert.Equal(a.GetProperty("pipeline").GetRawText(), b.GetProperty("pipeline").GetRawText());
             var id = (a.GetProperty("id").GetGuid(), b.GetProperty("id").GetGuid());
             var nextA = await source.GetStringAsync($"/api/v1/schedules/{id.Item1}/next?count=5", Ct);
             var nextB = await target.GetStringAsync($"/api/v1/schedules/{id.Item2}/next?count=5", Ct);

@@ -18,7 +18,7 @@ public static class ScheduleCsv
     [
         "name", "description", "jobType", "jobConfig", "scheduleType", "scheduledAt", "timezone", "rrule", "cron", "start", "exdates", "moves",
         "blackoutDates", "priority", "maxRuns", "missedPolicy", "overlapPolicy", "retryStrategy", "retryMaxAttempts", "retryBaseDelaySeconds",
-        "retryMaxDelaySeconds", "timeoutSeconds", "jitterSeconds", "webhookUrl", "titleTemplate",
+        "retryMaxDelaySeconds", "timeoutSeconds", "jitterSeconds", "webhookUrl", "titleTemplate", "pipeline",
     ];
 
     /// <summary>Separates the values of a list cell (exdates, moves, blackoutDates); a move is "from>to".</summary>
@@ -52,6 +52,7 @@ public static class ScheduleCsv
             s.Priority?.ToWire(), s.MaxRuns?.ToString(i), s.MissedPolicy?.ToWire(), s.OverlapPolicy?.ToWire(), s.Retry?.Strategy?.ToWire(),
             s.Retry?.MaxAttempts?.ToString(i), s.Retry?.BaseDelaySeconds?.ToString(i), s.Retry?.MaxDelaySeconds?.ToString(i),
             s.TimeoutSeconds?.ToString(i), s.JitterSeconds?.ToString(i), s.WebhookUrl, s.TitleTemplate,
+            s.Pipeline is null ? null : JsonSerializer.Serialize(s.Pipeline, Events.EventTypes.Json),
         ];
     }
 
@@ -197,6 +198,19 @@ public static class ScheduleCsv
             Moves = moves?.Select(m => new OccurrenceMove(m[0], m[1])).ToList(),
             BlackoutDates = List("blackoutDates"),
         };
+        // The schedule's own pipeline, as the API writes it ({"stages": [...]}); empty: the workspace's.
+        Pipelines.PipelineInput? pipeline = null;
+        if (cell("pipeline") is { } pipelineText)
+        {
+            try
+            {
+                pipeline = JsonSerializer.Deserialize<Pipelines.PipelineInput>(pipelineText, Events.EventTypes.Json);
+            }
+            catch (JsonException)
+            {
+                errors.Add(new ImportError(number, "pipeline", "Pipeline is not valid JSON: write it as the API does, such as {\"stages\": [{\"key\": \"render\"}, {\"key\": \"upload\"}]}."));
+            }
+        }
         var (strategy, attempts, baseDelay, maxDelay) = (Enum<RetryStrategy>("retryStrategy"), Number("retryMaxAttempts"), Number("retryBaseDelaySeconds"), Number("retryMaxDelaySeconds"));
         var input = new ScheduleInput
         {
@@ -217,6 +231,7 @@ public static class ScheduleCsv
             JitterSeconds = Number("jitterSeconds"),
             WebhookUrl = cell("webhookUrl"),
             TitleTemplate = cell("titleTemplate"),
+            Pipeline = pipeline,
         };
         return new Row(number, input, errors);
     }
@@ -233,6 +248,10 @@ public static class ScheduleCsv
         else if (name.StartsWith("retry.", StringComparison.Ordinal) && name.Length > "retry.".Length)
         {
             name = "retry" + char.ToUpperInvariant(name["retry.".Length]) + name[("retry.".Length + 1)..];
+        }
+        if (name.StartsWith("pipeline", StringComparison.Ordinal))
+        {
+            return "pipeline";
         }
         return Columns.Contains(name) ? name : name is "recurrence" or "preset" or "frequency" or "until" or "count" ? "rrule" : name;
     }

@@ -92,6 +92,7 @@ public sealed class ScheduleTransferService(IDbContextFactory<AppDbContext> cont
             JitterSeconds = s.JitterSeconds,
             WebhookUrl = s.WebhookUrl,
             TitleTemplate = s.TitleTemplate,
+            Pipeline = s.PipelineJson is { } pipeline ? new Pipelines.PipelineInput(Pipelines.Pipelines.Deserialize(pipeline)) : null,
         };
     }
 
