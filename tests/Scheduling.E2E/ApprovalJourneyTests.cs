@@ -66,7 +66,9 @@ public sealed class ApprovalJourneyTests(ExecutionAppFixture app, ITestOutputHel
         await WaitForCircuitAsync(creator);
         await FillAsync(creator, "schedule-name", name);
         await creator.GetByRole(AriaRole.Tab, new() { Name = "Cron" }).ClickAsync();
+        // On a loaded machine the tab's re-render can land after a fill and empty the field: fill until it holds.
         await FillAsync(creator, "recurrence-cron", "*/10 * * * * *");
+        await Expect(creator.Locator("input[data-testid='schedule-name'], [data-testid='schedule-name'] input")).ToHaveValueAsync(name);
         await creator.GetByTestId("save-schedule").ClickAsync();
         await Expect(creator).ToHaveURLAsync(new Regex("/schedules/[0-9a-f-]{36}$"));
         var scheduleId = Guid.Parse(new Uri(creator.Url).Segments[^1]);
@@ -165,11 +167,21 @@ public sealed class ApprovalJourneyTests(ExecutionAppFixture app, ITestOutputHel
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>Fills a field and waits until it holds the value, filling again if a re-render emptied it.</summary>
     private static async Task FillAsync(IPage page, string testId, string value)
     {
         var input = page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input");
-        await input.FillAsync(value);
-        await input.BlurAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            await input.FillAsync(value);
+            await input.BlurAsync();
+            await Task.Delay(300, Ct);
+            if (await input.InputValueAsync() == value || attempt == 5)
+            {
+                break;
+            }
+        }
+        await Expect(input).ToHaveValueAsync(value);
     }
 
     private static Task WaitForCircuitAsync(IPage page) =>
