@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -107,10 +105,7 @@ public sealed class ProgressJourneyTests(ExecutionAppFixture app, ITestOutputHel
     /// <summary>No serious or critical axe violation (as AccessibilityTests requires of every page) with the progress shown.</summary>
     private async Task AssertAccessibleAsync(IPage page, string what)
     {
-        await page.EvaluateAsync("() => document.getAnimations().forEach(a => { try { a.finish(); } catch { } })");
-        var result = await page.RunAxe(new AxeRunOptions { ResultTypes = [ResultType.Violations] });
-        var blocking = result.Violations.Where(v => v.Impact is "serious" or "critical")
-            .SelectMany(v => v.Nodes.Select(n => $"[{v.Impact}] {v.Id}: {n.Target} {n.Html}")).ToList();
+        var blocking = (await Axe.SeriousOrCriticalAsync(page)).Select(v => v.ToString()).ToList();
         foreach (var line in blocking)
         {
             output.WriteLine(line);
