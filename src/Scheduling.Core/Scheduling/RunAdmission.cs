@@ -40,6 +40,9 @@ public enum WaitReason
     ChannelPaused,
     /// <summary>An episode of a series: an earlier episode is not out yet (or failed, under the series' block policy).</summary>
     PreviousEpisode,
+
+    /// <summary>Produced: its publishing stages wait for the run's publish time (issue 14, decision 0031).</summary>
+    PublishAt,
 }
 
 /// <summary>The workspace limits a run start respects (Execution:WorkspaceConcurrencyLimit, ...RatePerMinute, ...DailyQuota).</summary>
@@ -59,6 +62,7 @@ public readonly record struct PendingRun(Instant ScheduledFor, WaitReason Reason
 /// <param name="ScheduleRunning">Runs of its schedule running now (not those awaiting a callback).</param>
 /// <param name="SchedulePending">The other pending runs of its schedule.</param>
 /// <param name="EarlierEpisodeOpen">It releases an episode of a series and an earlier episode must go (or be skipped) first.</param>
+/// <param name="PublishAt">A produced run held for publishing (<see cref="WaitReason.PublishAt"/>): when it publishes.</param>
 public sealed record RunStartFacts(
     bool Planned,
     bool ScheduleCancelled,
@@ -72,7 +76,8 @@ public sealed record RunStartFacts(
     IReadOnlyCollection<PendingRun> SchedulePending,
     bool WorkspacePaused = false,
     bool ChannelPaused = false,
-    bool EarlierEpisodeOpen = false);
+    bool EarlierEpisodeOpen = false,
+    Instant? PublishAt = null);
 
 /// <summary>What becomes of a run handed to the engine.</summary>
 public abstract record RunAdmission
@@ -122,6 +127,11 @@ public static class RunAdmissionRules
         {
             return new RunAdmission.Cancel();
         }
+        // A produced run reached by a job from before its publish time moved later: it waits for the time it has now.
+        if (run.Reason == WaitReason.PublishAt && run.PublishAt is { } publishAt && publishAt > now + EarlyTolerance)
+        {
+            return new RunAdmission.NotYetDue(publishAt);
+        }
         // Not NotBefore: a run released from a wait (overlap, limits) must start at once, whatever its recheck time.
         if (run.Planned && run.Due > now + EarlyTolerance)
         {
@@ -156,6 +166,13 @@ public static class RunAdmissionRules
         {
             var tomorrow = now.InUtc().Date.PlusDays(1).AtMidnight().InUtc().ToInstant();
             return new RunAdmission.Wait(WaitReason.DailyQuota, tomorrow - now);
+        }
+
+        // A produced run going on to publish continues a run that already passed the overlap policy when it started:
+        // the next occurrence's production running now must not skip or queue it.
+        if (run.Reason == WaitReason.PublishAt)
+        {
+            return new RunAdmission.Start();
         }
 
         // Missed runs caught up go one after the other, in order, whatever the overlap policy.

@@ -85,11 +85,12 @@ public sealed class ExecutionRunner(
         var schedule = execution.Schedule!;
         var attemptStatus = outcome switch
         {
-            HandlerOutcome.Completed => ExecutionStatus.Completed,
+            HandlerOutcome.Completed or HandlerOutcome.Held => ExecutionStatus.Completed,
             HandlerOutcome.Accepted => ExecutionStatus.Running,
             _ => ExecutionStatus.Failed,
         };
-        var calls = outcome.Calls.Count > 0 ? outcome.Calls : [new DeliveryCall(null, null, null, null, null, (outcome as HandlerOutcome.Failed)?.Error, now - attemptStarted, false)];
+        // A hold reached without delivering anything (its production done before) is no attempt to record.
+        IReadOnlyList<DeliveryCall> calls = outcome.Calls.Count > 0 || outcome is HandlerOutcome.Held ? outcome.Calls : [new DeliveryCall(null, null, null, null, null, (outcome as HandlerOutcome.Failed)?.Error, now - attemptStarted, false)];
         var attempts = calls.Select(call => new ExecutionAttempt
         {
             Id = Guid.CreateVersion7(),
@@ -121,10 +122,16 @@ public sealed class ExecutionRunner(
                 // The deadline check is the job that carries the run from now on (the recovery sweep looks at it).
                 end = RunOutcome.WaitingForCallback(execution, now + wait, queue.ScheduleCallbackTimeout(execution.Id, wait), result);
                 break;
+            case HandlerOutcome.Held held:
+                // The job exists before the row says so: if the commit is lost, the job finds the run as it was.
+                end = RunOutcome.HeldForPublishing(execution, held.Until, queue.Schedule(execution.Id, execution.Priority, held.Until > now ? held.Until - now : TimeSpan.Zero), result);
+                break;
             case HandlerOutcome.Failed failed:
                 var policy = new RetryPolicy(schedule.RetryStrategy, Math.Max(0, schedule.RetryMaxAttempts - 1),
                     TimeSpan.FromSeconds(schedule.RetryBaseDelaySeconds), TimeSpan.FromSeconds(schedule.RetryMaxDelaySeconds), JitterRatio: 0.1);
-                end = failed.Retryable && (failed.RetryDelay ?? policy.GetDelay(execution.Attempts, Random.Shared)) is { } delay
+                // A run held for publishing started once more to publish: that start is not a retry.
+                var tries = execution.Attempts - (execution.PublishAt is not null && execution.Attempts > 1 ? 1 : 0);
+                end = failed.Retryable && (failed.RetryDelay ?? policy.GetDelay(tries, Random.Shared)) is { } delay
                     ? RunOutcome.RetryAfter(execution, failed.Error, delay, queue.Schedule(execution.Id, execution.Priority, delay), result, now)
                     : RunOutcome.Ended(execution, ExecutionStatus.Failed, failed.Error, result, now);
                 break;
@@ -140,7 +147,7 @@ public sealed class ExecutionRunner(
         {
             metrics.RunReached(schedule.JobType, end.Status);
         }
-        else if (end.Status == ExecutionStatus.Pending)
+        else if (end.WaitReason == Core.Scheduling.WaitReason.RetryBackoff)
         {
             metrics.RunReached(schedule.JobType, "retrying");
         }

@@ -37,6 +37,9 @@ public abstract record HandlerOutcome(IReadOnlyList<DeliveryCall> Calls, string?
     /// <summary>The integration took the work (202): it calls back when done.</summary>
     public sealed record Accepted(IReadOnlyList<DeliveryCall> Calls, string? Result) : HandlerOutcome(Calls, Result);
 
+    /// <summary>Produced: the publishing stages wait until <paramref name="Until"/> (UTC); the run is held, not ended.</summary>
+    public sealed record Held(IReadOnlyList<DeliveryCall> Calls, string? Result, DateTime Until) : HandlerOutcome(Calls, Result);
+
     /// <summary>The attempt failed; <paramref name="Retryable"/> lets the retry policy try again.</summary>
     public sealed record Failed(IReadOnlyList<DeliveryCall> Calls, string? Result, string Error, bool Retryable) : HandlerOutcome(Calls, Result)
     {

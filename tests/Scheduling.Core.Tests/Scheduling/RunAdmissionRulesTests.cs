@@ -142,4 +142,28 @@ public class RunAdmissionRulesTests
         Assert.IsType<RunAdmission.Cancel>(RunAdmissionRules.Decide(held with { ScheduleCancelled = true }, Limits, Now));
         Assert.IsType<RunAdmission.Start>(RunAdmissionRules.Decide(held with { EarlierEpisodeOpen = false, Workspace = default }, Limits, Now));
     }
+
+    [Theory]
+    [InlineData(OverlapPolicy.Skip)]
+    [InlineData(OverlapPolicy.QueueOne)]
+    [InlineData(OverlapPolicy.QueueAll)]
+    public void AProducedRunGoingOnToPublish_IsNotSkippedOrQueued_ByTheNextOccurrencesProduction(OverlapPolicy policy)
+    {
+        var next = new PendingRun(Now + Duration.FromHours(1), WaitReason.PreviousRun);
+        Assert.IsType<RunAdmission.Start>(RunAdmissionRules.Decide(
+            Run(planned: false, startedBefore: true, reason: WaitReason.PublishAt, policy: policy, running: 1, pending: next), Limits, Now));
+        // The workspace's limits and pauses still hold it.
+        var wait = Assert.IsType<RunAdmission.Wait>(RunAdmissionRules.Decide(
+            Run(planned: false, startedBefore: true, reason: WaitReason.PublishAt, policy: policy, workspace: new(2, 0, 0)), Limits, Now));
+        Assert.Equal(WaitReason.ConcurrencyLimit, wait.Reason);
+    }
+
+    [Fact]
+    public void AProducedRunReachedBeforeItsPublishTime_WaitsForIt()
+    {
+        var later = Now + Duration.FromHours(2);
+        var held = Run(planned: false, startedBefore: true, reason: WaitReason.PublishAt) with { PublishAt = later };
+        Assert.Equal(later, Assert.IsType<RunAdmission.NotYetDue>(RunAdmissionRules.Decide(held, Limits, Now)).Due);
+        Assert.IsType<RunAdmission.Start>(RunAdmissionRules.Decide(held with { PublishAt = Now }, Limits, Now));
+    }
 }

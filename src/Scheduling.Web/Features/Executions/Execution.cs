@@ -55,6 +55,12 @@ public sealed class Execution : IWorkspaceOwned
     public WaitReason WaitReason { get; set; }
     public DateTime? NotBefore { get; set; }
 
+    /// <summary>
+    /// When this run's publishing stages go (UTC): set when production finished and the run was held for it, or when
+    /// someone moved it (the calendar, <c>PUT /executions/{id}/publish-at</c>). Null: never held.
+    /// </summary>
+    public DateTime? PublishAt { get; set; }
+
     /// <summary>The integration answered 202: the run stays running until it calls back or times out.</summary>
     public bool AwaitingCallback { get; set; }
     public DateTime? CallbackDeadline { get; set; }

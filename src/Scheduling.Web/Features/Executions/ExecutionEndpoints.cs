@@ -47,6 +47,9 @@ public static class ExecutionEndpoints
             .Describe("Executions_Get", "Get a run", "One run with its attempts (request and response of each).");
         executions.MapPost("/{id:guid}/retry", (Guid id, ExecutionService service, CancellationToken ct) => service.RetryAsync(id, ct))
             .Describe("Executions_Retry", "Run a run again", "Run a failed or cancelled run again, or a skipped one after all, with the same execution id (so the same Idempotency-Key); 409 otherwise.", 409);
+        executions.MapPut("/{id:guid}/publish-at", (Guid id, PublishAtRequest body, ExecutionService service, CancellationToken ct) => service.MovePublishAsync(id, body, ct))
+            .Describe("Executions_MovePublishAt", "Move a run's publish time",
+                "Produce now, publish later: moves when this run's publishing stages go (at: a UTC instant; now or earlier publishes at once), without producing again. For a run held after production (waiting with reason publish_at) or one whose production has not finished; 409 once publishing started or the run ended.", 409);
         executions.MapPost("/{id:guid}/complete", (Guid id, CallbackRequest? body, ExecutionService service, CancellationToken ct) =>
             service.CallbackAsync(id, succeeded: true, body ?? new CallbackRequest(null, null), ct))
             .Describe("Executions_Complete", "Complete an accepted run", "Integration callback: a run your webhook accepted with 202 is done, with an optional result. 409 when the run is not running.", 409);

@@ -17,7 +17,14 @@ namespace Scheduling.Web.Features.Executions;
 public sealed record ExecutionView(
     Guid Id, Guid ScheduleId, string ScheduleName, DateTime ScheduledFor, DateTime CreatedAt, DateTime? StartedAt, DateTime? CompletedAt,
     ExecutionStatus Status, int Attempts, bool IsManual, string? Title, string? Reason, string? Error, JsonElement? Result, long? DurationMs,
-    bool AwaitingCallback, SchedulePriority Priority, JobType JobType, long? AttemptDurationMs = null, Progress.ExecutionProgressView? Progress = null);
+    bool AwaitingCallback, SchedulePriority Priority, JobType JobType, long? AttemptDurationMs = null, Progress.ExecutionProgressView? Progress = null)
+{
+    /// <summary>When its publishing stages go (produce now, publish later), once known: set when it was held or moved.</summary>
+    public DateTime? PublishAt { get; init; }
+
+    /// <summary>Produced and waiting for <see cref="PublishAt"/> ("ready, publishes at ...").</summary>
+    public bool ReadyToPublish { get; init; }
+}
 
 public sealed record AttemptView(int Number, string? Action, DateTime StartedAt, DateTime? CompletedAt, ExecutionStatus Status, string? Target,
     string? Request, int? ResponseStatus, string? Response, string? Error, long? DurationMs);
@@ -31,6 +38,9 @@ public sealed record ExecutionDetails(ExecutionView Execution, IReadOnlyList<Att
 public sealed record ExecutionQuery(Guid? ScheduleId = null, ExecutionStatus? Status = null, JobType? JobType = null, DateTime? From = null, DateTime? To = null, int Page = 1, int PageSize = 25);
 
 public sealed record RunNowRequest(bool CountTowardMaxRuns = false);
+
+/// <summary>A run's new publish time (a UTC instant; now or earlier: publish at once).</summary>
+public sealed record PublishAtRequest(DateTime? At);
 
 public sealed record CallbackRequest(JsonElement? Result, string? Error);
 
@@ -190,6 +200,65 @@ public sealed class ExecutionService(
         execution.NotBefore = null;
         execution.HangfireJobId = job;
         return ToView(execution, execution.Schedule!.Name);
+    }
+
+    /// <summary>
+    /// Moves when a run publishes, without producing again: a run held after production gets a new carrier job at the new
+    /// time (a compare-and-set on the state read, so a run that started meanwhile is not touched); a run still producing
+    /// publishes at the new time when production ends. Refused once a publishing stage started, or the run ended.
+    /// </summary>
+    public async Task<ExecutionView> MovePublishAsync(Guid id, PublishAtRequest body, CancellationToken ct = default)
+    {
+        current.RequireEditor();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        // The run first (another workspace's is a 404 whatever the body says), then the time asked for.
+        var execution = await db.Executions.AsNoTracking().Include(e => e.Schedule).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new NotFoundException("Execution");
+        if (body?.At is not { } requested)
+        {
+            throw new RequestValidationException("at", "Give the new publish time as a UTC instant, such as 2026-12-24T11:00:00Z (now or earlier publishes at once).");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var at = requested.Kind == DateTimeKind.Local ? requested.ToUniversalTime() : DateTime.SpecifyKind(requested, DateTimeKind.Utc);
+        if (at > now.AddYears(2))
+        {
+            throw new RequestValidationException("at", "A publish time is at most two years ahead.");
+        }
+        if (at < now)
+        {
+            at = now;
+        }
+        if (execution.IsFinished)
+        {
+            throw new ConflictException($"The run is {execution.Status.ToString().ToLowerInvariant()}: its publishing is over.");
+        }
+        var held = execution.Status == ExecutionStatus.Pending && execution.WaitReason == WaitReason.PublishAt;
+        if (!held && execution.Schedule!.PublishAt is null && execution.PublishAt is null)
+        {
+            throw new ConflictException("This run publishes with its production (its schedule has no publish time): set publishAt on the schedule to publish later.");
+        }
+        if (await db.ExecutionStages.AnyAsync(s => s.ExecutionId == id && s.Publishing && s.Attempts > 0, ct))
+        {
+            throw new ConflictException("Publishing has started for this run: its time can no longer move.");
+        }
+        if (held)
+        {
+            // The new carrier exists before the row says so; the old job, if it comes first, finds the run's new time and waits for it.
+            var job = at <= now ? queue.Enqueue(execution.Id, execution.Priority) : queue.Schedule(execution.Id, execution.Priority, at - now);
+            var moved = await db.Executions.Where(e => e.Id == id && e.Status == ExecutionStatus.Pending && e.WaitReason == WaitReason.PublishAt && e.Attempts == execution.Attempts)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.PublishAt, at).SetProperty(e => e.NotBefore, at).SetProperty(e => e.HangfireJobId, job)
+                    .SetProperty(e => e.Reason, $"Produced: ready, publishes at {at:yyyy-MM-dd HH:mm} UTC."), ct);
+            if (moved == 0)
+            {
+                throw new ConflictException("The run changed meanwhile (it started publishing?): look at it again.");
+            }
+        }
+        else if (await db.Executions.Where(e => e.Id == id && (e.Status == ExecutionStatus.Pending || e.Status == ExecutionStatus.Running))
+            .ExecuteUpdateAsync(set => set.SetProperty(e => e.PublishAt, at), ct) == 0)
+        {
+            throw new ConflictException("The run ended meanwhile: look at it again.");
+        }
+        var updated = await db.Executions.AsNoTracking().FirstAsync(e => e.Id == id, ct);
+        return ToView(updated, execution.Schedule!.Name);
     }
 
     /// <summary>The integration reports the end of an accepted (202) run.</summary>
@@ -357,7 +426,11 @@ public sealed class ExecutionService(
 
     internal static ExecutionView ToView(Execution e, string scheduleName) => new(
         e.Id, e.ScheduleId, scheduleName, e.ScheduledFor, e.CreatedAt, e.StartedAt, e.CompletedAt, e.Status, e.Attempts, e.IsManual, e.Title,
-        e.Reason, e.Error, Parse(e.Result), e.DurationMs, e.AwaitingCallback, e.Priority, e.JobType, AttemptDuration(e), ProgressOf(e));
+        e.Reason, e.Error, Parse(e.Result), e.DurationMs, e.AwaitingCallback, e.Priority, e.JobType, AttemptDuration(e), ProgressOf(e))
+    {
+        PublishAt = e.PublishAt,
+        ReadyToPublish = e.Status == ExecutionStatus.Pending && e.WaitReason == WaitReason.PublishAt,
+    };
 
     /// <summary>The reported progress of the current (or last) attempt; an earlier attempt's is not shown.</summary>
     internal static Progress.ExecutionProgressView? ProgressOf(Execution e) =>

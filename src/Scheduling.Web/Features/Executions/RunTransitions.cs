@@ -65,6 +65,19 @@ public sealed record RunOutcome(
         AwaitingCallback = false,
     };
 
+    /// <summary>Produced: the run waits (pending, <see cref="WaitReason.PublishAt"/>) until <paramref name="until"/>, when <paramref name="job"/> brings it back to publish.</summary>
+    public static RunOutcome HeldForPublishing(Execution run, DateTime until, string job, string? result) => Of(run) with
+    {
+        Status = ExecutionStatus.Pending,
+        Reason = $"Produced: ready, publishes at {until:yyyy-MM-dd HH:mm} UTC.",
+        WaitReason = WaitReason.PublishAt,
+        NotBefore = until,
+        HangfireJobId = job,
+        Result = result,
+        AwaitingCallback = false,
+        Error = null,
+    };
+
     /// <summary>The integration accepted the run (202): it stays running until its callback, or <paramref name="deadline"/> (checked by <paramref name="job"/>).</summary>
     public static RunOutcome WaitingForCallback(Execution run, DateTime deadline, string job, string? result) => Of(run) with
     {

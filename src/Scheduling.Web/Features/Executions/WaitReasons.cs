@@ -19,6 +19,7 @@ public static class WaitReasons
         WaitReason.WorkspacePaused => "Held: the workspace is paused.",
         WaitReason.ChannelPaused => "Held: the channel is paused.",
         WaitReason.PreviousEpisode => "Waiting for the earlier episode of its series to be released or skipped.",
+        WaitReason.PublishAt => "Produced: ready, waiting for its publish time.",
         _ => reason.ToString(),
     };
 }

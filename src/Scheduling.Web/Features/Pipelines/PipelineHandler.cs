@@ -74,6 +74,7 @@ public sealed class PipelineHandler(
         var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         JsonElement? previous = null;
         string? failure = null;
+        PublishRecord? publish = null;
         var lastDelivered = stages.FindLastIndex(s => !(testMode && s.Publishing));
 
         for (var i = 0; i < stages.Count; i++)
@@ -108,10 +109,28 @@ public sealed class PipelineHandler(
                 continue;
             }
 
+            // Produce now, publish later: the first publishing stage waits for the run's publish time (decision 0031).
+            if (stage.Publishing && stage.Attempts == 0 && !stages.Take(i).Any(s => s.Publishing && s.Attempts > 0) && await PublishTimeAsync(db, context, cancellationToken) is { } publishAt)
+            {
+                var now = clock.GetUtcNow().UtcDateTime;
+                if (publishAt > now + PublishTolerance)
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                    return new HandlerOutcome.Held(calls, Summary(stages, testMode, new PublishRecord(publishAt, null, null)), publishAt);
+                }
+                // Its time came (it was held), or production finished after it: publishing goes now, and a late one says by how much.
+                var late = now - publishAt > LateAfter ? (long?)(now - publishAt).TotalSeconds : null;
+                publish = new PublishRecord(publishAt, now, late);
+                if (late is not null)
+                {
+                    logger.LogInformation("Execution {ExecutionId} publishes {Seconds} s after its publish time: production finished late.", executionId, late);
+                }
+            }
+
             var target = stage.Target is { } own ? new Uri(own) : runTarget;
             if (target is null)
             {
-                return new HandlerOutcome.Failed(calls, Summary(stages, testMode),
+                return new HandlerOutcome.Failed(calls, Summary(stages, testMode, publish),
                     $"No webhook URL for stage {stage.Key}: set one on the stage, the schedule or a workspace endpoint for {context.Schedule.JobType.ToWire()} in Settings.", Retryable: false);
             }
 
@@ -148,7 +167,7 @@ public sealed class PipelineHandler(
                 if (response.IsAccepted && i == lastDelivered)
                 {
                     // The last stage took the work: the run waits for the integration's callback, as a one-stage run does.
-                    return new HandlerOutcome.Accepted(calls, Summary(stages, testMode));
+                    return new HandlerOutcome.Accepted(calls, Summary(stages, testMode, publish));
                 }
                 continue;
             }
@@ -159,7 +178,7 @@ public sealed class PipelineHandler(
                 // The stage's own policy decides; its next try is the run's next attempt, which resumes here.
                 if (response.IsRetryable && Pipelines.RetryDelay(stage, stage.BudgetUsed) is { } delay)
                 {
-                    return new HandlerOutcome.Failed(calls, Summary(stages, testMode), error, Retryable: true) { RetryDelay = delay };
+                    return new HandlerOutcome.Failed(calls, Summary(stages, testMode, publish), error, Retryable: true) { RetryDelay = delay };
                 }
                 if (!stage.StopOnFailure)
                 {
@@ -175,7 +194,7 @@ public sealed class PipelineHandler(
             // The schedule's retry policy decides (the runner); the rest wait as they are and run on the retry.
             if (response.IsRetryable)
             {
-                return new HandlerOutcome.Failed(calls, Summary(stages, testMode), error, Retryable: true);
+                return new HandlerOutcome.Failed(calls, Summary(stages, testMode, publish), error, Retryable: true);
             }
             failure = error;
         }
@@ -183,9 +202,41 @@ public sealed class PipelineHandler(
         {
             await db.SaveChangesAsync(cancellationToken);
             logger.LogInformation("Pipeline of execution {ExecutionId} stopped: {Error}", executionId, failure);
-            return new HandlerOutcome.Failed(calls, Summary(stages, testMode), failure, Retryable: false);
+            return new HandlerOutcome.Failed(calls, Summary(stages, testMode, publish), failure, Retryable: false);
         }
-        return new HandlerOutcome.Completed(calls, Summary(stages, testMode));
+        return new HandlerOutcome.Completed(calls, Summary(stages, testMode, publish));
+    }
+
+    /// <summary>A Hangfire delayed job comes at its time or a little after; one a moment early is not held again.</summary>
+    private static readonly TimeSpan PublishTolerance = TimeSpan.FromSeconds(1);
+
+    /// <summary>Publishing later than this after its time is recorded as late (the engine's own lag is less).</summary>
+    private static readonly TimeSpan LateAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>In the run's result: when publishing was due, when it went, and how late (production finished after its time).</summary>
+    private sealed record PublishRecord(DateTime At, DateTime? StartedAt, long? LateBySeconds);
+
+    /// <summary>
+    /// The run's publish time: its own (held before, or moved by someone), else its schedule's rule for its occurrence,
+    /// written on the run so the calendar, the run page and a move see the same time. Null: publishing follows production.
+    /// </summary>
+    private async Task<DateTime?> PublishTimeAsync(AppDbContext db, JobRunContext context, CancellationToken ct)
+    {
+        var execution = context.Execution;
+        var id = execution.Id;
+        var own = await db.Executions.IgnoreQueryFilters().Where(e => e.Id == id).Select(e => e.PublishAt).FirstOrDefaultAsync(ct);
+        if (own is { } moved)
+        {
+            return moved;
+        }
+        if (context.Schedule.PublishAt is not { } text || PublishTime.Parse(text).Value is not { } rule
+            || NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(context.Schedule.TimeZone) is not { } zone)
+        {
+            return null;
+        }
+        var at = rule.Resolve(NodaTime.Instant.FromDateTimeUtc(DateTime.SpecifyKind(execution.ScheduledFor, DateTimeKind.Utc)), zone).ToDateTimeUtc();
+        await db.Executions.IgnoreQueryFilters().Where(e => e.Id == id && e.PublishAt == null).ExecuteUpdateAsync(set => set.SetProperty(e => e.PublishAt, at), ct);
+        return await db.Executions.IgnoreQueryFilters().Where(e => e.Id == id).Select(e => e.PublishAt).FirstOrDefaultAsync(ct) ?? at;
     }
 
     private static JsonElement Body(string? result)
@@ -197,7 +248,7 @@ public sealed class PipelineHandler(
     private static JsonElement Snapshot(Dictionary<string, JsonElement> results) => JsonSerializer.SerializeToElement(results);
 
     /// <summary>The run's result: each stage's outcome by key (as the newsletter's <c>actions</c> always were).</summary>
-    private static string Summary(List<ExecutionStage> stages, bool testMode)
+    private static string Summary(List<ExecutionStage> stages, bool testMode, PublishRecord? publish)
     {
         var actions = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var stage in stages)
@@ -209,7 +260,9 @@ public sealed class PipelineHandler(
                 _ => new { state = stage.State.ToWire() },
             };
         }
-        return JsonSerializer.Serialize(new { testMode, actions }, JsonSerializerOptions.Web);
+        return publish is null
+            ? JsonSerializer.Serialize(new { testMode, actions }, JsonSerializerOptions.Web)
+            : JsonSerializer.Serialize(new { testMode, actions, publish }, JsonSerializerOptions.Web);
     }
 
     private static string? Clip(string? value, int max)

@@ -58,6 +58,12 @@ public sealed class Schedule : IWorkspaceOwned
     /// <summary>The schedule's own pipeline stages as JSON (Features/Pipelines); null: the workspace's for its job type.</summary>
     public string? PipelineJson { get; set; }
 
+    /// <summary>
+    /// When the publishing stages go, apart from production (<see cref="Core.Scheduling.PublishTime"/>: a local wall time
+    /// or an offset after each occurrence such as "+2d@12:00"); null: they go right after production.
+    /// </summary>
+    public string? PublishAt { get; set; }
+
     /// <summary>The channel it posts to (same workspace), whose rules, pause and delivery apply.</summary>
     public Guid? ChannelId { get; set; }
     public required string CreatedByUserId { get; set; }
@@ -116,6 +122,7 @@ internal sealed class ScheduleConfiguration : IEntityTypeConfiguration<Schedule>
         builder.Property(s => s.CronExpression).HasMaxLength(200);
         builder.Property(s => s.WebhookUrl).HasMaxLength(2000);
         builder.Property(s => s.TitleTemplate).HasMaxLength(500);
+        builder.Property(s => s.PublishAt).HasMaxLength(32);
         builder.Property(s => s.PauseNote).HasMaxLength(500);
         builder.Property(s => s.CreatedByUserId).HasMaxLength(450);
         foreach (var property in new[] { nameof(Schedule.JobType), nameof(Schedule.ScheduleType), nameof(Schedule.Status), nameof(Schedule.MissedPolicy), nameof(Schedule.OverlapPolicy), nameof(Schedule.RetryStrategy) })

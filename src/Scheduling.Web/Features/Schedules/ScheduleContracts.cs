@@ -39,6 +39,14 @@ public sealed record ScheduleInput
     public Pipelines.PipelineInput? Pipeline { get; init; }
 
     /// <summary>
+    /// Optional: produce now, publish later. The publishing stages of each run wait until this time: a local wall time in
+    /// <see cref="Timezone"/> for a one-time schedule ("2026-12-24T12:00"), or an offset after each occurrence
+    /// ("+2d@12:00": two days later at 12:00 local; "+1d": a day later, same time; "+3h", "+90m"). Needs a pipeline
+    /// with a publishing stage. Null or absent: publishing follows production at once.
+    /// </summary>
+    public string? PublishAt { get; init; }
+
+    /// <summary>
     /// Optional: the <see cref="ScheduleView.Version"/> this edit was made from. A schedule changed since
     /// is a 409 instead of an overwrite; absent, the last write wins.
     /// </summary>
@@ -119,6 +127,12 @@ public sealed record ScheduleView(
 
     /// <summary>The schedule's own pipeline; null: it runs the workspace's pipeline of its job type.</summary>
     public Pipelines.PipelineInput? Pipeline { get; init; }
+
+    /// <summary>When publishing goes apart from production (as written, see <see cref="ScheduleInput.PublishAt"/>); null: right after production.</summary>
+    public string? PublishAt { get; init; }
+
+    /// <summary><see cref="PublishAt"/> in words ("publishes 2 days later at 12:00").</summary>
+    public string? PublishAtDescription { get; init; }
 
     /// <summary>Channel rules this write broke in conflict mode warn (code, message, the other schedule); empty otherwise.</summary>
     public IReadOnlyList<Channels.RuleWarning> Warnings { get; init; } = [];

@@ -91,6 +91,9 @@ public sealed class ScheduleForm
     /// <summary>The schedule's own pipeline stages; null: the workspace's pipeline for the job type.</summary>
     public List<Pipelines.StageDraft>? OwnPipeline { get; set; }
 
+    /// <summary>Produce now, publish later (<see cref="ScheduleInput.PublishAt"/>); empty: publishing follows production.</summary>
+    public string? PublishAt { get; set; }
+
     /// <summary>The version the form was loaded from: saving it over a newer one is refused.</summary>
     public int? Version { get; set; }
 
@@ -156,6 +159,7 @@ public sealed class ScheduleForm
             TitleTemplate = TitleTemplate,
             ChannelId = ChannelId,
             Pipeline = OwnPipeline is null ? null : Pipelines.StageDraft.ToInput(OwnPipeline),
+            PublishAt = string.IsNullOrWhiteSpace(PublishAt) ? null : PublishAt.Trim(),
             Version = Version,
         };
     }
@@ -227,6 +231,7 @@ public sealed class ScheduleForm
             JobConfigJson = JsonSerializer.Serialize(view.JobConfig, Indented),
             ChannelId = view.ChannelId,
             OwnPipeline = view.Pipeline?.Stages?.Select(Pipelines.StageDraft.From).ToList(),
+            PublishAt = view.PublishAt,
             Version = view.Version,
         };
         if (view.ScheduledAt is { } at && DateTime.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.None, out var once))

@@ -317,6 +317,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             WebhookUrl = source.WebhookUrl,
             TitleTemplate = source.TitleTemplate,
             PipelineJson = source.PipelineJson,
+            PublishAt = source.PublishAt,
             ChannelId = source.ChannelId,
             CreatedByUserId = current.RequireUser(),
             CreatedAt = now,
@@ -676,7 +677,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         string Name, string? Description, JobType JobType, string JobConfig, SchedulePriority Priority, int? MaxRuns,
         MissedRunPolicy MissedPolicy, OverlapPolicy OverlapPolicy, RetryStrategy RetryStrategy, int RetryMaxAttempts,
         int RetryBaseDelaySeconds, int RetryMaxDelaySeconds, int? TimeoutSeconds, int JitterSeconds, string? WebhookUrl, string? TitleTemplate,
-        string? PipelineJson = null);
+        string? PipelineJson = null, string? PublishAt = null);
 
     /// <summary>
     /// A new active schedule from <paramref name="input"/>, validated in memory (no database): null with the problems
@@ -791,6 +792,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         var pipeline = input.Pipeline is null ? null : Pipelines.Pipelines.Check(input.Pipeline, "pipeline", errors);
 
         var timing = ScheduleTiming.Parse(input, Now, errors);
+        var publishAt = CheckPublishAt(input, timing, pipeline, errors);
         if (errors.Count > 0)
         {
             outer.AddRange(errors);
@@ -798,8 +800,47 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
         var fields = new ValidatedFields(name, description, input.JobType!.Value, jobConfig, input.Priority ?? SchedulePriority.Normal, input.MaxRuns,
             input.MissedPolicy ?? MissedRunPolicy.RunLatest, input.OverlapPolicy ?? OverlapPolicy.Skip, strategy, attempts, baseDelay, maxDelay,
-            input.TimeoutSeconds, input.JitterSeconds ?? 0, webhook, template, pipeline is null ? null : Pipelines.Pipelines.Serialize(pipeline));
+            input.TimeoutSeconds, input.JitterSeconds ?? 0, webhook, template, pipeline is null ? null : Pipelines.Pipelines.Serialize(pipeline), publishAt?.Text);
         return (fields, timing!);
+    }
+
+    /// <summary>
+    /// A schedule's publish time: readable, a wall time only for a one-time schedule and not before its production, and a
+    /// pipeline that has something to hold (its own, else the job type's built-in one; a workspace's edited pipeline
+    /// without a publishing stage is found at run time, and the run says so).
+    /// </summary>
+    private static PublishTime? CheckPublishAt(ScheduleInput input, ScheduleTiming? timing, IReadOnlyList<Pipelines.PipelineStage>? ownPipeline, List<ValidationError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(input.PublishAt))
+        {
+            return null;
+        }
+        var parsed = PublishTime.Parse(input.PublishAt);
+        if (!parsed.IsSuccess)
+        {
+            errors.AddRange(parsed.Errors);
+            return null;
+        }
+        var rule = parsed.Value!;
+        if (timing is not null && !rule.IsOffset)
+        {
+            if (timing.Type != ScheduleType.Once)
+            {
+                errors.Add(new("publishAt", "A recurring schedule publishes each run at an offset after its occurrence, such as +2d@12:00 or +3h: a single date would hold every run until then."));
+            }
+            else if (timing.ScheduledAt is { } production && rule.At < production)
+            {
+                errors.Add(new("publishAt", $"publishAt {rule.Text} is before production ({ScheduleTiming.FormatLocal(production)}): publishing never goes before production."));
+            }
+        }
+        var stages = ownPipeline ?? (input.JobType is { } jobType ? Pipelines.Pipelines.Default(jobType) : null);
+        if (stages is not null && !stages.Any(s => s.Publishing))
+        {
+            errors.Add(new("publishAt", ownPipeline is null
+                ? $"Job type {input.JobType!.Value.ToWire()} runs one stage, with nothing to hold for publishing: give the schedule a pipeline with a stage marked publishing, or leave publishAt empty."
+                : "The schedule's pipeline has no stage marked publishing: mark the stage that publishes (upload, send), or leave publishAt empty."));
+        }
+        return rule;
     }
 
     // A webhook URL this instance would refuse to deliver to is said when it is saved, not when a run fails. It may
@@ -852,6 +893,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         schedule.WebhookUrl = fields.WebhookUrl;
         schedule.TitleTemplate = fields.TitleTemplate;
         schedule.PipelineJson = fields.PipelineJson;
+        schedule.PublishAt = fields.PublishAt;
         schedule.ScheduleType = timing.Type;
         schedule.TimeZone = timing.TimeZone;
         schedule.ScheduledAt = timing.ScheduledAt is { } at ? ScheduleTiming.FormatLocal(at) : null;
@@ -919,6 +961,8 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         {
             ChannelId = s.ChannelId,
             Pipeline = s.PipelineJson is null ? null : new Pipelines.PipelineInput(Pipelines.Pipelines.Deserialize(s.PipelineJson)),
+            PublishAt = s.PublishAt,
+            PublishAtDescription = s.PublishAt is null ? null : PublishTime.Parse(s.PublishAt).Value?.Describe(),
         };
     }
 }

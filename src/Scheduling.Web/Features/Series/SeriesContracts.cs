@@ -25,6 +25,9 @@ public sealed record SeriesInput
     /// <summary>Where episodes are delivered when not the workspace's endpoint for the job type.</summary>
     public string? WebhookUrl { get; init; }
     public RetryInput? Retry { get; init; }
+
+    /// <summary>Produce now, publish later: each episode's publishing waits this long after its release time (an offset such as "+1d@18:00", as a schedule's).</summary>
+    public string? PublishAt { get; init; }
 }
 
 /// <param name="TitleTemplate">"{title} #{episode}: {weekday}": {episode}, {title} (the series name) and the schedule title variables.</param>

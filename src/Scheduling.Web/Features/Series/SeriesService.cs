@@ -428,6 +428,7 @@ public sealed class SeriesService(
             OverlapPolicy = OverlapPolicy.QueueAll,
             WebhookUrl = input.WebhookUrl,
             Retry = input.Retry,
+            PublishAt = input.PublishAt,
         };
         try
         {

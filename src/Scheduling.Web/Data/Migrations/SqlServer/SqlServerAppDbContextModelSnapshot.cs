@@ -881,6 +881,9 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<DateTime?>("PublishAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(500)
                         .HasColumnType("nvarchar(500)");
@@ -1263,6 +1266,10 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
 
                     b.Property<int>("Priority")
                         .HasColumnType("int");
+
+                    b.Property<string>("PublishAt")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
 
                     b.Property<string>("RecurrenceRule")
                         .HasMaxLength(2000)

@@ -245,6 +245,8 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
     public Task<BulkResult> UpdateAsync(BulkUpdateRequest request, CancellationToken ct = default)
     {
         const string WhatToChange = "Say what to change: priority, jobConfig, timezone, missedPolicy, overlapPolicy, channelId or removeChannel.";
+        // Who may change comes before what the change says: a Manager learns nothing from validation.
+        current.RequireEditor();
         var changes = request.Changes ?? throw new RequestValidationException("changes", WhatToChange);
         var errors = new List<ValidationError>();
         JsonObject? configPatch = null;

@@ -18,7 +18,7 @@ public static class ScheduleCsv
     [
         "name", "description", "jobType", "jobConfig", "scheduleType", "scheduledAt", "timezone", "rrule", "cron", "start", "exdates", "moves",
         "blackoutDates", "priority", "maxRuns", "missedPolicy", "overlapPolicy", "retryStrategy", "retryMaxAttempts", "retryBaseDelaySeconds",
-        "retryMaxDelaySeconds", "timeoutSeconds", "jitterSeconds", "webhookUrl", "titleTemplate", "pipeline",
+        "retryMaxDelaySeconds", "timeoutSeconds", "jitterSeconds", "webhookUrl", "titleTemplate", "pipeline", "publishAt",
     ];
 
     /// <summary>Separates the values of a list cell (exdates, moves, blackoutDates); a move is "from>to".</summary>
@@ -52,7 +52,7 @@ public static class ScheduleCsv
             s.Priority?.ToWire(), s.MaxRuns?.ToString(i), s.MissedPolicy?.ToWire(), s.OverlapPolicy?.ToWire(), s.Retry?.Strategy?.ToWire(),
             s.Retry?.MaxAttempts?.ToString(i), s.Retry?.BaseDelaySeconds?.ToString(i), s.Retry?.MaxDelaySeconds?.ToString(i),
             s.TimeoutSeconds?.ToString(i), s.JitterSeconds?.ToString(i), s.WebhookUrl, s.TitleTemplate,
-            s.Pipeline is null ? null : JsonSerializer.Serialize(s.Pipeline, Events.EventTypes.Json),
+            s.Pipeline is null ? null : JsonSerializer.Serialize(s.Pipeline, Events.EventTypes.Json), s.PublishAt,
         ];
     }
 
@@ -232,6 +232,8 @@ public static class ScheduleCsv
             WebhookUrl = cell("webhookUrl"),
             TitleTemplate = cell("titleTemplate"),
             Pipeline = pipeline,
+            // "+2d@12:00" is written as "'+2d@12:00" (formula-injection escape, which spreadsheets keep): read either.
+            PublishAt = cell("publishAt") is { } publishAt && publishAt.StartsWith("'+", StringComparison.Ordinal) ? publishAt[1..] : cell("publishAt"),
         };
         return new Row(number, input, errors);
     }

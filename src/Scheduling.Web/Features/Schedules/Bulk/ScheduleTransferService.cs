@@ -93,6 +93,7 @@ public sealed class ScheduleTransferService(IDbContextFactory<AppDbContext> cont
             WebhookUrl = s.WebhookUrl,
             TitleTemplate = s.TitleTemplate,
             Pipeline = s.PipelineJson is { } pipeline ? new Pipelines.PipelineInput(Pipelines.Pipelines.Deserialize(pipeline)) : null,
+            PublishAt = s.PublishAt,
         };
     }
 

@@ -50,6 +50,10 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #else
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionProgressView Progress { get; set; }
 #endif
+        /// <summary>The publishAt property</summary>
+        public DateTimeOffset? PublishAt { get; set; }
+        /// <summary>The readyToPublish property</summary>
+        public bool? ReadyToPublish { get; set; }
         /// <summary>The reason property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -127,6 +131,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "jobType", n => { JobType = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType>(); } },
                 { "priority", n => { Priority = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>(); } },
                 { "progress", n => { Progress = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionProgressView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionProgressView.CreateFromDiscriminatorValue); } },
+                { "publishAt", n => { PublishAt = n.GetDateTimeOffsetValue(); } },
+                { "readyToPublish", n => { ReadyToPublish = n.GetBoolValue(); } },
                 { "reason", n => { Reason = n.GetStringValue(); } },
                 { "result", n => { Result = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "scheduleId", n => { ScheduleId = n.GetGuidValue(); } },
@@ -156,6 +162,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType>("jobType", JobType);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>("priority", Priority);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ExecutionProgressView>("progress", Progress);
+            writer.WriteDateTimeOffsetValue("publishAt", PublishAt);
+            writer.WriteBoolValue("readyToPublish", ReadyToPublish);
             writer.WriteStringValue("reason", Reason);
             writer.WriteObjectValue<UntypedNode>("result", Result);
             writer.WriteDateTimeOffsetValue("scheduledFor", ScheduledFor);

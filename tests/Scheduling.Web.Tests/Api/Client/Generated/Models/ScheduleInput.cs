@@ -60,6 +60,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #endif
         /// <summary>The priority property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority? Priority { get; set; }
+        /// <summary>The publishAt property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? PublishAt { get; set; }
+#nullable restore
+#else
+        public string PublishAt { get; set; }
+#endif
         /// <summary>The recurrence property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -150,6 +158,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "overlapPolicy", n => { OverlapPolicy = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.OverlapPolicy>(); } },
                 { "pipeline", n => { Pipeline = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput.CreateFromDiscriminatorValue); } },
                 { "priority", n => { Priority = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>(); } },
+                { "publishAt", n => { PublishAt = n.GetStringValue(); } },
                 { "recurrence", n => { Recurrence = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceInput>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceInput.CreateFromDiscriminatorValue); } },
                 { "retry", n => { Retry = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryInput>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryInput.CreateFromDiscriminatorValue); } },
                 { "scheduleType", n => { ScheduleType = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ScheduleType>(); } },
@@ -179,6 +188,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.OverlapPolicy>("overlapPolicy", OverlapPolicy);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput>("pipeline", Pipeline);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>("priority", Priority);
+            writer.WriteStringValue("publishAt", PublishAt);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceInput>("recurrence", Recurrence);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryInput>("retry", Retry);
             writer.WriteStringValue("scheduledAt", ScheduledAt);

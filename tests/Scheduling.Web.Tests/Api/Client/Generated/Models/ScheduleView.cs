@@ -92,6 +92,22 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #endif
         /// <summary>The priority property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority? Priority { get; set; }
+        /// <summary>The publishAt property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? PublishAt { get; set; }
+#nullable restore
+#else
+        public string PublishAt { get; set; }
+#endif
+        /// <summary>The publishAtDescription property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? PublishAtDescription { get; set; }
+#nullable restore
+#else
+        public string PublishAtDescription { get; set; }
+#endif
         /// <summary>The recurrence property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -223,6 +239,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "pauseNote", n => { PauseNote = n.GetStringValue(); } },
                 { "pipeline", n => { Pipeline = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput.CreateFromDiscriminatorValue); } },
                 { "priority", n => { Priority = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>(); } },
+                { "publishAt", n => { PublishAt = n.GetStringValue(); } },
+                { "publishAtDescription", n => { PublishAtDescription = n.GetStringValue(); } },
                 { "recurrence", n => { Recurrence = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceView.CreateFromDiscriminatorValue); } },
                 { "retry", n => { Retry = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryView.CreateFromDiscriminatorValue); } },
                 { "reviews", n => { Reviews = n.GetCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewView>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewView.CreateFromDiscriminatorValue)?.AsList(); } },
@@ -267,6 +285,8 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteStringValue("pauseNote", PauseNote);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineInput>("pipeline", Pipeline);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SchedulePriority>("priority", Priority);
+            writer.WriteStringValue("publishAt", PublishAt);
+            writer.WriteStringValue("publishAtDescription", PublishAtDescription);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceView>("recurrence", Recurrence);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryView>("retry", Retry);
             writer.WriteCollectionOfObjectValues<global::Scheduling.Web.Tests.Api.Client.Generated.Models.ReviewView>("reviews", Reviews);

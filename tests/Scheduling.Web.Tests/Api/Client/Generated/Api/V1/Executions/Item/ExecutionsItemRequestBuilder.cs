@@ -6,6 +6,7 @@ using Microsoft.Kiota.Abstractions;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Complete;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Fail;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Progress;
+using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.PublishAt;
 using Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Retry;
 using Scheduling.Web.Tests.Api.Client.Generated.Models;
 using System.Collections.Generic;
@@ -35,6 +36,11 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Progress.ProgressRequestBuilder Progress
         {
             get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Progress.ProgressRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The publishAt property</summary>
+        public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.PublishAt.PublishAtRequestBuilder PublishAt
+        {
+            get => new global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.PublishAt.PublishAtRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The retry property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Executions.Item.Retry.RetryRequestBuilder Retry
