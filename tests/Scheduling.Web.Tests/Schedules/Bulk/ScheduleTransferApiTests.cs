@@ -48,6 +48,8 @@ public class ScheduleTransferApiTests
                 titleTemplate = "Episode {run}",
                 // Its own pipeline goes along (a JSON cell in the CSV).
                 pipeline = new { stages = new object[] { new { key = "render", timeoutSeconds = 600 }, new { key = "upload", publishing = true } } },
+                // And its publish time ("+..." is written behind a quote mark in the CSV, and read back either way).
+                publishAt = "+2d@12:00",
             },
             BulkScheduleApiTests.Once("@once", "2030-03-10T02:30:00", timezone: "America/New_York"),
         ]);
@@ -63,6 +65,7 @@ public class ScheduleTransferApiTests
             Assert.Contains("'=HYPERLINK", file, StringComparison.Ordinal);
             Assert.Contains("'-Moved", file, StringComparison.Ordinal);
             Assert.Contains("'@once", file, StringComparison.Ordinal);
+            Assert.Contains("'+2d@12:00", file, StringComparison.Ordinal);
             Assert.StartsWith("name,description,jobType,", file, StringComparison.Ordinal);
         }
 
@@ -71,12 +74,13 @@ public class ScheduleTransferApiTests
 
         var before = await ListAsync(source);
         Assert.Equal(1, before.Count(s => s.GetProperty("pipeline").ValueKind == JsonValueKind.Object));
+        Assert.Equal(1, before.Count(s => s.GetProperty("publishAt").ValueKind == JsonValueKind.String));
         var after = await ListAsync(target);
         Assert.Equal(4, after.Count);
         foreach (var (a, b) in before.Zip(after))
         {
             Assert.NotEqual(a.GetProperty("id").GetGuid(), b.GetProperty("id").GetGuid());
-            foreach (var field in new[] { "name", "description", "jobType", "scheduleType", "scheduledAt", "timezone", "priority", "maxRuns", "missedPolicy", "overlapPolicy", "timeoutSeconds", "jitterSeconds", "webhookUrl", "titleTemplate", "nextRunAt", "nextRunLocal", "summary" })
+            foreach (var field in new[] { "name", "description", "jobType", "scheduleType", "scheduledAt", "timezone", "priority", "maxRuns", "missedPolicy", "overlapPolicy", "timeoutSeconds", "jitterSeconds", "webhookUrl", "titleTemplate", "nextRunAt", "nextRunLocal", "summary", "publishAt" })
             {
                 Assert.Equal(a.GetProperty(field).ToString(), b.GetProperty(field).ToString());
             }
