@@ -123,8 +123,9 @@ public sealed class ExecutionRunner(
                 end = RunOutcome.WaitingForCallback(execution, now + wait, queue.ScheduleCallbackTimeout(execution.Id, wait), result);
                 break;
             case HandlerOutcome.Held held:
-                // The job exists before the row says so: if the commit is lost, the job finds the run as it was.
-                end = RunOutcome.HeldForPublishing(execution, held.Until, queue.Schedule(execution.Id, execution.Priority, held.Until > now ? held.Until - now : TimeSpan.Zero), result);
+                // The job exists before the row says so (at a time rounded up: never early); if the commit is lost, the job
+                // finds the run still running its attempt and leaves it to the recovery sweep.
+                end = RunOutcome.HeldForPublishing(execution, held.Until, queue.ScheduleAt(execution.Id, execution.Priority, held.Until), result);
                 break;
             case HandlerOutcome.Failed failed:
                 var policy = new RetryPolicy(schedule.RetryStrategy, Math.Max(0, schedule.RetryMaxAttempts - 1),

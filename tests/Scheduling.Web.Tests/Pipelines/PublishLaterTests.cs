@@ -59,14 +59,34 @@ public class PublishLaterTests
 
         var done = await host.WaitForAsync(runId, e => e.GetProperty("status").GetString() == "completed", "the moved run to publish");
         Assert.Equal(["render", "upload"], Actions(host.Receiver, "later"));
+        Assert.True(host.Receiver.On("later")[1].ReceivedAt >= moveTo, "Published before its time.");
         Assert.Equal($"{runId}:upload", host.Receiver.On("later")[1].IdempotencyKey);
-        Assert.True(host.Receiver.On("later")[1].ReceivedAt >= moveTo.AddMilliseconds(-5), "Published before its time.");
         var publish = done.GetProperty("result").GetProperty("publish");
         Assert.Equal(JsonValueKind.Null, publish.GetProperty("lateBySeconds").ValueKind);
 
         // Over: its time no longer moves.
         var again = await host.Client.PutAsJsonAsync($"/api/v1/executions/{runId}/publish-at", new { at = Utc(DateTime.UtcNow.AddHours(1)) }, Ct);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task PublishNow_AfterAMoveLater_PublishesAtOnce(DatabaseProvider provider)
+    {
+        await using var host = await EngineHost.StartAsync(provider);
+        var scheduleId = await host.CreateOnceAsync("now", new { pipeline = new { stages = RenderThenUpload }, publishAt = "+2d@12:00" }, jobType: "video_generation");
+        var runId = await RunOfAsync(host, scheduleId);
+        await host.WaitForAsync(runId, e => e.GetProperty("readyToPublish").GetBoolean(), "the run to be produced and held");
+
+        var later = await host.Client.PutAsJsonAsync($"/api/v1/executions/{runId}/publish-at", new { at = Utc(DateTime.UtcNow.AddHours(1)) }, Ct);
+        Assert.Equal(HttpStatusCode.OK, later.StatusCode);
+        Assert.True((await later.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("readyToPublish").GetBoolean());
+        // Now (a time in the past is now): the upload goes at once.
+        var now = await host.Client.PutAsJsonAsync($"/api/v1/executions/{runId}/publish-at", new { at = Utc(DateTime.UtcNow.AddMinutes(-1)) }, Ct);
+        Assert.Equal(HttpStatusCode.OK, now.StatusCode);
+        await host.WaitForAsync(runId, e => e.GetProperty("status").GetString() == "completed", "the run to publish now");
+        Assert.Equal(["render", "upload"], Actions(host.Receiver, "now"));
     }
 
     [Fact]

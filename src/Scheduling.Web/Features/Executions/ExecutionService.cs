@@ -242,15 +242,17 @@ public sealed class ExecutionService(
         }
         if (held)
         {
-            // The new carrier exists before the row says so; the old job, if it comes first, finds the run's new time and waits for it.
-            var job = at <= now ? queue.Enqueue(execution.Id, execution.Priority) : queue.Schedule(execution.Id, execution.Priority, at - now);
+            // The row first, then its carrier: a job that comes before the row had its new time would wait for the old one.
+            // Without a carrier for a moment, the recovery sweep hands it over at its time if this process stops here.
             var moved = await db.Executions.Where(e => e.Id == id && e.Status == ExecutionStatus.Pending && e.WaitReason == WaitReason.PublishAt && e.Attempts == execution.Attempts)
-                .ExecuteUpdateAsync(set => set.SetProperty(e => e.PublishAt, at).SetProperty(e => e.NotBefore, at).SetProperty(e => e.HangfireJobId, job)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.PublishAt, at).SetProperty(e => e.NotBefore, at).SetProperty(e => e.HangfireJobId, (string?)null)
                     .SetProperty(e => e.Reason, $"Produced: ready, publishes at {at:yyyy-MM-dd HH:mm} UTC."), ct);
             if (moved == 0)
             {
                 throw new ConflictException("The run changed meanwhile (it started publishing?): look at it again.");
             }
+            var job = at <= now ? queue.Enqueue(execution.Id, execution.Priority) : queue.ScheduleAt(execution.Id, execution.Priority, at);
+            await RunTransitions.RecordJobAsync(db, execution.Id, job);
         }
         else if (await db.Executions.Where(e => e.Id == id && (e.Status == ExecutionStatus.Pending || e.Status == ExecutionStatus.Running))
             .ExecuteUpdateAsync(set => set.SetProperty(e => e.PublishAt, at), ct) == 0)
