@@ -21,6 +21,17 @@ public static class Axe
         public override string ToString() => $"[{Impact}] {Rule}: {Target} — {Html}{(Why.Length > 0 ? " | " + Why : "")}";
     }
 
+    /// <summary>Fails with every serious or critical violation on the page (each also written to <paramref name="output"/>).</summary>
+    public static async Task AssertNoneAsync(IPage page, ITestOutputHelper output, string what)
+    {
+        var blocking = (await SeriousOrCriticalAsync(page)).Select(v => v.ToString()).ToList();
+        foreach (var line in blocking)
+        {
+            output.WriteLine(line);
+        }
+        Assert.True(blocking.Count == 0, $"{what}: {string.Join("\n", blocking)}");
+    }
+
     /// <summary>Runs axe on the page; <paramref name="rules"/> limits the run to those rules (all rules when null).</summary>
     public static async Task<IReadOnlyList<Violation>> SeriousOrCriticalAsync(IPage page, IReadOnlyList<string>? rules = null)
     {

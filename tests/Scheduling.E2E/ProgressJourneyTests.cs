@@ -42,7 +42,7 @@ public sealed class ProgressJourneyTests(ExecutionAppFixture app, ITestOutputHel
         var runText = await run.Content.ReadAsStringAsync(Ct);
         Assert.True(run.IsSuccessStatusCode, runText);
         var runId = JsonDocument.Parse(runText).RootElement.GetProperty("id").GetGuid();
-        await WaitForRunAsync(http, runId, e => e.GetProperty("status").GetString() == "running" && e.GetProperty("awaitingCallback").GetBoolean(), "the run to be accepted (202)");
+        await Runs.WaitForAsync(http, runId, e => e.GetProperty("status").GetString() == "running" && e.GetProperty("awaitingCallback").GetBoolean(), "the run to be accepted (202)", Ct);
 
         await using var context = await app.NewContextAsync();
         var page = await context.NewPageAsync();
@@ -70,7 +70,7 @@ public sealed class ProgressJourneyTests(ExecutionAppFixture app, ITestOutputHel
         await Expect(page.GetByTestId("drawer-progress").GetByTestId("run-progress-message")).ToHaveTextAsync("Uploading");
         await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("p01-run-progress-1280"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
         Assert.Equal(marker, await page.EvaluateAsync<double>("() => window.__noReload"));
-        await AssertAccessibleAsync(page, "executions with a running run's progress at 1280");
+        await Axe.AssertNoneAsync(page, output, "executions with a running run's progress at 1280");
 
         // The dashboard's "Running now" card follows it live too, at phone width as well.
         await page.GotoAsync("");
@@ -80,17 +80,17 @@ public sealed class ProgressJourneyTests(ExecutionAppFixture app, ITestOutputHel
         await ReportAsync(http, runId, new { percent = 35, stage = "upload", message = "Uploading, 35 %" });
         await Expect(card.GetByTestId("run-progress")).ToHaveAttributeAsync("data-percent", "35");
         await Expect(card.GetByTestId("run-progress-message")).ToHaveTextAsync("Uploading, 35 %");
-        await AssertAccessibleAsync(page, "dashboard with a running run at 1280");
+        await Axe.AssertNoneAsync(page, output, "dashboard with a running run at 1280");
         var phone = await context.NewPageAsync();
         await phone.SetViewportSizeAsync(390, 844);
         await phone.GotoAsync("");
         await WaitForCircuitAsync(phone);
         await Expect(phone.GetByTestId("running-card").GetByTestId("run-progress")).ToHaveAttributeAsync("data-percent", "35");
-        await AssertAccessibleAsync(phone, "dashboard with a running run at 390");
+        await Axe.AssertNoneAsync(phone, output, "dashboard with a running run at 390");
         await phone.GotoAsync("executions");
         await WaitForCircuitAsync(phone);
         await Expect(phone.GetByTestId("executions-grid").GetByTestId("run-progress")).ToHaveAttributeAsync("data-percent", "35");
-        await AssertAccessibleAsync(phone, "executions with a running run at 390");
+        await Axe.AssertNoneAsync(phone, output, "executions with a running run at 390");
         await phone.CloseAsync();
         await page.GotoAsync("executions");
         await WaitForCircuitAsync(page);
@@ -103,15 +103,6 @@ public sealed class ProgressJourneyTests(ExecutionAppFixture app, ITestOutputHel
     }
 
     /// <summary>No serious or critical axe violation (as AccessibilityTests requires of every page) with the progress shown.</summary>
-    private async Task AssertAccessibleAsync(IPage page, string what)
-    {
-        var blocking = (await Axe.SeriousOrCriticalAsync(page)).Select(v => v.ToString()).ToList();
-        foreach (var line in blocking)
-        {
-            output.WriteLine(line);
-        }
-        Assert.True(blocking.Count == 0, $"{what}: {string.Join("\n", blocking)}");
-    }
 
     private static async Task ReportAsync(HttpClient http, Guid runId, object body)
     {
@@ -121,21 +112,6 @@ public sealed class ProgressJourneyTests(ExecutionAppFixture app, ITestOutputHel
         Assert.True(JsonDocument.Parse(text).RootElement.GetProperty("accepted").GetBoolean(), text);
     }
 
-    private static async Task WaitForRunAsync(HttpClient http, Guid runId, Func<JsonElement, bool> done, string what)
-    {
-        var until = DateTime.UtcNow.AddSeconds(30);
-        var last = "";
-        while (DateTime.UtcNow < until)
-        {
-            last = await http.GetStringAsync($"api/v1/executions/{runId}", Ct);
-            if (done(JsonDocument.Parse(last).RootElement.GetProperty("execution")))
-            {
-                return;
-            }
-            await Task.Delay(250, Ct);
-        }
-        Assert.Fail($"Gave up after 30 s waiting for {what}: {last}");
-    }
 
     /// <summary>An integration that takes the job and answers 202: the run stays running until its callback.</summary>
     private static async Task<WebApplication> StartAcceptingReceiverAsync()

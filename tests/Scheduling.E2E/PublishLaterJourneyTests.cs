@@ -45,7 +45,7 @@ public sealed class PublishLaterJourneyTests(ExecutionAppFixture app, ITestOutpu
         var runText = await run.Content.ReadAsStringAsync(Ct);
         Assert.True(run.IsSuccessStatusCode, runText);
         var runId = JsonDocument.Parse(runText).RootElement.GetProperty("id").GetGuid();
-        await WaitForRunAsync(http, runId, e => e.GetProperty("readyToPublish").GetBoolean(), "the video to be produced and held");
+        await Runs.WaitForAsync(http, runId, e => e.GetProperty("readyToPublish").GetBoolean(), "the video to be produced and held", Ct);
         Assert.Equal(["render"], actions);
 
         await using var context = await app.NewContextAsync();
@@ -64,10 +64,10 @@ public sealed class PublishLaterJourneyTests(ExecutionAppFixture app, ITestOutpu
         await Expect(drawer.Locator("[data-testid=run-stage][data-key=render]")).ToHaveAttributeAsync("data-state", "completed");
         await Expect(drawer.Locator("[data-testid=run-stage][data-key=upload]")).ToHaveAttributeAsync("data-state", "pending");
         await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("p02-ready-to-publish-1280"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
-        await AssertAccessibleAsync(page, "a run ready to publish in the drawer at 1280");
+        await Axe.AssertNoneAsync(page, output, "a run ready to publish in the drawer at 1280");
 
         await drawer.GetByTestId("publish-now").ClickAsync();
-        await WaitForRunAsync(http, runId, e => e.GetProperty("status").GetString() == "completed", "the video to publish");
+        await Runs.WaitForAsync(http, runId, e => e.GetProperty("status").GetString() == "completed", "the video to publish", Ct);
         await Expect(drawer.Locator("[data-testid=run-stage][data-key=upload]")).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = 15_000 });
         Assert.Equal(["render", "upload"], actions);
 
@@ -79,36 +79,11 @@ public sealed class PublishLaterJourneyTests(ExecutionAppFixture app, ITestOutpu
         var phoneRow = phone.GetByTestId("executions-grid").Locator("tbody tr").Filter(new() { HasText = "E2E Video published later" });
         await phoneRow.GetByTestId("execution-status").ClickAsync();
         await Expect(phone.GetByTestId("execution-drawer").GetByTestId("publish-done")).ToBeVisibleAsync();
-        await AssertAccessibleAsync(phone, "a published run in the drawer at 390");
+        await Axe.AssertNoneAsync(phone, output, "a published run in the drawer at 390");
         await phone.CloseAsync();
     }
 
-    private async Task AssertAccessibleAsync(IPage page, string what)
-    {
-        var blocking = (await Axe.SeriousOrCriticalAsync(page)).Select(v => v.ToString()).ToList();
-        foreach (var line in blocking)
-        {
-            output.WriteLine(line);
-        }
-        Assert.True(blocking.Count == 0, $"{what}: {string.Join("\n", blocking)}");
-    }
 
-    private static async Task WaitForRunAsync(HttpClient http, Guid runId, Func<JsonElement, bool> done, string what)
-    {
-        var until = DateTime.UtcNow.AddSeconds(30);
-        var last = "";
-        while (DateTime.UtcNow < until)
-        {
-            last = await http.GetStringAsync($"api/v1/executions/{runId}", Ct);
-            if (done(JsonDocument.Parse(last).RootElement.GetProperty("execution")))
-            {
-                return;
-            }
-            await Task.Delay(250, Ct);
-        }
-        var status = await http.GetStringAsync("api/v1/scheduler/status", Ct);
-        Assert.Fail($"Gave up after 30 s waiting for {what}: {last}\nEngine: {status}");
-    }
 
     /// <summary>An integration that answers each stage at once, noting its action.</summary>
     private static async Task<WebApplication> StartReceiverAsync(ConcurrentQueue<string> actions)
