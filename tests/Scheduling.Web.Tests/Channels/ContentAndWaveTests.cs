@@ -189,6 +189,26 @@ public class ContentAndWaveTests
         Assert.Equal((3, 2), (list.GetProperty("total").GetInt32(), list.GetProperty("items").GetArrayLength()));
     }
 
+    [Fact]
+    public async Task AWavesPublishAt_GoesToEachChannelsPost_AndABadOneIsA400()
+    {
+        await using var s = await CalendarScenario.StartAsync(DatabaseProvider.Sqlite, Monday);
+        var channels = new[] { await ChannelAsync(s.Client, "YouTube"), await ChannelAsync(s.Client, "Blog", timezone: "Europe/Paris") };
+        var video = (await CreatedAsync(s.Client, "/api/v1/content", new { title = "Trailer", jobType = "video_generation" })).GetProperty("id").GetGuid();
+
+        var (badStatus, bad) = await SendAsync(s.Client, HttpMethod.Post, "/api/v1/waves", new { contentId = video, channelIds = channels, mode = "simultaneous", at = "2030-03-05T12:00", timezone = NewYork, publishAt = "soon" });
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("publishAt", out _), bad.ToString());
+
+        var wave = await CreatedAsync(s.Client, "/api/v1/waves", new { contentId = video, channelIds = channels, mode = "simultaneous", at = "2030-03-05T12:00", timezone = NewYork, publishAt = "+1d@18:00" });
+        foreach (var item in wave.GetProperty("items").EnumerateArray())
+        {
+            var schedule = await s.Client.GetFromJsonAsync<JsonElement>($"/api/v1/schedules/{item.GetProperty("scheduleId").GetGuid()}", Ct);
+            Assert.Equal("+1d@18:00", schedule.GetProperty("publishAt").GetString());
+            Assert.Equal("publishes the next day at 18:00", schedule.GetProperty("publishAtDescription").GetString());
+        }
+    }
+
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.PostgreSql)]

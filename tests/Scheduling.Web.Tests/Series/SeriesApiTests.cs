@@ -47,6 +47,23 @@ public class SeriesApiTests
 
     private static string S(JsonElement e, string name) => e.GetProperty(name).GetString()!;
 
+    [Fact]
+    public async Task ASeriesPublishAt_IsItsSchedules_ForEveryEpisode_AndAOneStageJobTypeIsRefused()
+    {
+        var (app, client) = await StartAsync(DatabaseProvider.Sqlite);
+        await using var _ = app;
+
+        var refused = await client.PostAsJsonAsync("/api/v1/schedules/series", new { name = "Plain", jobType = "publish", episodeCount = 3,
+            recurrence = new { frequency = "daily", timesOfDay = new[] { "09:00" } }, timezone = "UTC", publishAt = "+1d" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("publishAt", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        var series = await CreateAsync(client, new { name = "Weekly video", jobType = "video_generation", episodeCount = 4,
+            recurrence = new { frequency = "weekly", byDay = new[] { "FR" }, timesOfDay = new[] { "09:00" } }, timezone = "Europe/Paris", publishAt = "+2d@12:00" });
+        var schedule = await client.GetFromJsonAsync<JsonElement>($"/api/v1/schedules/{series.GetProperty("scheduleId").GetGuid()}", Ct);
+        Assert.Equal("+2d@12:00", S(schedule, "publishAt"));
+    }
+
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.PostgreSql)]

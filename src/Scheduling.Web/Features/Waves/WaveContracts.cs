@@ -18,6 +18,9 @@ public sealed record WaveInput
     public string? Timezone { get; init; }
     public int? StaggerMinutes { get; init; }
     public IReadOnlyDictionary<Guid, int>? Offsets { get; init; }
+
+    /// <summary>Produce now, publish later: each channel's post publishes this long after its time (an offset such as "+1d@18:00", as a schedule's publishAt).</summary>
+    public string? PublishAt { get; init; }
 }
 
 /// <summary>Move every post of the wave by the same amount (minutes, either way).</summary>

@@ -91,7 +91,7 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
                 }
                 var localTime = when.InZone(DateTimeZoneProviders.Tzdb[channel.TimeZone]).LocalDateTime;
                 var schedule = await schedules.NewAsync(ChannelService.QueuedSchedule(channel, new SlotInstance(localTime.Date, localTime.TimeOfDay, when),
-                    new QueueInput { Name = $"{content.Title} · {channel.Name}" }, content), ct);
+                    new QueueInput { Name = $"{content.Title} · {channel.Name}" }, content) with { PublishAt = input.PublishAt }, ct);
                 schedule.ChannelId = channel.Id;
                 if (draft)
                 {

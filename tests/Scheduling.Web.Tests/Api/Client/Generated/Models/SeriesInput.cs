@@ -38,6 +38,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #endif
         /// <summary>The onFailure property</summary>
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.SeriesFailurePolicy? OnFailure { get; set; }
+        /// <summary>The publishAt property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? PublishAt { get; set; }
+#nullable restore
+#else
+        public string PublishAt { get; set; }
+#endif
         /// <summary>The recurrence property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -117,6 +125,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "jobType", n => { JobType = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType>(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "onFailure", n => { OnFailure = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SeriesFailurePolicy>(); } },
+                { "publishAt", n => { PublishAt = n.GetStringValue(); } },
                 { "recurrence", n => { Recurrence = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceInput>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceInput.CreateFromDiscriminatorValue); } },
                 { "retry", n => { Retry = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryInput>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryInput.CreateFromDiscriminatorValue); } },
                 { "start", n => { Start = n.GetStringValue(); } },
@@ -138,6 +147,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.JobType>("jobType", JobType);
             writer.WriteStringValue("name", Name);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.SeriesFailurePolicy>("onFailure", OnFailure);
+            writer.WriteStringValue("publishAt", PublishAt);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RecurrenceInput>("recurrence", Recurrence);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.RetryInput>("retry", Retry);
             writer.WriteStringValue("start", Start);

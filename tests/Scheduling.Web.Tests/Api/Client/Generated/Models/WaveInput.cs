@@ -42,6 +42,14 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
 #else
         public global::Scheduling.Web.Tests.Api.Client.Generated.Models.WaveInput_offsets Offsets { get; set; }
 #endif
+        /// <summary>The publishAt property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? PublishAt { get; set; }
+#nullable restore
+#else
+        public string PublishAt { get; set; }
+#endif
         /// <summary>The staggerMinutes property</summary>
         public int? StaggerMinutes { get; set; }
         /// <summary>The timezone property</summary>
@@ -82,6 +90,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
                 { "contentId", n => { ContentId = n.GetGuidValue(); } },
                 { "mode", n => { Mode = n.GetEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WaveMode>(); } },
                 { "offsets", n => { Offsets = n.GetObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WaveInput_offsets>(global::Scheduling.Web.Tests.Api.Client.Generated.Models.WaveInput_offsets.CreateFromDiscriminatorValue); } },
+                { "publishAt", n => { PublishAt = n.GetStringValue(); } },
                 { "staggerMinutes", n => { StaggerMinutes = n.GetIntValue(); } },
                 { "timezone", n => { Timezone = n.GetStringValue(); } },
             };
@@ -98,6 +107,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
             writer.WriteGuidValue("contentId", ContentId);
             writer.WriteEnumValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WaveMode>("mode", Mode);
             writer.WriteObjectValue<global::Scheduling.Web.Tests.Api.Client.Generated.Models.WaveInput_offsets>("offsets", Offsets);
+            writer.WriteStringValue("publishAt", PublishAt);
             writer.WriteIntValue("staggerMinutes", StaggerMinutes);
             writer.WriteStringValue("timezone", Timezone);
             writer.WriteAdditionalData(AdditionalData);
