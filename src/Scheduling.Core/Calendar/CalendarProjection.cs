@@ -17,6 +17,9 @@ public enum CalendarItemKind
 
     /// <summary>An occurrence that will not run (EXDATE or a skip override), shown at its original time.</summary>
     Skipped,
+
+    /// <summary>A produced run's publishing, held until its publish time (produce now, publish later); Original: when it was produced.</summary>
+    Publish,
 }
 
 /// <summary>

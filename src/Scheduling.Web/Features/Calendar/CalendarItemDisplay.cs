@@ -45,6 +45,7 @@ public static class CalendarItemDisplay
         CalendarItemKind.Executed => o.Status,
         CalendarItemKind.Moved => "moved",
         CalendarItemKind.Skipped => "skipped",
+        CalendarItemKind.Publish => "ready to publish",
         _ => "planned",
     };
 
@@ -56,7 +57,11 @@ public static class CalendarItemDisplay
         {
             text += $" · {o.Entry.At.InZone(own).ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture)} {own.Id}";
         }
-        if (o.Entry.Original is { } from)
+        if (o.Entry.Kind == CalendarItemKind.Publish && o.Entry.Original is { } produced)
+        {
+            text += $" · produced for {produced.InZone(shown).ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture)}";
+        }
+        else if (o.Entry.Original is { } from)
         {
             text += $" · moved from {from.InZone(shown).ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture)}";
         }
@@ -67,8 +72,8 @@ public static class CalendarItemDisplay
         return text;
     }
 
-    /// <summary>Only what has not run can be dragged: planned and moved occurrences.</summary>
-    public static bool Draggable(CalendarOccurrence o) => o.Entry.Kind is CalendarItemKind.Planned or CalendarItemKind.Moved;
+    /// <summary>Only what has not run can be dragged: planned and moved occurrences, and a produced run's publishing (its publish time moves).</summary>
+    public static bool Draggable(CalendarOccurrence o) => o.Entry.Kind is CalendarItemKind.Planned or CalendarItemKind.Moved or CalendarItemKind.Publish;
 
     /// <summary>The broken channel rules a move went through with (warn mode), in one sentence list.</summary>
     public static string ChannelWarnings(IReadOnlyList<Channels.RuleWarning> warnings) =>

@@ -111,7 +111,8 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
                 var kind = episode.Status == Series.EpisodeStatus.Skipped && entry.Kind == CalendarItemKind.Planned ? CalendarItemKind.Skipped : entry.Kind;
                 return new CalendarOccurrence(entry with { Kind = kind }, schedule, episode.Title);
             }
-            return new CalendarOccurrence(entry, schedule, titles ? Title(entry, schedule, executionTitles) : schedule.Name)
+            var title = titles ? Title(entry, schedule, executionTitles) : schedule.Name;
+            return new CalendarOccurrence(entry, schedule, entry.Kind == CalendarItemKind.Publish ? "Publish · " + title : title)
             {
                 Wave = waves.GetValueOrDefault(entry.ScheduleId),
             };
@@ -206,7 +207,26 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
             sources.Add(Source(schedule, overrides));
         }
         var runs = executions.Select(e => new CalendarRun(e.ScheduleId, e.Id, Instant.FromDateTimeUtc(e.ScheduledFor), e.IsManual, e.Status.ToWire()));
-        return (CalendarProjection.Project(sources, runs, overrides, start, end), schedules, executionTitles);
+        var entries = CalendarProjection.Project(sources, runs, overrides, start, end);
+
+        // Produce now, publish later: a produced run waiting for its publish time is an item of its own at that time
+        // (dragging it moves the publishing, not the production).
+        var held = await db.Executions.AsNoTracking()
+            .Where(e => e.Status == ExecutionStatus.Pending && e.WaitReason == WaitReason.PublishAt && e.PublishAt >= from && e.PublishAt < to)
+            .Select(e => new { e.Id, e.ScheduleId, e.ScheduledFor, PublishAt = e.PublishAt!.Value, Title = titles ? e.Title : null })
+            .ToListAsync(ct);
+        held.RemoveAll(e => !schedules.ContainsKey(e.ScheduleId));
+        if (held.Count == 0)
+        {
+            return (entries, schedules, executionTitles);
+        }
+        foreach (var run in held.Where(e => e.Title is not null))
+        {
+            executionTitles[run.Id] = run.Title!;
+        }
+        var publishing = held.Select(e => new CalendarEntry(e.ScheduleId, Instant.FromDateTimeUtc(e.PublishAt), CalendarItemKind.Publish,
+            Instant.FromDateTimeUtc(e.ScheduledFor), e.Id, "ready", null));
+        return ([.. entries.Concat(publishing).OrderBy(e => e.At)], schedules, executionTitles);
     }
 
     private static IQueryable<Schedule> Schedules(AppDbContext db, CalendarFilter filter)

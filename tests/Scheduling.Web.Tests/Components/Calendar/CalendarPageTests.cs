@@ -141,6 +141,46 @@ public sealed class CalendarPageTests
     }
 
     [Fact]
+    public async Task AProducedRunsPublishing_IsAnItemAtItsPublishTime_DraggingItMovesOnlyThePublishing_AndUndoPutsItBack()
+    {
+        var (app, _, daily) = await SetUpAsync();
+        await using var __ = app;
+        // Today's 09:00 Paris run (08:00 UTC) was produced and waits to publish tomorrow at 12:00 Paris (11:00 UTC).
+        var at = new DateTime(2026, 3, 10, 8, 0, 0, DateTimeKind.Utc);
+        var publishAt = new DateTime(2026, 3, 11, 11, 0, 0, DateTimeKind.Utc);
+        var run = new Scheduling.Web.Features.Executions.Execution
+        {
+            Id = Guid.CreateVersion7(), WorkspaceId = app.Workspace.WorkspaceId!.Value, ScheduleId = daily.Id,
+            OccurrenceKey = Scheduling.Web.Features.Executions.Execution.PlannedKey(at), ScheduledFor = at, CreatedAt = at,
+            Status = Scheduling.Web.Features.Executions.ExecutionStatus.Pending, Attempts = 1, StartedAt = at, AttemptStartedAt = at,
+            WaitReason = WaitReason.PublishAt, PublishAt = publishAt, NotBefore = publishAt, JobType = JobType.Newsletter, Priority = SchedulePriority.Normal,
+        };
+        await using (var db = await app.Context.Services.GetRequiredService<IDbContextFactory<Scheduling.Web.Data.AppDbContext>>().CreateDbContextAsync(Ct))
+        {
+            db.Executions.Add(run);
+            await db.SaveChangesAsync(Ct);
+        }
+        var cut = Render(app, "week", "2026-03-10");
+        cut.WaitForAssertion(() => Assert.Equal("publish", ItemOf(cut, daily.Id, "2026-03-11T11:00:00Z").GetAttribute("data-kind")));
+        Assert.Contains("Publish · Daily digest", ItemOf(cut, daily.Id, "2026-03-11T11:00:00Z").TextContent, StringComparison.Ordinal);
+        // The production stays where it ran.
+        Assert.Equal("executed", ItemOf(cut, daily.Id, "2026-03-10T08:00:00Z").GetAttribute("data-kind"));
+
+        ItemOf(cut, daily.Id, "2026-03-11T11:00:00Z").DragStart();
+        cut.Find("[data-testid=calendar-slot][data-start='2026-03-12T15:00:00']").Drop();
+
+        cut.WaitForAssertion(() => Assert.Equal("publish", ItemOf(cut, daily.Id, "2026-03-12T15:00:00Z").GetAttribute("data-kind")));
+        Assert.Empty(cut.FindAll($"[data-testid=calendar-item][data-occurrence='2026-03-11T11:00:00Z'][data-kind=publish]"));
+        Assert.Equal("executed", ItemOf(cut, daily.Id, "2026-03-10T08:00:00Z").GetAttribute("data-kind"));
+        var executions = app.Context.Services.GetRequiredService<Scheduling.Web.Features.Executions.ExecutionService>();
+        Assert.Equal(new DateTime(2026, 3, 12, 15, 0, 0, DateTimeKind.Utc), (await executions.GetAsync(run.Id, Ct)).Execution.PublishAt);
+
+        cut.FindAll(".mud-snackbar button").Single(b => b.TextContent.Contains("Undo", StringComparison.Ordinal)).Click();
+        cut.WaitForAssertion(() => Assert.Equal("publish", ItemOf(cut, daily.Id, "2026-03-11T11:00:00Z").GetAttribute("data-kind")));
+        Assert.Equal(publishAt, (await executions.GetAsync(run.Id, Ct)).Execution.PublishAt);
+    }
+
+    [Fact]
     public async Task DragOccurrenceOfASeries_MovesThatOccurrenceOnly_AndUndoPutsItBack()
     {
         var (app, _, daily) = await SetUpAsync();

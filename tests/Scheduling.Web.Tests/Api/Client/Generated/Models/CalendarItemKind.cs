@@ -24,5 +24,9 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Models
         #pragma warning disable CS1591
         Skipped,
         #pragma warning restore CS1591
+        [EnumMember(Value = "publish")]
+        #pragma warning disable CS1591
+        Publish,
+        #pragma warning restore CS1591
     }
 }
