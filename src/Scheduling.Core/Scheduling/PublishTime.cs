@@ -137,23 +137,26 @@ public sealed partial record PublishTime
         return zone.ResolveLocal(local, Resolvers.LenientResolver).ToInstant() + Elapsed;
     }
 
-    /// <summary>In words, for the editor and the run page.</summary>
-    public string Describe()
+    /// <summary>In words, for the schedule's view: "publishes 2 days later at 12:00".</summary>
+    public string Describe() => "publishes " + When();
+
+    /// <summary>When, in words ("2 days later at 12:00", "at 2026-12-24 12:00"): the editor's hint says it after "Publishing".</summary>
+    public string When()
     {
         if (At is { } at)
         {
-            return $"publishes at {at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}";
+            return $"at {at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}";
         }
-        var parts = new List<string>();
         if (TimeOfDay is { } time)
         {
             return Days switch
             {
-                0 => $"publishes the same day at {time:HH:mm}",
-                1 => $"publishes the next day at {time:HH:mm}",
-                _ => $"publishes {Days} days later at {time:HH:mm}",
+                0 => $"the same day at {time:HH:mm}",
+                1 => $"the next day at {time:HH:mm}",
+                _ => $"{Days} days later at {time:HH:mm}",
             };
         }
+        var parts = new List<string>();
         if (Days > 0)
         {
             parts.Add(Days == 1 ? "1 day" : $"{Days} days");
@@ -168,7 +171,7 @@ public sealed partial record PublishTime
         {
             parts.Add(minutes == 1 ? "1 minute" : $"{minutes} minutes");
         }
-        return $"publishes {string.Join(" ", parts)} after production starts";
+        return $"{string.Join(" ", parts)} after production starts";
     }
 
     private static ParseOutcome<PublishTime> Fail(string message) => ParseOutcome<PublishTime>.Failure([new ValidationError("publishAt", message)]);

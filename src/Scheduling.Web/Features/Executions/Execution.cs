@@ -91,7 +91,10 @@ public sealed class Execution : IWorkspaceOwned
     /// <summary>Set by the alert evaluation when the progress has not moved for longer than the run's timeout; cleared when it moves.</summary>
     public DateTime? StalledSince { get; set; }
 
-    public bool IsFinished => Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Skipped or ExecutionStatus.Cancelled;
+    public bool IsFinished => HasEnded(Status);
+
+    /// <summary>A run in this status is over: completed, failed, skipped or cancelled.</summary>
+    public static bool HasEnded(ExecutionStatus status) => status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Skipped or ExecutionStatus.Cancelled;
 
     /// <summary>A failed or cancelled run can be tried again; a skipped one never ran and can run after all.</summary>
     public static bool CanRunAgain(ExecutionStatus status) => status is ExecutionStatus.Failed or ExecutionStatus.Cancelled or ExecutionStatus.Skipped;

@@ -246,7 +246,7 @@ public sealed class ExecutionService(
             // Without a carrier for a moment, the recovery sweep hands it over at its time if this process stops here.
             var moved = await db.Executions.Where(e => e.Id == id && e.Status == ExecutionStatus.Pending && e.WaitReason == WaitReason.PublishAt && e.Attempts == execution.Attempts)
                 .ExecuteUpdateAsync(set => set.SetProperty(e => e.PublishAt, at).SetProperty(e => e.NotBefore, at).SetProperty(e => e.HangfireJobId, (string?)null)
-                    .SetProperty(e => e.Reason, $"Produced: ready, publishes at {at:yyyy-MM-dd HH:mm} UTC."), ct);
+                    .SetProperty(e => e.Reason, WaitReasons.ReadyToPublish(at)), ct);
             if (moved == 0)
             {
                 throw new ConflictException("The run changed meanwhile (it started publishing?): look at it again.");

@@ -29,7 +29,7 @@ public sealed record RunOutcome(
     Guid ExecutionId, Guid ScheduleId, int Attempt, ExecutionStatus Status, DateTime? CompletedAt, long? DurationMs, DateTime? NotBefore,
     string? Reason, WaitReason WaitReason, string? Error, string? Result, bool AwaitingCallback, DateTime? CallbackDeadline, string? HangfireJobId)
 {
-    public bool Finished => Status is ExecutionStatus.Completed or ExecutionStatus.Failed or ExecutionStatus.Skipped or ExecutionStatus.Cancelled;
+    public bool Finished => Execution.HasEnded(Status);
 
     /// <summary>The run as it is (the base of the outcomes below).</summary>
     public static RunOutcome Of(Execution e) => new(e.Id, e.ScheduleId, e.Attempts, e.Status, e.CompletedAt, e.DurationMs, e.NotBefore,
@@ -69,7 +69,7 @@ public sealed record RunOutcome(
     public static RunOutcome HeldForPublishing(Execution run, DateTime until, string job, string? result) => Of(run) with
     {
         Status = ExecutionStatus.Pending,
-        Reason = $"Produced: ready, publishes at {until:yyyy-MM-dd HH:mm} UTC.",
+        Reason = WaitReasons.ReadyToPublish(until),
         WaitReason = WaitReason.PublishAt,
         NotBefore = until,
         HangfireJobId = job,

@@ -5,6 +5,9 @@ namespace Scheduling.Web.Features.Executions;
 /// <summary>The sentence shown for a <see cref="WaitReason"/>: display only, never compared (the engine compares the enum).</summary>
 public static class WaitReasons
 {
+    /// <summary>A produced run held until <paramref name="publishAt"/> (UTC): set by the hold and by a move alike.</summary>
+    public static string ReadyToPublish(DateTime publishAt) => $"Produced: ready, publishes at {publishAt:yyyy-MM-dd HH:mm} UTC.";
+
     /// <summary>The text of a wait; null for none. The limit reasons name the limit when <paramref name="limits"/> is given.</summary>
     public static string? Describe(WaitReason reason, WorkspaceLimits? limits = null) => reason switch
     {

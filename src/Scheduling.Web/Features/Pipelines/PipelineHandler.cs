@@ -235,8 +235,10 @@ public sealed class PipelineHandler(
             return null;
         }
         var at = rule.Resolve(NodaTime.Instant.FromDateTimeUtc(DateTime.SpecifyKind(execution.ScheduledFor, DateTimeKind.Utc)), zone).ToDateTimeUtc();
-        await db.Executions.IgnoreQueryFilters().Where(e => e.Id == id && e.PublishAt == null).ExecuteUpdateAsync(set => set.SetProperty(e => e.PublishAt, at), ct);
-        return await db.Executions.IgnoreQueryFilters().Where(e => e.Id == id).Select(e => e.PublishAt).FirstOrDefaultAsync(ct) ?? at;
+        // Written only if nobody set one meanwhile (a move): then theirs is the run's time.
+        return await db.Executions.IgnoreQueryFilters().Where(e => e.Id == id && e.PublishAt == null).ExecuteUpdateAsync(set => set.SetProperty(e => e.PublishAt, at), ct) == 1
+            ? at
+            : await db.Executions.IgnoreQueryFilters().Where(e => e.Id == id).Select(e => e.PublishAt).FirstOrDefaultAsync(ct) ?? at;
     }
 
     private static JsonElement Body(string? result)
