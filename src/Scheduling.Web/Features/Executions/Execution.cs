@@ -204,6 +204,8 @@ internal sealed class ExecutionConfiguration : IEntityTypeConfiguration<Executio
         builder.HasIndex(e => new { e.WorkspaceId, e.StartedAt });
         // The calendar's range read (runs of a workspace between two instants).
         builder.HasIndex(e => new { e.WorkspaceId, e.ScheduledFor });
+        // The calendar's read of runs waiting to publish in its range (publish later: almost every row has none).
+        builder.HasIndex(e => new { e.WorkspaceId, e.PublishAt });
         builder.HasOne(e => e.Schedule).WithMany().HasForeignKey(e => e.ScheduleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(e => e.AttemptLog).WithOne().HasForeignKey(a => a.ExecutionId).OnDelete(DeleteBehavior.Cascade);
     }

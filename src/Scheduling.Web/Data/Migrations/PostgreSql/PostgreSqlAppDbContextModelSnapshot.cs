@@ -928,6 +928,8 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "PublishAt");
+
                     b.HasIndex("WorkspaceId", "ScheduledFor");
 
                     b.HasIndex("WorkspaceId", "StartedAt");

@@ -931,6 +931,8 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "PublishAt");
+
                     b.HasIndex("WorkspaceId", "ScheduledFor");
 
                     b.HasIndex("WorkspaceId", "StartedAt");

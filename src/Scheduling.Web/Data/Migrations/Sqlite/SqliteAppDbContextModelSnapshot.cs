@@ -915,6 +915,8 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "PublishAt");
+
                     b.HasIndex("WorkspaceId", "ScheduledFor");
 
                     b.HasIndex("WorkspaceId", "StartedAt");
