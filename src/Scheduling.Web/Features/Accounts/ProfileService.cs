@@ -13,6 +13,18 @@ public sealed class ProfileService(IDbContextFactory<AppDbContext> contexts, Wor
 {
     public static IReadOnlyList<string> TimeZoneIds { get; } = DateTimeZoneProviders.Tzdb.Ids.Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>The time zone pickers' search: names containing the text, a space matching the underscore ("new york").</summary>
+    public static Task<IEnumerable<string>> SearchTimeZones(string? text, CancellationToken _)
+    {
+        IEnumerable<string> zones = TimeZoneIds;
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            var needle = text.Trim().Replace(' ', '_');
+            zones = zones.Where(z => z.Contains(needle, StringComparison.OrdinalIgnoreCase));
+        }
+        return Task.FromResult(zones);
+    }
+
     public static bool IsKnownTimeZone(string? id) => id is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(id) is not null;
 
     public async Task<Profile> GetAsync(CancellationToken ct = default)

@@ -128,7 +128,7 @@ public sealed class ChannelPlanner(TimeProvider clock)
             return [];
         }
         var reach = posts.Select(p => Duration.Max(Duration.FromMinutes(p.Channel.MinGapMinutes), Duration.FromHours(26))).Max();
-        var byChannel = await PostsOfChannelsAsync(db, [.. posts.Select(p => p.Channel.Id).Distinct()], posts.Min(p => p.At) - reach, posts.Max(p => p.At) + reach, ct);
+        var byChannel = await PostsOfChannelsAsync(db, [.. posts.Select(p => p.Channel.Id).Distinct()], posts.Min(p => p.At) - reach, posts.Max(p => p.At) + reach, except: null, ct);
         return [.. posts.Select(p => Evaluate(p.Channel, PolicyOf(p.Channel), [p.At], byChannel.GetValueOrDefault(p.Channel.Id) ?? []))];
     }
 
@@ -175,23 +175,27 @@ public sealed class ChannelPlanner(TimeProvider clock)
         return new ChannelCheck(conflicts, warnings);
     }
 
-    /// <summary>The planned posts of several channels in [<paramref name="from"/>, <paramref name="until"/>), by channel: two reads whatever their number.</summary>
-    private static async Task<Dictionary<Guid, List<PlannedPost>>> PostsOfChannelsAsync(AppDbContext db, IReadOnlyList<Guid> channelIds, Instant from, Instant until, CancellationToken ct)
+    /// <summary>
+    /// The planned posts of several channels in [<paramref name="from"/>, <paramref name="until"/>), by channel, in two
+    /// reads whatever their number: one-time schedules by their time (an index range on ChannelId + NextRunAt), recurring
+    /// ones expanded in the window; cancelled ones and <paramref name="except"/> left out.
+    /// </summary>
+    private static async Task<Dictionary<Guid, List<PlannedPost>>> PostsOfChannelsAsync(AppDbContext db, IReadOnlyList<Guid> channelIds, Instant from, Instant until, Guid? except, CancellationToken ct)
     {
         var start = from.ToDateTimeUtc();
         var end = until.ToDateTimeUtc();
         var once = await db.Schedules.AsNoTracking()
-            .Where(s => s.ChannelId != null && channelIds.Contains(s.ChannelId.Value) && s.ScheduleType == ScheduleType.Once && s.Status != ScheduleStatus.Cancelled
+            .Where(s => s.ChannelId != null && channelIds.Contains(s.ChannelId.Value) && s.Id != except && s.ScheduleType == ScheduleType.Once && s.Status != ScheduleStatus.Cancelled
                 && ((s.NextRunAt >= start && s.NextRunAt < end) || (s.NextRunAt == null && s.LastRunAt >= start && s.LastRunAt < end)))
             .Select(s => new { s.Id, s.Name, ChannelId = s.ChannelId!.Value, At = s.NextRunAt ?? s.LastRunAt })
             .ToListAsync(ct);
-        var posts = channelIds.ToDictionary(id => id, _ => new List<PlannedPost>());
+        var posts = channelIds.Distinct().ToDictionary(id => id, _ => new List<PlannedPost>());
         foreach (var s in once)
         {
             posts[s.ChannelId].Add(new PlannedPost(s.Id, Instant.FromDateTimeUtc(s.At!.Value), s.Name));
         }
         var recurring = await db.Schedules.AsNoTracking().Include(s => s.Exceptions)
-            .Where(s => s.ChannelId != null && channelIds.Contains(s.ChannelId.Value) && s.ScheduleType == ScheduleType.Recurring
+            .Where(s => s.ChannelId != null && channelIds.Contains(s.ChannelId.Value) && s.Id != except && s.ScheduleType == ScheduleType.Recurring
                 && (s.Status == ScheduleStatus.Active || s.Status == ScheduleStatus.Paused) && s.NextRunAt != null && s.NextRunAt < end)
             .ToListAsync(ct);
         foreach (var schedule in recurring)
@@ -204,32 +208,7 @@ public sealed class ChannelPlanner(TimeProvider clock)
         return posts;
     }
 
-    /// <summary>
-    /// The channel's planned posts in [<paramref name="from"/>, <paramref name="until"/>): one-time schedules by their
-    /// time (an index range on ChannelId + NextRunAt), recurring ones expanded in the window; cancelled ones left out.
-    /// </summary>
-    public static async Task<IReadOnlyList<PlannedPost>> PostsAsync(AppDbContext db, Channel channel, Instant from, Instant until, Guid? except, CancellationToken ct)
-    {
-        var start = from.ToDateTimeUtc();
-        var end = until.ToDateTimeUtc();
-        var channelId = channel.Id;
-        var once = await db.Schedules.AsNoTracking()
-            .Where(s => s.ChannelId == channelId && s.Id != except && s.ScheduleType == ScheduleType.Once && s.Status != ScheduleStatus.Cancelled
-                && ((s.NextRunAt >= start && s.NextRunAt < end) || (s.NextRunAt == null && s.LastRunAt >= start && s.LastRunAt < end)))
-            .Select(s => new { s.Id, s.Name, At = s.NextRunAt ?? s.LastRunAt })
-            .ToListAsync(ct);
-        var posts = once.Select(s => new PlannedPost(s.Id, Instant.FromDateTimeUtc(s.At!.Value), s.Name)).ToList();
-        var recurring = await db.Schedules.AsNoTracking().Include(s => s.Exceptions)
-            .Where(s => s.ChannelId == channelId && s.Id != except && s.ScheduleType == ScheduleType.Recurring
-                && (s.Status == ScheduleStatus.Active || s.Status == ScheduleStatus.Paused) && s.NextRunAt != null && s.NextRunAt < end)
-            .ToListAsync(ct);
-        foreach (var schedule in recurring)
-        {
-            var timing = ScheduleTiming.FromSchedule(schedule);
-            var first = Instant.Max(from, Instant.FromDateTimeUtc(schedule.NextRunAt!.Value));
-            posts.AddRange(timing.Set!.OccurrencesAfter(first, inclusive: true).TakeWhile(o => o.Instant < until).Take(10_000)
-                .Select(o => new PlannedPost(schedule.Id, o.Instant, schedule.Name)));
-        }
-        return posts;
-    }
+    /// <summary>The channel's planned posts in [<paramref name="from"/>, <paramref name="until"/>), as <see cref="PostsOfChannelsAsync"/>.</summary>
+    public static async Task<IReadOnlyList<PlannedPost>> PostsAsync(AppDbContext db, Channel channel, Instant from, Instant until, Guid? except, CancellationToken ct) =>
+        (await PostsOfChannelsAsync(db, [channel.Id], from, until, except, ct))[channel.Id];
 }

@@ -28,6 +28,9 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
         /// <summary>Minutes after the start for channel <paramref name="index"/> (simultaneous and staggered).</summary>
         public int OffsetOf(int index) => Mode == WaveMode.Simultaneous ? 0
             : Input.Offsets?.GetValueOrDefault(Channels[index].Id) ?? (Input.Offsets is null ? index * (Input.StaggerMinutes ?? 0) : 0);
+
+        /// <summary>Channel <paramref name="index"/>'s time in the timed modes (simultaneous and staggered): the start plus its offset.</summary>
+        public Instant TimeOf(int index) => Start!.Value + Duration.FromMinutes(OffsetOf(index));
     }
 
     public async Task<WaveView> CreateAsync(WaveInput input, CancellationToken ct = default)
@@ -66,7 +69,7 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
             if (mode != WaveMode.Independent)
             {
                 // Every channel's rules in one read of their posts; block mode names the first channel that refuses.
-                warnings.AddRange(await planner.CheckManyAsync(db, [.. channels.Select((c, i) => (c, start!.Value + Duration.FromMinutes(plan.OffsetOf(i))))], ct));
+                warnings.AddRange(await planner.CheckManyAsync(db, [.. channels.Select((c, i) => (c, plan.TimeOf(i)))], ct));
             }
             var placed = new List<(Channel Channel, Schedule Schedule)>();
             for (var i = 0; i < channels.Length; i++)
@@ -87,7 +90,7 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
                 }
                 else
                 {
-                    when = start!.Value + Duration.FromMinutes(plan.OffsetOf(i));
+                    when = plan.TimeOf(i);
                 }
                 var localTime = when.InZone(DateTimeZoneProviders.Tzdb[channel.TimeZone]).LocalDateTime;
                 var schedule = await schedules.NewAsync(ChannelService.QueuedSchedule(channel, new SlotInstance(localTime.Date, localTime.TimeOfDay, when),
@@ -141,7 +144,7 @@ public sealed class WaveService(IDbContextFactory<AppDbContext> contexts, Worksp
             }
             else
             {
-                times[i] = plan.Start!.Value + Duration.FromMinutes(plan.OffsetOf(i));
+                times[i] = plan.TimeOf(i);
             }
         }
         // Every channel's rules in one read of their posts.
