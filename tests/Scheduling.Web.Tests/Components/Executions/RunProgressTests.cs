@@ -67,4 +67,34 @@ public sealed class RunProgressTests
         cut.WaitForAssertion(() => Assert.Equal("Rendering scene 5", cut.Find("[data-testid=drawer-progress] [data-testid=run-progress-message]").TextContent.Trim()));
         Assert.Equal("75", cut.Find("[data-testid=drawer-progress] [data-testid=run-progress]").GetAttribute("data-percent"));
     }
+
+    [Fact]
+    public async Task TheDashboard_ShowsARunningRunsProgress_OnTheNextSecond_AfterAReport_NotAtItsPoll()
+    {
+        await using var app = await ExecutionHarness.CreateAsync();
+        var video = await app.CreateScheduleAsync("Weekly video", Scheduling.Core.Scheduling.JobType.VideoGeneration);
+        var running = await app.SeedAsync(video, ExecutionHarness.Start.UtcDateTime.AddMinutes(-5), ExecutionStatus.Running);
+        var progress = app.Context.Services.GetRequiredService<ExecutionProgressService>();
+        var cut = app.Render<Scheduling.Web.Features.Dashboard.DashboardPage>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=running-card] [data-testid=running-run]")));
+        var card = () => cut.Find("[data-testid=running-card]");
+        Assert.Contains("Weekly video", card().TextContent, StringComparison.Ordinal);
+        Assert.Empty(card().QuerySelectorAll("[data-testid=run-progress]"));
+
+        // A quiet second: nothing to show yet.
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(card().QuerySelectorAll("[data-testid=run-progress]"));
+
+        // The dashboard reads runs again every 5 s while some are going; ticks 2 and 3 are not polls, so a bar there
+        // comes from the report's notice on this node.
+        await progress.ReportAsync(running.Id, new ProgressRequest(40, "assemble", "Rendering scene 3"), Xunit.TestContext.Current.CancellationToken);
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        cut.WaitForAssertion(() => Assert.Equal("40", card().QuerySelector("[data-testid=run-progress]")!.GetAttribute("data-percent")));
+        Assert.Equal("assemble", card().QuerySelector("[data-testid=run-progress-stage]")!.TextContent.Trim());
+
+        await progress.ReportAsync(running.Id, new ProgressRequest(75, "assemble", "Rendering scene 5"), Xunit.TestContext.Current.CancellationToken);
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        cut.WaitForAssertion(() => Assert.Equal("75", card().QuerySelector("[data-testid=run-progress]")!.GetAttribute("data-percent")));
+        Assert.Equal("Rendering scene 5", card().QuerySelector("[data-testid=run-progress-message]")!.TextContent.Trim());
+    }
 }
