@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Follows docs/integrations.md from a clean start, as an integrator would: the app on the embedded default with a
 # fresh data folder, the guide's curl calls in its order, and its Python and JavaScript signature verifiers as the
-# receivers of the run deliveries and lifecycle events. Every step checks what the guide says comes back; the first
+# receivers of the run deliveries and lifecycle events (and its C# one, as a file-based app). Every step checks what the guide says comes back; the first
 # difference stops the walk and names the section. Run by hand (not in CI: the test suite covers the API itself);
 # needs curl, jq, python3 with Flask, and node.
 #
@@ -153,6 +153,56 @@ jq -se --arg run "$RUN" '[.[] | select(.key == $run)][0].run | .executionId == $
     and .attempt == 1 and .isManual == true and has("jobConfig") and has("scheduledFor") and has("channel")' "$WORK/hooks.log" >/dev/null \
     || fail "the envelope differs from section 3: $(grep "$RUN" "$WORK/hooks.log")"
 echo "delivered, verified by the Python snippet, completed with its answer"
+
+step "3. The guide's C# verifier (a file-based app on the SDK) as the receiver of another run"
+mkdir -p "$WORK/csharp"
+cat > "$WORK/csharp/verifier.cs" <<'CS'
+#:sdk Microsoft.NET.Sdk.Web
+#:property PublishAot=false
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+var secret = Environment.GetEnvironmentVariable("SECRET")!;
+var log = Environment.GetEnvironmentVariable("LOG")!;
+var app = WebApplication.Create(args);
+// The guide's handler, as written, with a line of log (a file-based app is AOT by default: a web project is not).
+app.MapPost("/hooks/scheduling", async (HttpRequest request) =>
+{
+    using var buffer = new MemoryStream();
+    await request.Body.CopyToAsync(buffer);
+    var body = buffer.ToArray();
+    var expected = "sha256=" + Convert.ToHexStringLower(
+        HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+    var given = request.Headers["X-Signature-256"].ToString();
+    if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(given)))
+    {
+        File.AppendAllText(log, "rejected\n");
+        return Results.Unauthorized();
+    }
+    var run = JsonSerializer.Deserialize<JsonElement>(body);
+    File.AppendAllText(log, run.GetProperty("executionId").GetString() + "\n");
+    return Results.Ok(new { rendered = true });
+});
+app.Run("http://127.0.0.1:5057");
+CS
+dotnet build "$WORK/csharp/verifier.cs" -v q -nologo > "$WORK/csharp/build.log" 2>&1 || fail "the C# verifier does not build: $WORK/csharp/build.log"
+SECRET="$SECRET" LOG="$WORK/csharp.log" dotnet run --no-build "$WORK/csharp/verifier.cs" > "$WORK/csharp/out.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:5057/" && break; sleep 0.5; done
+call POST /api/v1/schedules "${AUTH[@]}" -d '{"name": "Render now (C#)", "jobType": "publish", "scheduleType": "once",
+    "scheduledAt": "2027-06-01T09:00", "timezone": "Europe/Paris", "webhookUrl": "http://127.0.0.1:5057/hooks/scheduling"}' > "$WORK/csharp.json"
+expect 201 "a schedule delivering to the C# receiver"
+call POST "/api/v1/schedules/$(jq -r .id "$WORK/csharp.json")/run" "${AUTH[@]}" > "$WORK/run-cs.json"
+expect 202 "run now (C#)"
+RUN_CS=$(jq -r .id "$WORK/run-cs.json")
+for _ in $(seq 60); do
+    [[ "$(call GET "/api/v1/executions/$RUN_CS" -H "Authorization: Bearer $TOKEN" | jq -r .execution.status)" == completed ]] && break; sleep 0.5
+done
+call GET "/api/v1/executions/$RUN_CS" -H "Authorization: Bearer $TOKEN" | jq -e '.execution.result.body.rendered == true' >/dev/null \
+    || fail "the C# receiver's run: $(cat "$WORK/body")"
+grep -qx "$RUN_CS" "$WORK/csharp.log" && ! grep -q rejected "$WORK/csharp.log" || fail "the C# verifier did not accept the signature"
+echo "delivered, verified by the C# snippet, completed"
 
 step "3. Answer 202, then call back; report progress while working"
 call POST /api/v1/schedules "${AUTH[@]}" -d "{\"name\": \"Accept later\", \"jobType\": \"publish\", \"scheduleType\": \"once\",
