@@ -207,4 +207,59 @@ public class PublishLaterTests
         Assert.Equal("+2d@09:00", view.GetProperty("publishAt").GetString());
         Assert.Equal("publishes 2 days later at 09:00", view.GetProperty("publishAtDescription").GetString());
     }
+
+    /// <summary>
+    /// publishAt is checked against the pipeline the schedule will run: the workspace's, when it has one for the job type;
+    /// and that pipeline may not lose its last publishing stage (edit or reset) while schedules that publish later run it.
+    /// </summary>
+    [Fact]
+    public async Task PublishAt_FollowsTheWorkspacesPipeline_WhichCannotLoseItsPublishingStage_WhileSchedulesHoldForIt()
+    {
+        await using var host = await EngineHost.StartAsync();
+        var client = host.Client;
+        var at = DateTime.UtcNow.AddDays(3).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        object Once(string name, string jobType) => new { name, jobType, scheduleType = "once", timezone = "Europe/Paris", scheduledAt = at, publishAt = "+1d" };
+        object Stages(bool publishing) => new
+        {
+            stages = new object[]
+            {
+                new { key = "render", name = "Render", stopOnFailure = true, publishing = false },
+                new { key = "upload", name = "Upload", stopOnFailure = true, publishing },
+            },
+        };
+
+        // Captions run one stage by default: a workspace pipeline with a publishing stage lets them publish later.
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync("/api/v1/schedules", Once("Captions", "caption_generation"), Ct)).StatusCode);
+        var set = await client.PutAsJsonAsync("/api/v1/workspace/pipelines/caption_generation", Stages(publishing: true), Ct);
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        var captions = await client.PostAsJsonAsync("/api/v1/schedules", Once("Captions", "caption_generation"), Ct);
+        Assert.Equal(HttpStatusCode.Created, captions.StatusCode);
+
+        // Now that a schedule holds for it, neither an edit without a publishing stage nor a reset to the one-stage default is taken.
+        var unmarked = await client.PutAsJsonAsync("/api/v1/workspace/pipelines/caption_generation", Stages(publishing: false), Ct);
+        Assert.Equal(HttpStatusCode.Conflict, unmarked.StatusCode);
+        Assert.Contains("'Captions'", (await unmarked.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.DeleteAsync("/api/v1/workspace/pipelines/caption_generation", Ct)).StatusCode);
+        var kept = await client.GetFromJsonAsync<JsonElement>("/api/v1/workspace/pipelines/caption_generation", Ct);
+        Assert.True(kept.GetProperty("stages")[1].GetProperty("publishing").GetBoolean());
+
+        // A workspace video pipeline with nothing marked publishing: a new schedule's publishAt is refused, naming that pipeline.
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/workspace/pipelines/video_generation", Stages(publishing: false), Ct)).StatusCode);
+        var refused = await client.PostAsJsonAsync("/api/v1/schedules", Once("Video", "video_generation"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var message = (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").GetProperty("publishAt")[0].GetString();
+        Assert.Contains("workspace's pipeline for video_generation", message, StringComparison.Ordinal);
+        // A pipeline of its own with a publishing stage still works.
+        var own = await client.PostAsJsonAsync("/api/v1/schedules", new
+        {
+            name = "Video", jobType = "video_generation", scheduleType = "once", timezone = "Europe/Paris", scheduledAt = at, publishAt = "+1d",
+            pipeline = Stages(publishing: true),
+        }, Ct);
+        Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+
+        // Once the captions schedule no longer publishes later, the caption pipeline may change.
+        var view = await captions.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/v1/schedules/{view.GetProperty("id").GetGuid()}/cancel", null, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.DeleteAsync("/api/v1/workspace/pipelines/caption_generation", Ct)).StatusCode);
+    }
 }

@@ -34,6 +34,7 @@ public sealed class PipelineService(IDbContextFactory<AppDbContext> contexts, Wo
             }
         }
         await using var db = await contexts.CreateDbContextAsync(ct);
+        await RefuseIfPublishingIsLostAsync(db, jobType, stages, ct);
         var own = await db.WorkspacePipelines.FirstOrDefaultAsync(p => p.JobType == jobType, ct);
         if (own is null)
         {
@@ -59,8 +60,32 @@ public sealed class PipelineService(IDbContextFactory<AppDbContext> contexts, Wo
     {
         current.RequireEditor();
         await using var db = await contexts.CreateDbContextAsync(ct);
+        await RefuseIfPublishingIsLostAsync(db, jobType, Pipelines.Default(jobType), ct);
         await db.WorkspacePipelines.Where(p => p.JobType == jobType).ExecuteDeleteAsync(ct);
         return new PipelineView(jobType, true, Pipelines.Default(jobType));
+    }
+
+    /// <summary>
+    /// Schedules that publish later hold their publishing stage until their publish time: a workspace pipeline they run
+    /// (no pipeline of their own) may not lose its last stage marked publishing, or they would publish at production
+    /// time. A 409 names them; their publishAt is cleared, or they get their own pipeline, first.
+    /// </summary>
+    private static async Task RefuseIfPublishingIsLostAsync(AppDbContext db, JobType jobType, IReadOnlyList<PipelineStage> stages, CancellationToken ct)
+    {
+        if (stages.Any(s => s.Publishing))
+        {
+            return;
+        }
+        var holding = await db.Schedules.AsNoTracking()
+            .Where(s => s.JobType == jobType && s.PipelineJson == null && s.PublishAt != null
+                && s.Status != ScheduleStatus.Completed && s.Status != ScheduleStatus.Cancelled)
+            .OrderBy(s => s.Name).Select(s => s.Name).Take(4).ToListAsync(ct);
+        if (holding.Count > 0)
+        {
+            var names = string.Join(", ", holding.Take(3).Select(n => $"'{n}'")) + (holding.Count > 3 ? " and more" : "");
+            throw new ConflictException(
+                $"This pipeline would have no stage marked publishing, but schedules that publish later run it ({names}): keep a stage marked publishing, or clear their publish time first.");
+        }
     }
 
     /// <summary>The stages a run of <paramref name="schedule"/> runs: its own, else its workspace's, else the default (engine: no workspace filter).</summary>

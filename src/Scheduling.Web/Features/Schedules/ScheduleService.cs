@@ -123,7 +123,12 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         var workspaceId = current.RequireWorkspace();
         current.RequireEditor();
         var errors = new List<ValidationError>();
-        var schedule = BuildNew(input, workspaceId, userId, errors);
+        WorkspacePipelines workspacePipelines;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            workspacePipelines = await WorkspacePipelinesAsync(db, ct);
+        }
+        var schedule = BuildNew(input, workspaceId, userId, errors, workspacePipelines);
         ThrowIfAny(errors);
         await EnsureDeliverableAsync(schedule!.WebhookUrl, ct);
         await EnsurePipelineDeliverableAsync(schedule.PipelineJson, ct);
@@ -160,7 +165,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         {
             throw new ConflictException($"A {schedule.Status.ToWire()} schedule cannot be edited: clone it instead.");
         }
-        var (fields, timing) = Validate(input);
+        var (fields, timing) = Validate(input, await WorkspacePipelinesAsync(db, ct));
         var warnings = await CheckChannelAsync(db, schedule, input.ChannelId, timing, ct);
         var before = ToView(schedule);
         db.ScheduleExceptions.RemoveRange(schedule.Exceptions);
@@ -562,7 +567,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         {
             input = input with { Timezone = zoneId, ScheduledAt = ScheduleTiming.FormatLocal(from.InZone(onceZone).LocalDateTime) };
         }
-        var (fields, newTiming) = Validate(input);
+        var (fields, newTiming) = Validate(input, await WorkspacePipelinesAsync(db, ct));
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await ClaimNextVersionAsync(db, original, ct);
@@ -683,10 +688,12 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     /// A new active schedule from <paramref name="input"/>, validated in memory (no database): null with the problems
     /// added to <paramref name="errors"/> when it is not valid. The one place a create (single, bulk, import) is checked.
     /// </summary>
-    internal Schedule? BuildNew(ScheduleInput input, Guid workspaceId, string userId, List<ValidationError> errors)
+    /// <param name="workspacePipelines">The workspace's own pipelines (<see cref="WorkspacePipelinesAsync"/>): publishAt needs a
+    /// stage marked publishing in the pipeline the schedule will run.</param>
+    internal Schedule? BuildNew(ScheduleInput input, Guid workspaceId, string userId, List<ValidationError> errors, WorkspacePipelines workspacePipelines)
     {
         var before = errors.Count;
-        var checkedInput = Check(input, errors);
+        var checkedInput = Check(input, errors, workspacePipelines);
         if (errors.Count > before || checkedInput is not var (fields, timing))
         {
             return null;
@@ -709,17 +716,24 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
     }
 
     /// <summary>The timing <paramref name="input"/> would get when saved, or a 400 naming its fields: for checks before saving (Planning).</summary>
-    internal ScheduleTiming TimingOf(ScheduleInput input) => Validate(input).Timing;
+    internal ScheduleTiming TimingOf(ScheduleInput input) => Validate(input, WorkspacePipelines.None).Timing;
 
-    private (ValidatedFields Fields, ScheduleTiming Timing) Validate(ScheduleInput input)
+    /// <summary>The current workspace's own pipelines by job type, read once for the checks of a save.</summary>
+    internal async Task<WorkspacePipelines> WorkspacePipelinesAsync(AppDbContext db, CancellationToken ct)
+    {
+        var rows = await db.WorkspacePipelines.AsNoTracking().Select(p => new { p.JobType, p.StagesJson }).ToListAsync(ct);
+        return new WorkspacePipelines(rows.ToDictionary(r => r.JobType, r => Pipelines.Pipelines.Deserialize(r.StagesJson)));
+    }
+
+    private (ValidatedFields Fields, ScheduleTiming Timing) Validate(ScheduleInput input, WorkspacePipelines workspacePipelines)
     {
         var errors = new List<ValidationError>();
-        var result = Check(input, errors);
+        var result = Check(input, errors, workspacePipelines);
         ThrowIfAny(errors);
         return result!.Value;
     }
 
-    private (ValidatedFields Fields, ScheduleTiming Timing)? Check(ScheduleInput input, List<ValidationError> outer)
+    private (ValidatedFields Fields, ScheduleTiming Timing)? Check(ScheduleInput input, List<ValidationError> outer, WorkspacePipelines workspacePipelines)
     {
         // Each check below looks at its own list (ScheduleTiming.Parse gives up when it finds any problem in it).
         var errors = new List<ValidationError>();
@@ -792,7 +806,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         var pipeline = input.Pipeline is null ? null : Pipelines.Pipelines.Check(input.Pipeline, "pipeline", errors);
 
         var timing = ScheduleTiming.Parse(input, Now, errors);
-        var publishAt = CheckPublishAt(input, timing, pipeline, errors);
+        var publishAt = CheckPublishAt(input, timing, pipeline, workspacePipelines, errors);
         if (errors.Count > 0)
         {
             outer.AddRange(errors);
@@ -806,10 +820,11 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
 
     /// <summary>
     /// A schedule's publish time: readable, a wall time only for a one-time schedule and not before its production, and a
-    /// pipeline that has something to hold (its own, else the job type's built-in one; a workspace's edited pipeline
-    /// without a publishing stage is found at run time, and the run says so).
+    /// pipeline that has something to hold: the one its runs will run (its own, else the workspace's for the job type,
+    /// else the built-in one). A workspace pipeline losing its publishing stage later is refused there (PipelineService).
     /// </summary>
-    private static PublishTime? CheckPublishAt(ScheduleInput input, ScheduleTiming? timing, IReadOnlyList<Pipelines.PipelineStage>? ownPipeline, List<ValidationError> errors)
+    private static PublishTime? CheckPublishAt(ScheduleInput input, ScheduleTiming? timing, IReadOnlyList<Pipelines.PipelineStage>? ownPipeline,
+        WorkspacePipelines workspacePipelines, List<ValidationError> errors)
     {
         if (string.IsNullOrWhiteSpace(input.PublishAt))
         {
@@ -833,12 +848,14 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
                 errors.Add(new("publishAt", $"publishAt {rule.Text} is before production ({ScheduleTiming.FormatLocal(production)}): publishing never goes before production."));
             }
         }
-        var stages = ownPipeline ?? (input.JobType is { } jobType ? Pipelines.Pipelines.Default(jobType) : null);
+        var workspaceStages = ownPipeline is null && input.JobType is { } type ? workspacePipelines.Of(type) : null;
+        var stages = ownPipeline ?? workspaceStages ?? (input.JobType is { } jobType ? Pipelines.Pipelines.Default(jobType) : null);
         if (stages is not null && !stages.Any(s => s.Publishing))
         {
-            errors.Add(new("publishAt", ownPipeline is null
-                ? $"Job type {input.JobType!.Value.ToWire()} runs one stage, with nothing to hold for publishing: give the schedule a pipeline with a stage marked publishing, or leave publishAt empty."
-                : "The schedule's pipeline has no stage marked publishing: mark the stage that publishes (upload, send), or leave publishAt empty."));
+            errors.Add(new("publishAt",
+                ownPipeline is not null ? "The schedule's pipeline has no stage marked publishing: mark the stage that publishes (upload, send), or leave publishAt empty."
+                : workspaceStages is not null ? $"The workspace's pipeline for {input.JobType!.Value.ToWire()} (Settings › Pipelines) has no stage marked publishing: mark the stage that publishes there, give the schedule its own pipeline, or leave publishAt empty."
+                : $"Job type {input.JobType!.Value.ToWire()} runs one stage, with nothing to hold for publishing: give the schedule a pipeline with a stage marked publishing, or leave publishAt empty."));
         }
         return rule;
     }
@@ -965,4 +982,12 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
             PublishAtDescription = s.PublishAt is null ? null : PublishTime.Parse(s.PublishAt).Value?.Describe(),
         };
     }
+}
+
+/// <summary>A workspace's own pipelines by job type (absent: the built-in one), for the checks of a save.</summary>
+internal sealed record WorkspacePipelines(IReadOnlyDictionary<JobType, IReadOnlyList<Pipelines.PipelineStage>> ByJobType)
+{
+    public static readonly WorkspacePipelines None = new(new Dictionary<JobType, IReadOnlyList<Pipelines.PipelineStage>>());
+
+    public IReadOnlyList<Pipelines.PipelineStage>? Of(JobType jobType) => ByJobType.GetValueOrDefault(jobType);
 }

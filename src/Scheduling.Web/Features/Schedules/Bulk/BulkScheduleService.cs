@@ -64,6 +64,11 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
         var userId = current.RequireUser();
         var workspaceId = current.RequireWorkspace();
         var prepared = new List<Prepared>(inputs.Count);
+        WorkspacePipelines workspacePipelines;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            workspacePipelines = await schedules.WorkspacePipelinesAsync(db, ct);
+        }
         for (var i = 0; i < inputs.Count; i++)
         {
             var input = inputs[i];
@@ -75,7 +80,7 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
             }
             var named = namingPattern is not null && string.IsNullOrWhiteSpace(input.Name);
             // The name comes from the first run, known once the timing is valid: validate under a stand-in first.
-            var schedule = schedules.BuildNew(named ? input with { Name = "pattern" } : input, workspaceId, userId, errors);
+            var schedule = schedules.BuildNew(named ? input with { Name = "pattern" } : input, workspaceId, userId, errors, workspacePipelines);
             if (schedule is not null && named)
             {
                 schedule.Name = Name(namingPattern!, i + 1, schedule);

@@ -34,7 +34,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pipelines.I
         {
         }
         /// <summary>
-        /// Back to the built-in pipeline of the job type (returned).
+        /// Back to the built-in pipeline of the job type (returned). 409 when the built-in one has no stage marked publishing while schedules that publish later (publishAt) run this pipeline.
         /// </summary>
         /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -43,6 +43,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pipelines.I
         /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -60,6 +61,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pipelines.I
                 { "401", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "409", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Scheduling.Web.Tests.Api.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineView>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
@@ -96,7 +98,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pipelines.I
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineView>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Replace the workspace&apos;s stages of a job type: 1 to 20 stages with unique keys (the envelope&apos;s action), optional own target (the same URL policy as webhooks), timeoutSeconds, retry {attempts, backoffSeconds}, stopOnFailure and publishing (skipped in test mode). Runs started before keep their stages.
+        /// Replace the workspace&apos;s stages of a job type: 1 to 20 stages with unique keys (the envelope&apos;s action), optional own target (the same URL policy as webhooks), timeoutSeconds, retry {attempts, backoffSeconds}, stopOnFailure and publishing (skipped in test mode). Runs started before keep their stages. 409 when no stage would be marked publishing while schedules that publish later (publishAt) run this pipeline.
         /// </summary>
         /// <returns>A <see cref="global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineView"/></returns>
         /// <param name="body">The request body</param>
@@ -131,7 +133,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pipelines.I
             return await RequestAdapter.SendAsync<global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineView>(requestInfo, global::Scheduling.Web.Tests.Api.Client.Generated.Models.PipelineView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Back to the built-in pipeline of the job type (returned).
+        /// Back to the built-in pipeline of the job type (returned). 409 when the built-in one has no stage marked publishing while schedules that publish later (publishAt) run this pipeline.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -169,7 +171,7 @@ namespace Scheduling.Web.Tests.Api.Client.Generated.Api.V1.Workspace.Pipelines.I
             return requestInfo;
         }
         /// <summary>
-        /// Replace the workspace&apos;s stages of a job type: 1 to 20 stages with unique keys (the envelope&apos;s action), optional own target (the same URL policy as webhooks), timeoutSeconds, retry {attempts, backoffSeconds}, stopOnFailure and publishing (skipped in test mode). Runs started before keep their stages.
+        /// Replace the workspace&apos;s stages of a job type: 1 to 20 stages with unique keys (the envelope&apos;s action), optional own target (the same URL policy as webhooks), timeoutSeconds, retry {attempts, backoffSeconds}, stopOnFailure and publishing (skipped in test mode). Runs started before keep their stages. 409 when no stage would be marked publishing while schedules that publish later (publishAt) run this pipeline.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
