@@ -359,7 +359,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
             SchedulePending: schedule.Pending,
             WorkspacePaused: held.Workspace,
             ChannelPaused: held.Channel,
-            EarlierEpisodeOpen: episode?.HeldBack == true,
+            EarlierEpisodeOpen: episode?.Holds(startedBefore: execution.StartedAt is not null) == true,
             PublishAt: execution.PublishAt is { } publishAt ? Utc(publishAt) : null);
         switch (RunAdmissionRules.Decide(facts, limits, NodaTime.Instant.FromDateTimeUtc(now)))
         {

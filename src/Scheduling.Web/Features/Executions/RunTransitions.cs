@@ -292,7 +292,17 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
 /// <summary>A run that releases an episode of a series, as the engine needs it at its start.</summary>
 /// <param name="HeldBack">An earlier episode must go (or be skipped) first: the run waits (decision 0017).</param>
 /// <param name="JobConfig">The episode's own job config, or null for the schedule's.</param>
-public sealed record EpisodeRun(Guid SeriesId, string SeriesName, int Number, int EpisodeCount, string Title, string? JobConfig, bool HeldBack);
+/// <param name="HeldBackFromProducing">As <paramref name="HeldBack"/>, not counting earlier episodes already produced and
+/// waiting for their publish time: production may go ahead of them, publishing never does (decision 0031).</param>
+public sealed record EpisodeRun(Guid SeriesId, string SeriesName, int Number, int EpisodeCount, string Title, string? JobConfig, bool HeldBack,
+    bool HeldBackFromProducing)
+{
+    /// <summary>
+    /// Whether the run waits for an earlier episode. A run that has started before (<paramref name="startedBefore"/>) may
+    /// be going on to publish, so every earlier episode must be out first; a run yet to produce waits only for those not produced.
+    /// </summary>
+    public bool Holds(bool startedBefore) => startedBefore ? HeldBack : HeldBackFromProducing;
+}
 
 /// <summary>
 /// Order beyond a schedule's overlap policy (a series' episodes): the ledger asks it, under the engine lock and in its

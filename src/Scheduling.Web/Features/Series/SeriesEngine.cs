@@ -121,9 +121,16 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
                 HeldBack = db.SeriesEpisodes.IgnoreQueryFilters().Any(o => o.SeriesId == e.SeriesId && o.Number < e.Number
                     && (o.Status == EpisodeStatus.Scheduled || o.Status == EpisodeStatus.Draft
                         || (o.Status == EpisodeStatus.Failed && s.OnFailure == SeriesFailurePolicy.Block))),
+                // The same, but an earlier episode produced and waiting for its publish time lets this one produce.
+                HeldBackFromProducing = db.SeriesEpisodes.IgnoreQueryFilters().Any(o => o.SeriesId == e.SeriesId && o.Number < e.Number
+                    && ((o.Status == EpisodeStatus.Scheduled && !db.Executions.IgnoreQueryFilters().Any(x => x.Id == o.ExecutionId
+                            && x.Status == ExecutionStatus.Pending && x.WaitReason == Core.Scheduling.WaitReason.PublishAt))
+                        || o.Status == EpisodeStatus.Draft
+                        || (o.Status == EpisodeStatus.Failed && s.OnFailure == SeriesFailurePolicy.Block))),
             })
             .ToListAsync(ct);
-        return rows.ToDictionary(r => r.ExecutionId, r => new EpisodeRun(r.SeriesId, r.Name, r.Number, r.EpisodeCount, r.Title, r.JobConfig ?? r.TemplateConfig, r.HeldBack));
+        return rows.ToDictionary(r => r.ExecutionId, r => new EpisodeRun(r.SeriesId, r.Name, r.Number, r.EpisodeCount, r.Title, r.JobConfig ?? r.TemplateConfig,
+            r.HeldBack, r.HeldBackFromProducing));
     }
 
     private async ValueTask<bool> IsSeriesScheduleAsync(AppDbContext db, Guid scheduleId, CancellationToken ct)
