@@ -58,4 +58,53 @@ public class SeriesApprovalTests
         var own = await SendAsync(owner.Bearer, HttpMethod.Post, "/api/v1/schedules/series", SeriesApiTests.Daily("Owner's tales"), HttpStatusCode.Created);
         Assert.Equal(JsonValueKind.Null, own.GetProperty("approval").ValueKind);
     }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task ACreatorsChangeToAnApprovedSeries_ItsContentOrMoreEpisodes_SendsItBackToReview_ASkipOrAnOwnersChangeDoesNot(DatabaseProvider provider)
+    {
+        var clock = new FakeTimeProvider(Now);
+        await using var app = await AppFactory.StartAsync(provider, new Dictionary<string, string?> { ["Execution:RunDispatcher"] = "false" },
+            services: s => s.AddSingleton<TimeProvider>(clock));
+        var owner = await WorkspaceFixtures.CreateAsync(app, "owner@example.com");
+        await SendAsync(owner.Bearer, HttpMethod.Put, $"/api/v1/workspaces/{owner.WorkspaceId}", new { name = "Studio", requireApproval = true }, HttpStatusCode.OK);
+        var (_, creator) = await owner.JoinAsync("creator@example.com", "creator");
+        var series = await SendAsync(creator, HttpMethod.Post, "/api/v1/schedules/series", SeriesApiTests.Daily(), HttpStatusCode.Created);
+        var seriesId = series.GetProperty("id").GetGuid();
+        var scheduleId = series.GetProperty("scheduleId").GetGuid();
+        await SendAsync(creator, HttpMethod.Post, $"/api/v1/schedules/{scheduleId}/submit", new { }, HttpStatusCode.OK);
+        await SendAsync(owner.Bearer, HttpMethod.Post, $"/api/v1/schedules/{scheduleId}/approve", new { }, HttpStatusCode.OK);
+        async Task<(string? Approval, string Status, JsonValueKind Next, string? LastReview)> StateAsync()
+        {
+            var view = await SendAsync(creator, HttpMethod.Get, $"/api/v1/schedules/series/{seriesId}", null, HttpStatusCode.OK);
+            var schedule = await SendAsync(creator, HttpMethod.Get, $"/api/v1/schedules/{scheduleId}", null, HttpStatusCode.OK);
+            var reviews = schedule.GetProperty("reviews").EnumerateArray().OrderBy(r => r.GetProperty("at").GetDateTime()).ToList();
+            return (view.GetProperty("approval").GetString(), schedule.GetProperty("status").GetString()!, schedule.GetProperty("nextRunAt").ValueKind,
+                reviews.Count == 0 ? null : $"{reviews[^1].GetProperty("decision").GetString()}: {reviews[^1].GetProperty("comment").GetString()}");
+        }
+        var approved = await StateAsync();
+        Assert.Equal((null, "active", JsonValueKind.String), (approved.Approval, approved.Status, approved.Next));
+        Assert.StartsWith("approved", approved.LastReview, StringComparison.Ordinal);
+
+        // Skipping an episode sends less: it stays approved.
+        await SendAsync(creator, HttpMethod.Put, $"/api/v1/schedules/series/{seriesId}/episodes/5", new { skip = true }, HttpStatusCode.OK);
+        Assert.Equal((null, "active"), await StateAsync() is var s1 ? (s1.Approval, s1.Status) : default);
+
+        // A new title for episode 2 is new content: back to review, nothing planned until approved again.
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await SendAsync(creator, HttpMethod.Put, $"/api/v1/schedules/series/{seriesId}/episodes/2", new { title = "A better title" }, HttpStatusCode.OK);
+        Assert.Equal(("in_review", "in_review", JsonValueKind.Null, "returned: Episode 2 changed after approval."), await StateAsync());
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await SendAsync(owner.Bearer, HttpMethod.Post, $"/api/v1/schedules/{scheduleId}/approve", new { }, HttpStatusCode.OK);
+        // The Owner's own change needs no review.
+        await SendAsync(owner.Bearer, HttpMethod.Put, $"/api/v1/schedules/series/{seriesId}/episodes/3", new { jobConfig = new { voice = "warm" } }, HttpStatusCode.OK);
+        Assert.Equal((null, "active"), await StateAsync() is var s2 ? (s2.Approval, s2.Status) : default);
+
+        // More episodes are more to go out: back to review.
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await SendAsync(creator, HttpMethod.Post, $"/api/v1/schedules/series/{seriesId}/episodes", new { count = 2 }, HttpStatusCode.OK);
+        Assert.Equal(("in_review", "in_review", JsonValueKind.Null, "returned: 2 episode(s) added after approval."), await StateAsync());
+    }
 }

@@ -648,6 +648,29 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
     }
 
+    /// <summary>
+    /// A Creator changed what an approved schedule runs by another way than its own edit (a series' episode content, more
+    /// episodes): it goes back to review as an edit does, its runs claimed ahead withdrawn, nothing run until approved
+    /// again. In the caller's transaction; true when it went back.
+    /// </summary>
+    internal async Task<bool> ReturnToReviewAsync(AppDbContext db, Schedule schedule, string why, CancellationToken ct)
+    {
+        // Completed: a finished series given more episodes.
+        if (schedule.Status is not (ScheduleStatus.Active or ScheduleStatus.Paused or ScheduleStatus.Completed) || !await NeedsApprovalAsync(db, ct))
+        {
+            return false;
+        }
+        await ClaimNextVersionAsync(db, schedule, ct);
+        await WithdrawClaimedAheadAsync(db, schedule, ct);
+        schedule.Status = ScheduleStatus.InReview;
+        schedule.NextRunAt = null;
+        schedule.PauseNote = null;
+        schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        Approval.ApprovalService.Record(db, schedule, Approval.ReviewDecision.Returned, current.RequireUser(), why, schedule.UpdatedAt);
+        await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleUpdated, ToView(schedule), ct);
+        return true;
+    }
+
     /// <summary>Does the current user's change need an approver's approval (the workspace requires it, and they are a Creator)?</summary>
     internal async Task<bool> NeedsApprovalAsync(AppDbContext db, CancellationToken ct)
     {

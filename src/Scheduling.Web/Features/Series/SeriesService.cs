@@ -240,6 +240,7 @@ public sealed class SeriesService(
             throw new ConflictException($"Episode {number} is released: it keeps its history.");
         }
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var before = (episode.Title, episode.JobConfig);
         var run = episode.ExecutionId is { } runId ? await db.Executions.FirstOrDefaultAsync(e => e.Id == runId, ct) : null;
         if (title is not null)
         {
@@ -256,6 +257,11 @@ public sealed class SeriesService(
         else if (config is not null)
         {
             episode.JobConfig = config;
+        }
+        // What goes out changed (its title or its job config): an approved series goes back to review. A skip sends less: it does not.
+        if (episode.Title != before.Title || episode.JobConfig != before.JobConfig)
+        {
+            await schedules.ReturnToReviewAsync(db, series.Schedule!, $"Episode {number} changed after approval.", ct);
         }
         var skipped = false;
         if (input.Skip == true && episode.Status != EpisodeStatus.Skipped)
@@ -344,6 +350,8 @@ public sealed class SeriesService(
         {
             series.Status = SeriesStatus.Active;
         }
+        // More episodes go out: an approved series goes back to review.
+        var returned = await schedules.ReturnToReviewAsync(db, schedule, $"{added} episode(s) added after approval.", ct);
         await db.SaveChangesAsync(ct);
         // The dispatcher may be claiming this schedule now: counts are added in SQL, and a schedule it completed meanwhile
         // starts again at the first new episode.
@@ -351,7 +359,8 @@ public sealed class SeriesService(
         var first = planned[0].ToDateTimeUtc();
         await db.Schedules.Where(s => s.Id == scheduleId).ExecuteUpdateAsync(set => set.SetProperty(s => s.MaxRuns, s => (s.MaxRuns ?? 0) + added), ct);
         await db.Schedules.Where(s => s.Id == scheduleId && s.Status == ScheduleStatus.Completed)
-            .ExecuteUpdateAsync(set => set.SetProperty(s => s.Status, ScheduleStatus.Active).SetProperty(s => s.NextRunAt, first), ct);
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.Status, returned ? ScheduleStatus.InReview : ScheduleStatus.Active)
+                .SetProperty(s => s.NextRunAt, returned ? null : first), ct);
         await transaction.CommitAsync(ct);
         return await GetAsync(id, ct);
     }
