@@ -49,7 +49,9 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
         }
         await RunAsPostgresAsync(asRoot, Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
         var settings = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=400 -c shared_buffers=256MB"
-            + (fast ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : "");
+            + (fast ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : "")
+            // More server settings for a look inside, e.g. "-c log_statement=all" to count statements by kind (server.log in the work directory).
+            + (Environment.GetEnvironmentVariable("SCHEDULING_LOAD_PG_SETTINGS") is { Length: > 0 } extra ? " " + extra : "");
         await RunAsPostgresAsync(asRoot, Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "-o", settings, "start"]);
         var server = new ThrowawayPostgres(bin, data, port);
         await using var connection = new NpgsqlConnection(server.ConnectionString("postgres"));

@@ -35,7 +35,7 @@ public static class PersistenceServiceCollectionExtensions
                 options.UseSqlServer(connectionString);
                 break;
             case DatabaseProvider.PostgreSql:
-                options.UseNpgsql(connectionString).AddInterceptors(TextWithoutNul.Instance);
+                options.UseNpgsql(PostgresConnections.Tune(connectionString)).AddInterceptors(TextWithoutNul.Instance);
                 break;
             default:
                 options.UseSqlite(connectionString).AddInterceptors(SqliteBusyTimeout.Instance);
@@ -86,4 +86,24 @@ internal sealed class AppDbContextFactory(DbContextOptions<AppDbContext> options
         DatabaseProvider.PostgreSql => new PostgreSqlAppDbContext(options, workspace),
         _ => new SqliteAppDbContext(options, workspace),
     };
+}
+
+/// <summary>The app's PostgreSQL connections (EF Core and Hangfire's storage), as this app uses them.</summary>
+internal static class PostgresConnections
+{
+    /// <summary>
+    /// No session reset when a pooled connection is reused, unless the connection string says otherwise: the app keeps no
+    /// session state (its advisory lock is transaction-scoped, Hangfire names its schema), and the reset ("DISCARD ALL")
+    /// was a statement of its own each time a connection left the pool: about a third of the statements of a run.
+    /// </summary>
+    public static string Tune(string connectionString)
+    {
+        // The typed builder answers every keyword it knows; a plain one holds only what the string says.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.ContainsKey("No Reset On Close") || given.ContainsKey("NoResetOnClose"))
+        {
+            return connectionString;
+        }
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+    }
 }

@@ -130,6 +130,6 @@ public static class ExecutionServiceCollectionExtensions
             PrepareSchemaIfNecessary = true,
             QueuePollInterval = options.QueuePollInterval,
         };
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storage), storage);
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(Data.PostgresConnections.Tune(connectionString), storage), storage);
     }
 }
