@@ -66,6 +66,22 @@ public sealed class PublishLaterJourneyTests(ExecutionAppFixture app, ITestOutpu
         await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("p02-ready-to-publish-1280"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
         await Axe.AssertNoneAsync(page, output, "a run ready to publish in the drawer at 1280");
 
+        // The calendar shows the publishing as an item of its own, at its time tomorrow, apart from the runs.
+        var tomorrow = TimeZoneInfo.ConvertTimeBySystemTimeZoneId(DateTime.UtcNow, "Europe/Paris").Date.AddDays(1)
+            .ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await page.GotoAsync($"calendar?view=week&date={tomorrow}");
+        await WaitForCircuitAsync(page);
+        var publishing = page.Locator("[data-kind=publish]").Filter(new() { HasText = "E2E Video published later" });
+        await Expect(publishing).ToHaveCountAsync(1);
+        await Expect(publishing).ToContainTextAsync("Publish ·");
+        await Expect(publishing).ToHaveAttributeAsync("data-status", "ready");
+        await page.ScreenshotAsync(new() { Path = app.ScreenshotPath("p03-calendar-publish-1280"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await Axe.AssertNoneAsync(page, output, "the calendar with a run ready to publish at 1280");
+
+        await page.GotoAsync("executions");
+        await WaitForCircuitAsync(page);
+        await row.GetByTestId("execution-status").ClickAsync();
+        await Expect(drawer.GetByTestId("publish-countdown")).ToContainTextAsync("ready, publishes at");
         await drawer.GetByTestId("publish-now").ClickAsync();
         await Runs.WaitForAsync(http, runId, e => e.GetProperty("status").GetString() == "completed", "the video to publish", Ct);
         await Expect(drawer.Locator("[data-testid=run-stage][data-key=upload]")).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = 15_000 });
