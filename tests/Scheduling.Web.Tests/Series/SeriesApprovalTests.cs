@@ -25,6 +25,15 @@ public class SeriesApprovalTests
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>A workspace that requires approval, its Owner, and a Creator in it.</summary>
+    private static async Task<(WorkspaceFixtures Owner, HttpClient Creator)> StudioAsync(AppFactory app)
+    {
+        var owner = await WorkspaceFixtures.CreateAsync(app, "owner@example.com");
+        await SendAsync(owner.Bearer, HttpMethod.Put, $"/api/v1/workspaces/{owner.WorkspaceId}", new { name = "Studio", requireApproval = true }, HttpStatusCode.OK);
+        var (_, creator) = await owner.JoinAsync("creator@example.com", "creator");
+        return (owner, creator);
+    }
+
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.PostgreSql)]
@@ -32,9 +41,7 @@ public class SeriesApprovalTests
     {
         var clock = new FakeTimeProvider(Now);
         await using var app = await AppFactory.StartAsync(provider, services: s => s.AddSingleton<TimeProvider>(clock));
-        var owner = await WorkspaceFixtures.CreateAsync(app, "owner@example.com");
-        await SendAsync(owner.Bearer, HttpMethod.Put, $"/api/v1/workspaces/{owner.WorkspaceId}", new { name = "Studio", requireApproval = true }, HttpStatusCode.OK);
-        var (_, creator) = await owner.JoinAsync("creator@example.com", "creator");
+        var (owner, creator) = await StudioAsync(app);
 
         var series = await SendAsync(creator, HttpMethod.Post, "/api/v1/schedules/series", SeriesApiTests.Daily(), HttpStatusCode.Created);
         var seriesId = series.GetProperty("id").GetGuid();
@@ -67,9 +74,7 @@ public class SeriesApprovalTests
         var clock = new FakeTimeProvider(Now);
         await using var app = await AppFactory.StartAsync(provider, new Dictionary<string, string?> { ["Execution:RunDispatcher"] = "false" },
             services: s => s.AddSingleton<TimeProvider>(clock));
-        var owner = await WorkspaceFixtures.CreateAsync(app, "owner@example.com");
-        await SendAsync(owner.Bearer, HttpMethod.Put, $"/api/v1/workspaces/{owner.WorkspaceId}", new { name = "Studio", requireApproval = true }, HttpStatusCode.OK);
-        var (_, creator) = await owner.JoinAsync("creator@example.com", "creator");
+        var (owner, creator) = await StudioAsync(app);
         var series = await SendAsync(creator, HttpMethod.Post, "/api/v1/schedules/series", SeriesApiTests.Daily(), HttpStatusCode.Created);
         var seriesId = series.GetProperty("id").GetGuid();
         var scheduleId = series.GetProperty("scheduleId").GetGuid();

@@ -123,12 +123,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         var workspaceId = current.RequireWorkspace();
         current.RequireEditor();
         var errors = new List<ValidationError>();
-        WorkspacePipelines workspacePipelines;
-        await using (var db = await contexts.CreateDbContextAsync(ct))
-        {
-            workspacePipelines = await WorkspacePipelinesAsync(db, ct);
-        }
-        var schedule = BuildNew(input, workspaceId, userId, errors, workspacePipelines);
+        var schedule = BuildNew(input, workspaceId, userId, errors, await WorkspacePipelinesAsync(ct));
         ThrowIfAny(errors);
         await EnsureDeliverableAsync(schedule!.WebhookUrl, ct);
         await EnsurePipelineDeliverableAsync(schedule.PipelineJson, ct);
@@ -179,10 +174,7 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         if (schedule.Status is ScheduleStatus.Active or ScheduleStatus.Paused && await NeedsApprovalAsync(db, ct) && Approval.ReviewSnapshot.ChangesWhatRuns(before, ToView(schedule)))
         {
             // A Creator changed what an approved schedule runs: back to review, its planned runs held (runs claimed ahead were withdrawn above).
-            schedule.Status = ScheduleStatus.InReview;
-            schedule.NextRunAt = null;
-            schedule.PauseNote = null;
-            Approval.ApprovalService.Record(db, schedule, Approval.ReviewDecision.Returned, current.RequireUser(), "Changed after approval.", schedule.UpdatedAt);
+            MarkReturned(db, schedule, "Changed after approval.");
         }
         var view = ToView(schedule);
         await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleUpdated, view, ct);
@@ -662,13 +654,19 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
         }
         await ClaimNextVersionAsync(db, schedule, ct);
         await WithdrawClaimedAheadAsync(db, schedule, ct);
+        schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        MarkReturned(db, schedule, why);
+        await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleUpdated, ToView(schedule), ct);
+        return true;
+    }
+
+    /// <summary>Back to review with its planned runs held, and a "returned" entry in its review history.</summary>
+    private void MarkReturned(AppDbContext db, Schedule schedule, string why)
+    {
         schedule.Status = ScheduleStatus.InReview;
         schedule.NextRunAt = null;
         schedule.PauseNote = null;
-        schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         Approval.ApprovalService.Record(db, schedule, Approval.ReviewDecision.Returned, current.RequireUser(), why, schedule.UpdatedAt);
-        await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Events.EventTypes.ScheduleUpdated, ToView(schedule), ct);
-        return true;
     }
 
     /// <summary>Does the current user's change need an approver's approval (the workspace requires it, and they are a Creator)?</summary>
@@ -740,6 +738,13 @@ public sealed class ScheduleService(IDbContextFactory<AppDbContext> contexts, Wo
 
     /// <summary>The timing <paramref name="input"/> would get when saved, or a 400 naming its fields: for checks before saving (Planning).</summary>
     internal ScheduleTiming TimingOf(ScheduleInput input) => Validate(input, WorkspacePipelines.None).Timing;
+
+    /// <summary>As <see cref="WorkspacePipelinesAsync(AppDbContext, CancellationToken)"/>, in a context of its own.</summary>
+    internal async Task<WorkspacePipelines> WorkspacePipelinesAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await WorkspacePipelinesAsync(db, ct);
+    }
 
     /// <summary>The current workspace's own pipelines by job type, read once for the checks of a save.</summary>
     internal async Task<WorkspacePipelines> WorkspacePipelinesAsync(AppDbContext db, CancellationToken ct)

@@ -118,19 +118,20 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
                 e.Title,
                 e.JobConfig,
                 TemplateConfig = s.JobConfig,
-                HeldBack = db.SeriesEpisodes.IgnoreQueryFilters().Any(o => o.SeriesId == e.SeriesId && o.Number < e.Number
-                    && (o.Status == EpisodeStatus.Scheduled || o.Status == EpisodeStatus.Draft
-                        || (o.Status == EpisodeStatus.Failed && s.OnFailure == SeriesFailurePolicy.Block))),
-                // The same, but an earlier episode produced and waiting for its publish time lets this one produce.
+                // An earlier episode still to go out, not counting one produced and waiting for its publish time...
                 HeldBackFromProducing = db.SeriesEpisodes.IgnoreQueryFilters().Any(o => o.SeriesId == e.SeriesId && o.Number < e.Number
                     && ((o.Status == EpisodeStatus.Scheduled && !db.Executions.IgnoreQueryFilters().Any(x => x.Id == o.ExecutionId
                             && x.Status == ExecutionStatus.Pending && x.WaitReason == Core.Scheduling.WaitReason.PublishAt))
                         || o.Status == EpisodeStatus.Draft
                         || (o.Status == EpisodeStatus.Failed && s.OnFailure == SeriesFailurePolicy.Block))),
+                // ...and one that is (scheduled, its run held for publishing): together, every earlier episode still open.
+                EarlierWaitingToPublish = db.SeriesEpisodes.IgnoreQueryFilters().Any(o => o.SeriesId == e.SeriesId && o.Number < e.Number
+                    && o.Status == EpisodeStatus.Scheduled && db.Executions.IgnoreQueryFilters().Any(x => x.Id == o.ExecutionId
+                        && x.Status == ExecutionStatus.Pending && x.WaitReason == Core.Scheduling.WaitReason.PublishAt)),
             })
             .ToListAsync(ct);
         return rows.ToDictionary(r => r.ExecutionId, r => new EpisodeRun(r.SeriesId, r.Name, r.Number, r.EpisodeCount, r.Title, r.JobConfig ?? r.TemplateConfig,
-            r.HeldBack, r.HeldBackFromProducing));
+            HeldBack: r.HeldBackFromProducing || r.EarlierWaitingToPublish, r.HeldBackFromProducing));
     }
 
     private async ValueTask<bool> IsSeriesScheduleAsync(AppDbContext db, Guid scheduleId, CancellationToken ct)

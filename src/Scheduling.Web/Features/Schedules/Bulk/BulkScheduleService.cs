@@ -64,11 +64,7 @@ public sealed class BulkScheduleService(IDbContextFactory<AppDbContext> contexts
         var userId = current.RequireUser();
         var workspaceId = current.RequireWorkspace();
         var prepared = new List<Prepared>(inputs.Count);
-        WorkspacePipelines workspacePipelines;
-        await using (var db = await contexts.CreateDbContextAsync(ct))
-        {
-            workspacePipelines = await schedules.WorkspacePipelinesAsync(db, ct);
-        }
+        var workspacePipelines = await schedules.WorkspacePipelinesAsync(ct);
         for (var i = 0; i < inputs.Count; i++)
         {
             var input = inputs[i];
