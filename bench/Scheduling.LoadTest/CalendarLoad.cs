@@ -18,7 +18,7 @@ internal static class CalendarLoad
 
     private sealed record Plan(string Rrule, TimeOnly Time, Func<DateOnly, bool> Runs);
 
-    public static async Task<int> RunAsync(int n, string dll, string work, IReadOnlyList<KeyValuePair<string, string>> environment, int repeats)
+    public static async Task<int> RunAsync(int n, string dll, string work, IReadOnlyList<KeyValuePair<string, string>> environment, int repeats, bool page)
     {
         await using var app = await AppProcess.StartAsync(dll, work, workers: null, environment);
         Console.WriteLine($"app started: pid {app.Pid}, {app.BaseUrl}, healthy after {app.StartupTime.TotalSeconds:0.0} s");
@@ -73,29 +73,60 @@ internal static class CalendarLoad
         var range = $"startDate={first:yyyy-MM-dd}&endDate={last:yyyy-MM-dd}&timezone=UTC";
         Console.WriteLine();
         Console.WriteLine($"== Calendar of {first:yyyy-MM-dd} .. {last:yyyy-MM-dd} (31 days), {n} schedules ==");
-        var day = await MeasureAsync(app, api, range + "&groupBy=day", repeats);
-        var month = await MeasureAsync(app, api, range + "&groupBy=month", repeats);
+        var (_, day) = await MeasureAsync(app, api, range + "&groupBy=day", repeats);
+        var (_, month) = await MeasureAsync(app, api, range + "&groupBy=month", repeats);
         Console.WriteLine();
         // On a shared, oversubscribed machine the wall time mostly measures waiting for a core; the app's CPU time
-        // per request is the better estimate of the server's own work.
-        Console.WriteLine($"goal groupBy=day   < 150 ms   wall {(day.Median < 150 ? "PASS" : "MISS")} (median {day.Median:0} ms), app CPU {(day.CpuPerRequest < 150 ? "PASS" : "MISS")} ({day.CpuPerRequest:0} ms a request)");
-        Console.WriteLine($"goal groupBy=month < 50 ms    wall {(month.Median < 50 ? "PASS" : "MISS")} (median {month.Median:0} ms), app CPU {(month.CpuPerRequest < 50 ? "PASS" : "MISS")} ({month.CpuPerRequest:0} ms a request)");
+        // per request (which also holds the GC's threads and the app's background loops) is the other estimate.
+        Console.WriteLine($"goal groupBy=day   < 150 ms   warm wall {(day.Median < 150 ? "PASS" : "MISS")} (median {day.Median:0} ms), app CPU {(day.CpuPerRequest < 150 ? "PASS" : "MISS")} ({day.CpuPerRequest:0} ms a request)");
+        Console.WriteLine($"goal groupBy=month < 50 ms    warm wall {(month.Median < 50 ? "PASS" : "MISS")} (median {month.Median:0} ms), app CPU {(month.CpuPerRequest < 50 ? "PASS" : "MISS")} ({month.CpuPerRequest:0} ms a request)");
+        if (page)
+        {
+            await CalendarPageLoad.RunAsync(app, today, repeats: 5);
+        }
         return 0;
     }
 
-    /// <summary>Median wall time of <paramref name="repeats"/> requests after three unmeasured ones, and the app's CPU time per request.</summary>
-    private static async Task<(double Median, double CpuPerRequest)> MeasureAsync(AppProcess app, HttpClient api, string query, int repeats)
+    /// <summary>
+    /// Median wall time of <paramref name="repeats"/> requests and the app's CPU time per request, twice: right after
+    /// three unmeasured requests ("first"), and again after 30 more ("warm"). The runtime compiles a method quickly
+    /// first and optimised only after ~30 calls (tiered JIT): the first requests run partly unoptimised code, which
+    /// a server handling calendars all day runs only in its first minutes. The goals are judged on the warm figures.
+    /// </summary>
+    private static async Task<(Figures First, Figures Warm)> MeasureAsync(AppProcess app, HttpClient api, string query, int repeats)
     {
-        var cpuStart = TimeSpan.Zero;
+        await RequestAsync(api, query, 3);
+        var first = await TimeAsync(app, api, query, repeats);
+        await RequestAsync(api, query, 30);
+        var warm = await TimeAsync(app, api, query, repeats);
+        var name = query[(query.LastIndexOf('&') + 1)..];
+        foreach (var (label, f) in new[] { ("first", first), ("warm", warm) })
+        {
+            Console.WriteLine($"{name,-16} {label,-5} items {f.Items,6}  response {f.Bytes / 1024.0,8:0} KB  wall median {f.Median,6:0.0} ms  p90 {f.P90,6:0.0} ms  min {f.Min,6:0.0} ms  app CPU {f.CpuPerRequest,6:0.0} ms a request  ({repeats} requests)");
+        }
+        return (first, warm);
+    }
+
+    private sealed record Figures(double Median, double P90, double Min, double CpuPerRequest, long Bytes, int Items);
+
+    private static async Task RequestAsync(HttpClient api, string query, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            using var response = await api.GetAsync("/api/v1/schedules/calendar?" + query);
+            await response.Content.ReadAsByteArrayAsync();
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    private static async Task<Figures> TimeAsync(AppProcess app, HttpClient api, string query, int repeats)
+    {
+        var cpuStart = app.CpuTime();
         var times = new List<double>();
         long bytes = 0;
         var total = 0;
-        for (var i = 0; i < repeats + 3; i++)
+        for (var i = 0; i < repeats; i++)
         {
-            if (i == 3)
-            {
-                cpuStart = app.CpuTime();
-            }
             var watch = Stopwatch.StartNew();
             using var response = await api.GetAsync("/api/v1/schedules/calendar?" + query);
             var body = await response.Content.ReadAsByteArrayAsync();
@@ -103,16 +134,11 @@ internal static class CalendarLoad
             response.EnsureSuccessStatusCode();
             bytes = body.Length;
             total = JsonDocument.Parse(body).RootElement.GetProperty("totalExecutions").GetInt32();
-            if (i >= 3)
-            {
-                times.Add(watch.Elapsed.TotalMilliseconds);
-            }
+            times.Add(watch.Elapsed.TotalMilliseconds);
         }
         var cpu = (app.CpuTime() - cpuStart).TotalMilliseconds / repeats;
         times.Sort();
-        var median = times[times.Count / 2];
-        Console.WriteLine($"{query[(query.LastIndexOf('&') + 1)..],-16} items {total,6}  response {bytes / 1024.0,8:0} KB  wall median {median,6:0.0} ms  p90 {times[(int)(times.Count * 0.9)],6:0.0} ms  min {times[0],6:0.0} ms  app CPU {cpu,6:0.0} ms a request  ({repeats} requests)");
-        return (median, cpu);
+        return new Figures(times[times.Count / 2], times[(int)(times.Count * 0.9)], times[0], cpu, bytes, total);
     }
 
     /// <summary>Completed runs of every occurrence from <paramref name="from"/> to yesterday, written as the engine records them.</summary>

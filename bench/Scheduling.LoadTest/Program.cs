@@ -70,7 +70,7 @@ public static class Program
             }
             if (options.Calendar > 0)
             {
-                return await CalendarLoad.RunAsync(options.Calendar, dll, work.FullName, options.Environment, repeats: 15);
+                return await CalendarLoad.RunAsync(options.Calendar, dll, work.FullName, options.Environment, repeats: 15, options.CalendarPage);
             }
             return options.Memory > 0
                 ? await MemoryRunAsync(options, dll, work.FullName, receiver)
@@ -570,11 +570,14 @@ internal sealed record LoadOptions
           --pg-fast          PostgreSQL with fsync and synchronous_commit off (as the tests run it); default durability otherwise
           --pool N           the app's connection pool size on PostgreSQL (Maximum Pool Size; default 50)
           --keep             keep the temporary work directory (database, app log)
+          --page             with --calendar: the month page in Chromium too (CHROMIUM_PATH, default /usr/bin/chromium;
+                             circuit memory needs dotnet-gcdump: dotnet tool install dotnet-gcdump --tool-path ~/.dotnet/tools)
         """;
 
     public int N { get; private init; } = 2000;
     public int Memory { get; private init; }
     public int Calendar { get; private init; }
+    public bool CalendarPage { get; private init; }
     public bool Bulk { get; private init; }
     public bool Planning { get; private init; }
     public bool Subscribe { get; private init; }
@@ -624,6 +627,7 @@ internal sealed record LoadOptions
                 "--timeout" => options with { TimeoutSeconds = Int(1, 3600) },
                 "--settle" => options with { SettleSeconds = Int(0, 3600) },
                 "--keep" => options with { KeepWorkDir = true },
+                "--page" => options with { CalendarPage = true },
                 "--provider" => options with { Provider = Value().ToLowerInvariant() is var p && p is "sqlite" or "postgresql" ? p : throw new ArgumentException("--provider takes sqlite or postgresql.") },
                 "--nodes" => options with { Nodes = Int(1, 16) },
                 "--kill-one" => options with { KillOne = true },
@@ -775,6 +779,8 @@ internal sealed class Receiver : IAsyncDisposable
 internal sealed class AppProcess : IAsyncDisposable
 {
     public const string ApiToken = "load-test-token-0123456789abcdef";
+    public const string AdminEmail = "load@example.test";
+    public const string AdminPassword = "Load-test-password-1!";
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly Lock _logLock = new();
@@ -814,8 +820,8 @@ internal sealed class AppProcess : IAsyncDisposable
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         environment["DOTNET_ENVIRONMENT"] = "Production";
         environment["ConnectionStrings__Scheduling"] = $"Data Source={Path.Combine(work, "load.db")}";
-        environment["Seed__AdminEmail"] = "load@example.test";
-        environment["Seed__AdminPassword"] = "Load-test-password-1!";
+        environment["Seed__AdminEmail"] = AdminEmail;
+        environment["Seed__AdminPassword"] = AdminPassword;
         environment["Seed__ApiToken"] = ApiToken;
         environment["Execution__AllowPrivateNetworkTargets"] = "true";
         environment["Mail__PickupDirectory"] = Path.Combine(work, "mail");

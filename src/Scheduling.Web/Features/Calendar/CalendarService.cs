@@ -158,11 +158,11 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
         return rows.ToDictionary(r => r.ScheduleId, r => new CalendarWave(r.Id, r.Name));
     }
 
-    /// <summary>Two no-tracking reads of only the columns the projection needs (the schedules with their exceptions, the runs in range), then the Core projection.</summary>
+    /// <summary>Two no-tracking reads of only the columns the projection needs (the schedules with their exceptions, the runs in range: <see cref="CalendarRuns"/>), then the Core projection.</summary>
     private async Task<(IReadOnlyList<CalendarEntry> Entries, Dictionary<Guid, Schedule> Schedules, Dictionary<Guid, string> ExecutionTitles)> LoadAsync(
         Instant start, Instant end, CalendarFilter filter, bool titles, CancellationToken ct)
     {
-        current.RequireWorkspace();
+        var workspaceId = current.RequireWorkspace();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedules = await Schedules(db, filter)
             .Select(s => new Schedule
@@ -193,10 +193,7 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
 
         var from = start.ToDateTimeUtc();
         var to = end.ToDateTimeUtc();
-        var executions = await db.Executions.AsNoTracking()
-            .Where(e => e.ScheduledFor >= from && e.ScheduledFor < to)
-            .Select(e => new { e.Id, e.ScheduleId, e.ScheduledFor, e.IsManual, e.Status, Title = titles ? e.Title : null })
-            .ToListAsync(ct);
+        var executions = await CalendarRuns.ReadAsync(db, workspaceId, from, to, titles, ct);
         executions.RemoveAll(e => !schedules.ContainsKey(e.ScheduleId));
         var executionTitles = titles ? executions.Where(e => e.Title is not null).ToDictionary(e => e.Id, e => e.Title!) : [];
 
