@@ -50,13 +50,16 @@ public class CalendarRunsTests
             .Where(e => e.WorkspaceId == mine.WorkspaceId && e.ScheduledFor >= from && e.ScheduledFor < to)
             .Select(e => new CalendarRunRow(e.Id, e.ScheduleId, e.ScheduledFor, e.IsManual, e.Status, e.Title))
             .ToListAsync(Ct);
-        var withTitles = await CalendarRuns.ReadAsync(read, mine.WorkspaceId, from, to, titles: true, Ct);
-        var withoutTitles = await CalendarRuns.ReadAsync(read, mine.WorkspaceId, from, to, titles: false, Ct);
+        var withTitles = await CalendarRuns.ReadAsync(read, mine.WorkspaceId, from, to, CalendarRunColumns.ItemsWithTitles, Ct);
+        var withoutTitles = await CalendarRuns.ReadAsync(read, mine.WorkspaceId, from, to, CalendarRunColumns.Items, Ct);
+        var counting = await CalendarRuns.ReadAsync(read, mine.WorkspaceId, from, to, CalendarRunColumns.Counting, Ct);
 
         Assert.Equal([atStart, .. statuses, manual, halfSecond], expected.Select(r => r.Id).Order());
         Assert.Equal(expected.OrderBy(r => r.Id), withTitles.OrderBy(r => r.Id));
         Assert.Equal(expected.Select(r => r with { Title = null }).OrderBy(r => r.Id), withoutTitles.OrderBy(r => r.Id));
-        Assert.All(withTitles, r => Assert.Equal(DateTimeKind.Utc, r.ScheduledFor.Kind));
+        Assert.Equal(expected.Select(r => (r.ScheduleId, r.ScheduledFor, r.IsManual)).Order(), counting.Select(r => (r.ScheduleId, r.ScheduledFor, r.IsManual)).Order());
+        Assert.All(counting, r => Assert.Equal((Guid.Empty, null), (r.Id, r.Title)));
+        Assert.All(withTitles.Concat(counting), r => Assert.Equal(DateTimeKind.Utc, r.ScheduledFor.Kind));
         Assert.Equal(Utc("2030-03-05T10:11:12.123456Z"), withTitles.Single(r => r.Id == manual).ScheduledFor);
         Assert.Equal("Épisode 7 · ünïcode ✓", withTitles.Single(r => r.Id == manual).Title);
     }

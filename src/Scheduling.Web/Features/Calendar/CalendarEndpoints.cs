@@ -60,8 +60,9 @@ public static class CalendarEndpoints
     public static void MapCalendarEndpoints(this IEndpointRouteBuilder api)
     {
         // A literal segment: it never meets /schedules/{id:guid}.
-        api.MapGet("/schedules/calendar", ([AsParameters] CalendarParameters query, CalendarService service, CancellationToken ct) =>
-                service.GetAsync(query.ToQuery(), ct))
+        api.MapGet("/schedules/calendar", async ([AsParameters] CalendarParameters query, CalendarService service, CancellationToken ct) =>
+                new CalendarJson(await service.GetAsync(query.ToQuery(), ct)))
+            .Produces<CalendarResponse>()
             .WithTags("Calendar")
             .Describe("Calendar_Get", "Get the content calendar", "Occurrences and runs per day: startDate..endDate (inclusive, local dates in timezone, at most 366 days), groupBy day|week|month, filters jobType, status, priority, includeCompleted, includeCancelled.");
 

@@ -9,31 +9,48 @@ using Scheduling.Web.Features.Executions;
 
 namespace Scheduling.Web.Features.Calendar;
 
-/// <summary>A run as the calendar reads it.</summary>
+/// <summary>A run as the calendar reads it (with <see cref="CalendarRunColumns.Counting"/>: no id, status or title).</summary>
 public readonly record struct CalendarRunRow(Guid Id, Guid ScheduleId, DateTime ScheduledFor, bool IsManual, ExecutionStatus Status, string? Title);
+
+/// <summary>What of each run a calendar reads.</summary>
+public enum CalendarRunColumns
+{
+    /// <summary>Only what places a run (schedule, instant, manual): per-day counts. The index holds these, so no row is visited.</summary>
+    Counting,
+
+    /// <summary>Also the run's id and status: items.</summary>
+    Items,
+
+    /// <summary>Also its recorded title.</summary>
+    ItemsWithTitles,
+}
 
 /// <summary>
 /// The runs of a workspace in a range, the largest read of a calendar (12,000 rows for a month of 1,000 schedules).
 /// SQLite stores GUIDs and instants as text, and EF Core's materialiser spends most of the read parsing them through
 /// strings (~30 ms for those 12,000 rows); on SQLite this reads the native statement's UTF-8 bytes and parses them
-/// in place (~7 ms, decision 0032). Other providers store them natively and go through EF Core.
+/// in place (decision 0032). Other providers store them natively and go through EF Core.
 /// </summary>
 public static class CalendarRuns
 {
-    public static async Task<List<CalendarRunRow>> ReadAsync(AppDbContext db, Guid workspaceId, DateTime from, DateTime to, bool titles, CancellationToken ct)
+    public static async Task<List<CalendarRunRow>> ReadAsync(AppDbContext db, Guid workspaceId, DateTime from, DateTime to, CalendarRunColumns columns, CancellationToken ct)
     {
         if (!db.Database.IsSqlite())
         {
             // The workspace is explicit on both paths (the same rows whatever the context's query filter would add).
-            return await db.Executions.IgnoreQueryFilters().AsNoTracking()
-                .Where(e => e.WorkspaceId == workspaceId && e.ScheduledFor >= from && e.ScheduledFor < to)
-                .Select(e => new CalendarRunRow(e.Id, e.ScheduleId, e.ScheduledFor, e.IsManual, e.Status, titles ? e.Title : null))
-                .ToListAsync(ct);
+            var rows = db.Executions.IgnoreQueryFilters().AsNoTracking()
+                .Where(e => e.WorkspaceId == workspaceId && e.ScheduledFor >= from && e.ScheduledFor < to);
+            return columns switch
+            {
+                CalendarRunColumns.Counting => await rows.Select(e => new CalendarRunRow(Guid.Empty, e.ScheduleId, e.ScheduledFor, e.IsManual, default, null)).ToListAsync(ct),
+                CalendarRunColumns.Items => await rows.Select(e => new CalendarRunRow(e.Id, e.ScheduleId, e.ScheduledFor, e.IsManual, e.Status, null)).ToListAsync(ct),
+                _ => await rows.Select(e => new CalendarRunRow(e.Id, e.ScheduleId, e.ScheduledFor, e.IsManual, e.Status, e.Title)).ToListAsync(ct),
+            };
         }
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            return ReadSqlite((SqliteConnection)db.Database.GetDbConnection(), Sql.For(db), workspaceId, from, to, titles, ct);
+            return ReadSqlite((SqliteConnection)db.Database.GetDbConnection(), Sql.For(db, columns), workspaceId, from, to, columns, ct);
         }
         finally
         {
@@ -41,7 +58,7 @@ public static class CalendarRuns
         }
     }
 
-    private static List<CalendarRunRow> ReadSqlite(SqliteConnection connection, string sql, Guid workspaceId, DateTime from, DateTime to, bool titles, CancellationToken ct)
+    private static List<CalendarRunRow> ReadSqlite(SqliteConnection connection, string sql, Guid workspaceId, DateTime from, DateTime to, CalendarRunColumns columns, CancellationToken ct)
     {
         var handle = connection.Handle!;
         var rc = raw.sqlite3_prepare_v2(handle, sql, out var statement);
@@ -59,18 +76,22 @@ public static class CalendarRuns
                 {
                     ct.ThrowIfCancellationRequested();
                 }
+                // Columns: schedule, instant, manual, then (items) id, status, then (titles) title.
+                var scheduleId = ParseGuid(raw.sqlite3_column_blob(statement, 0));
+                var scheduledFor = ParseDateTime(raw.sqlite3_column_blob(statement, 1));
+                var manual = raw.sqlite3_column_int64(statement, 2) != 0;
+                if (columns == CalendarRunColumns.Counting)
+                {
+                    rows.Add(new CalendarRunRow(Guid.Empty, scheduleId, scheduledFor, manual, default, null));
+                    continue;
+                }
                 string? title = null;
-                if (titles && raw.sqlite3_column_type(statement, 5) != raw.SQLITE_NULL)
+                if (columns == CalendarRunColumns.ItemsWithTitles && raw.sqlite3_column_type(statement, 5) != raw.SQLITE_NULL)
                 {
                     title = Encoding.UTF8.GetString(raw.sqlite3_column_blob(statement, 5));
                 }
-                rows.Add(new CalendarRunRow(
-                    ParseGuid(raw.sqlite3_column_blob(statement, 0)),
-                    ParseGuid(raw.sqlite3_column_blob(statement, 1)),
-                    ParseDateTime(raw.sqlite3_column_blob(statement, 2)),
-                    raw.sqlite3_column_int64(statement, 3) != 0,
-                    ParseStatus(raw.sqlite3_column_blob(statement, 4)),
-                    title));
+                rows.Add(new CalendarRunRow(ParseGuid(raw.sqlite3_column_blob(statement, 3)), scheduleId, scheduledFor, manual,
+                    ParseStatus(raw.sqlite3_column_blob(statement, 4)), title));
             }
             if (rc != raw.SQLITE_DONE)
             {
@@ -159,22 +180,26 @@ public static class CalendarRuns
         return Enum.Parse<ExecutionStatus>(Encoding.UTF8.GetString(value));
     }
 
-    /// <summary>The statement, with the table and column names from the model (one string per model).</summary>
+    /// <summary>The statements, with the table and column names from the model (built once per column set).</summary>
     private static class Sql
     {
-        private static string? _text;
+        private static readonly string?[] Texts = new string?[3];
 
-        public static string For(AppDbContext db) => _text ??= Build(db);
+        public static string For(AppDbContext db, CalendarRunColumns columns) => Texts[(int)columns] ??= Build(db, columns);
 
-        private static string Build(AppDbContext db)
+        private static string Build(AppDbContext db, CalendarRunColumns columns)
         {
             var entity = db.Model.FindEntityType(typeof(Execution))!;
             var table = entity.GetTableName()!;
             var store = Microsoft.EntityFrameworkCore.Metadata.StoreObjectIdentifier.Table(table, entity.GetSchema());
             string Column(string property) => "\"" + entity.FindProperty(property)!.GetColumnName(store)! + "\"";
+            var selected = new List<string> { Column(nameof(Execution.ScheduleId)), Column(nameof(Execution.ScheduledFor)), Column(nameof(Execution.IsManual)) };
+            if (columns != CalendarRunColumns.Counting)
+            {
+                selected.AddRange([Column(nameof(Execution.Id)), Column(nameof(Execution.Status)), Column(nameof(Execution.Title))]);
+            }
             return $"""
-                SELECT {Column(nameof(Execution.Id))}, {Column(nameof(Execution.ScheduleId))}, {Column(nameof(Execution.ScheduledFor))},
-                       {Column(nameof(Execution.IsManual))}, {Column(nameof(Execution.Status))}, {Column(nameof(Execution.Title))}
+                SELECT {string.Join(", ", selected)}
                 FROM "{table}"
                 WHERE {Column(nameof(Execution.WorkspaceId))} = ?1 AND {Column(nameof(Execution.ScheduledFor))} >= ?2 AND {Column(nameof(Execution.ScheduledFor))} < ?3
                 """;

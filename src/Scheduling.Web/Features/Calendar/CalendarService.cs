@@ -40,7 +40,8 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
     public const int MaxDays = 366;
     private static readonly LocalDateTimePattern LocalPattern = LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss");
 
-    public async Task<CalendarResponse> GetAsync(CalendarQuery query, CancellationToken ct = default)
+    /// <summary>The calendar of a range; the API writes it with <see cref="CalendarJson"/> (a <see cref="CalendarResponse"/>).</summary>
+    public async Task<CalendarResult> GetAsync(CalendarQuery query, CancellationToken ct = default)
     {
         var userId = current.RequireUser();
         current.RequireWorkspace();
@@ -67,11 +68,11 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
         var start = zone.AtStartOfDay(query.StartDate).ToInstant();
         var end = zone.AtStartOfDay(query.EndDate.PlusDays(1)).ToInstant();
         var filter = new CalendarFilter(query.JobType, query.Status, query.Priority, query.IncludeCompleted, query.IncludeCancelled);
-        var days = new List<CalendarDay>();
+        var days = new List<CalendarResultDay>();
         if (query.GroupBy == CalendarGrouping.Month)
         {
             // Counts only: no items, no titles, no per-item objects beyond the projection's entries.
-            var (entries, _, _) = await LoadAsync(start, end, filter, titles: false, ct);
+            var (entries, _, _) = await LoadAsync(start, end, filter, CalendarRunColumns.Counting, ct);
             var counts = new Dictionary<LocalDate, int>();
             foreach (var entry in entries)
             {
@@ -80,26 +81,32 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
             }
             for (var date = query.StartDate; date <= query.EndDate; date = date.PlusDays(1))
             {
-                days.Add(new CalendarDay(ScheduleTiming.FormatDate(date), counts.GetValueOrDefault(date), null));
+                days.Add(new CalendarResultDay(ScheduleTiming.FormatDate(date), counts.GetValueOrDefault(date), null));
             }
-            return new CalendarResponse(ScheduleTiming.FormatDate(query.StartDate), ScheduleTiming.FormatDate(query.EndDate), zoneId, entries.Count, days);
+            return new CalendarResult(ScheduleTiming.FormatDate(query.StartDate), ScheduleTiming.FormatDate(query.EndDate), zone, entries.Count, days);
         }
 
-        var occurrences = await ProjectAsync(start, end, filter, titles: true, ct);
-        var byDate = occurrences.ToLookup(o => o.Entry.At.InZone(zone).Date);
+        // The items come in time order: each day's are one run of the list.
+        CalendarOccurrence[] occurrences = [.. await ProjectAsync(start, end, filter, titles: true, ct)];
+        var next = 0;
         for (var date = query.StartDate; date <= query.EndDate; date = date.PlusDays(1))
         {
-            var items = byDate[date];
-            days.Add(new CalendarDay(ScheduleTiming.FormatDate(date), items.Count(), [.. items.Select(o => ToItem(o, zone))]));
+            var dayEnd = zone.AtStartOfDay(date.PlusDays(1)).ToInstant();
+            var first = next;
+            while (next < occurrences.Length && occurrences[next].Entry.At < dayEnd)
+            {
+                next++;
+            }
+            days.Add(new CalendarResultDay(ScheduleTiming.FormatDate(date), next - first, new ArraySegment<CalendarOccurrence>(occurrences, first, next - first)));
         }
-        return new CalendarResponse(ScheduleTiming.FormatDate(query.StartDate), ScheduleTiming.FormatDate(query.EndDate), zoneId, occurrences.Count, days);
+        return new CalendarResult(ScheduleTiming.FormatDate(query.StartDate), ScheduleTiming.FormatDate(query.EndDate), zone, occurrences.Length, days);
     }
 
     /// <summary>The items in [start, end), in time order; <paramref name="titles"/> false skips rendering titles (counts only).</summary>
     /// <remarks>Each item's <see cref="CalendarOccurrence.Schedule"/> holds only what calendars show (not its job config, webhook or description).</remarks>
     public async Task<IReadOnlyList<CalendarOccurrence>> ProjectAsync(Instant start, Instant end, CalendarFilter filter, bool titles = true, CancellationToken ct = default)
     {
-        var (entries, schedules, executionTitles) = await LoadAsync(start, end, filter, titles, ct);
+        var (entries, schedules, executionTitles) = await LoadAsync(start, end, filter, titles ? CalendarRunColumns.ItemsWithTitles : CalendarRunColumns.Items, ct);
         var episodes = titles ? await EpisodesAsync(start, end, ct) : [];
         var waves = titles ? await WavesAsync(start, end, ct) : [];
         return [.. entries.Select(entry =>
@@ -160,8 +167,9 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
 
     /// <summary>Two no-tracking reads of only the columns the projection needs (the schedules with their exceptions, the runs in range: <see cref="CalendarRuns"/>), then the Core projection.</summary>
     private async Task<(IReadOnlyList<CalendarEntry> Entries, Dictionary<Guid, Schedule> Schedules, Dictionary<Guid, string> ExecutionTitles)> LoadAsync(
-        Instant start, Instant end, CalendarFilter filter, bool titles, CancellationToken ct)
+        Instant start, Instant end, CalendarFilter filter, CalendarRunColumns columns, CancellationToken ct)
     {
+        var titles = columns == CalendarRunColumns.ItemsWithTitles;
         var workspaceId = current.RequireWorkspace();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var schedules = await Schedules(db, filter)
@@ -193,7 +201,7 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
 
         var from = start.ToDateTimeUtc();
         var to = end.ToDateTimeUtc();
-        var executions = await CalendarRuns.ReadAsync(db, workspaceId, from, to, titles, ct);
+        var executions = await CalendarRuns.ReadAsync(db, workspaceId, from, to, columns, ct);
         executions.RemoveAll(e => !schedules.ContainsKey(e.ScheduleId));
         var executionTitles = titles ? executions.Where(e => e.Title is not null).ToDictionary(e => e.Id, e => e.Title!) : [];
 
@@ -321,7 +329,7 @@ public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, Wo
             : schedule.Name;
     }
 
-    private static CalendarItem ToItem(CalendarOccurrence o, DateTimeZone zone) => new(
+    internal static CalendarItem ToItem(CalendarOccurrence o, DateTimeZone zone) => new(
         o.Schedule.Id,
         o.Schedule.Name,
         o.Title,

@@ -202,8 +202,9 @@ internal sealed class ExecutionConfiguration : IEntityTypeConfiguration<Executio
         builder.HasIndex(e => new { e.WorkspaceId, e.CreatedAt });
         // The workspace limits count recent starts before every run.
         builder.HasIndex(e => new { e.WorkspaceId, e.StartedAt });
-        // The calendar's range read (runs of a workspace between two instants).
-        builder.HasIndex(e => new { e.WorkspaceId, e.ScheduledFor });
+        // The calendar's range read (runs of a workspace between two instants). It also holds what places a run, so a
+        // month's per-day counts read the index alone (none of these columns changes after the insert; decision 0032).
+        builder.HasIndex(e => new { e.WorkspaceId, e.ScheduledFor, e.ScheduleId, e.IsManual });
         // The calendar's read of runs waiting to publish in its range (publish later: almost every row has none).
         builder.HasIndex(e => new { e.WorkspaceId, e.PublishAt });
         builder.HasOne(e => e.Schedule).WithMany().HasForeignKey(e => e.ScheduleId).OnDelete(DeleteBehavior.Cascade);

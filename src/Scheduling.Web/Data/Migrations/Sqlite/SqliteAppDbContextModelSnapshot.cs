@@ -917,9 +917,9 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "PublishAt");
 
-                    b.HasIndex("WorkspaceId", "ScheduledFor");
-
                     b.HasIndex("WorkspaceId", "StartedAt");
+
+                    b.HasIndex("WorkspaceId", "ScheduledFor", "ScheduleId", "IsManual");
 
                     b.ToTable("Executions");
                 });
