@@ -51,20 +51,20 @@ public sealed class SeriesPagesTests
         // No name: the preview says why, Create shows the message; nothing is created and what was typed is kept.
         cut.Find(Field("series-name-input")).Input("");
         app.Clock.Advance(TimeSpan.FromSeconds(1));
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.Find("[data-testid=series-preview-error]").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.Find("[data-testid=series-preview-error]").TextContent.Trim()), TimeSpan.FromSeconds(5));
         cut.Find("button[data-testid=save-series]").Click();
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.Find("[data-testid=series-save-error]").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.Find("[data-testid=series-save-error]").TextContent.Trim()), TimeSpan.FromSeconds(5));
         Assert.Equal(0, (await Service(app).ListAsync(null, 1, 20, Ct)).Total);
         Assert.Equal("{title}, part {episode}", cut.Find(Field("series-title-template")).GetAttribute("value"));
 
         cut.Find(Field("series-name-input")).Input("My series");
         app.Clock.Advance(TimeSpan.FromSeconds(1));
         cut.Find(Field("series-episode-count")).Change("3");
-        cut.WaitForAssertion(() => Assert.Equal(3, PreviewTitles(cut).Count));
+        cut.WaitForAssertion(() => Assert.Equal(3, PreviewTitles(cut).Count), TimeSpan.FromSeconds(5));
         cut.Find("button[data-testid=save-series]").Click();
 
         var navigation = app.Context.Services.GetRequiredService<NavigationManager>();
-        cut.WaitForAssertion(() => Assert.Contains("series/", navigation.Uri, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("series/", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         var created = await Service(app).GetAsync(Guid.Parse(navigation.Uri[(navigation.Uri.LastIndexOf('/') + 1)..]), Ct);
         Assert.Equal(["My series, part 1", "My series, part 2", "My series, part 3"], created.Episodes.Select(e => e.Title));
     }
