@@ -2,7 +2,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
-using NodaTime.Text;
 using Scheduling.Core.Calendar;
 using Scheduling.Core.Scheduling;
 
@@ -26,7 +25,6 @@ public sealed record CalendarResultDay(string Date, int TotalCount, IReadOnlyLis
 /// </summary>
 public sealed class CalendarJson(CalendarResult result) : IResult
 {
-    private static readonly LocalDateTimePattern LocalPattern = LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss");
     private static readonly JsonEncodedText StartDate = JsonEncodedText.Encode("startDate");
     private static readonly JsonEncodedText EndDate = JsonEncodedText.Encode("endDate");
     private static readonly JsonEncodedText Timezone = JsonEncodedText.Encode("timezone");
@@ -125,7 +123,7 @@ public sealed class CalendarJson(CalendarResult result) : IResult
         }
         else
         {
-            writer.WriteString(Local, LocalPattern.Format(wall));
+            writer.WriteString(Local, CalendarService.LocalPattern.Format(wall));
         }
         writer.WriteString(Kind, names.Kinds[(int)item.Entry.Kind]);
         if (item.Entry.ExecutionId is { } executionId)

@@ -38,7 +38,8 @@ public sealed record CalendarFilter(JobType? JobType = null, ScheduleStatus? Sta
 public sealed class CalendarService(IDbContextFactory<AppDbContext> contexts, WorkspaceContext current)
 {
     public const int MaxDays = 366;
-    private static readonly LocalDateTimePattern LocalPattern = LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss");
+    /// <summary>An item's wall time in the calendar's zone (<see cref="CalendarItem.Local"/>).</summary>
+    internal static readonly LocalDateTimePattern LocalPattern = LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss");
 
     /// <summary>The calendar of a range; the API writes it with <see cref="CalendarJson"/> (a <see cref="CalendarResponse"/>).</summary>
     public async Task<CalendarResult> GetAsync(CalendarQuery query, CancellationToken ct = default)
