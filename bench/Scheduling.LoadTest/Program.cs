@@ -304,6 +304,10 @@ public static class Program
         {
             var afterKill = firstPerKey.Where(d => d.ReceivedAt > kill).ToList();
             var lastAfterKill = afterKill.Count > 0 ? afterKill.Max(d => d.ReceivedAt) : (DateTime?)null;
+            // A run whose POST the killed node sent but whose outcome it did not save is sent again with its key
+            // (at least once); any other duplicate would be the engine's fault.
+            var inFlight = byKey.Count(g => g.Count() > 1 && g.MinBy(d => d.ReceivedAt) is { } firstSeen && firstSeen.Node == killed!.Name && firstSeen.ReceivedAt <= kill);
+            Console.WriteLine($"duplicates at the kill {inFlight} of {duplicates} first sent by {killed!.Name} before the kill (its POST went, its outcome was not saved), {duplicates - inFlight} other");
             Console.WriteLine($"after the kill         {expected.Count - deliveredAtKill} runs were not delivered yet; {afterKill.Count} arrived after it, the last +{Fmt(lastAfterKill is { } la ? (la - kill).TotalSeconds : null)} s after the kill{(missing > 0 ? $"; {missing} never" : "")}");
         }
         Console.WriteLine($"load average           {LoadAverage()} (1/5/15 min, at the end)");

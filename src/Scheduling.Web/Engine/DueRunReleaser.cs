@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Scheduling.Core.Scheduling;
 
 namespace Scheduling.Web.Engine;
@@ -9,10 +10,13 @@ namespace Scheduling.Web.Engine;
 /// two seconds or more. If this node stops, the held runs are pending rows without a job, and the recovery
 /// sweep hands them over (at start-up, or on another node after its settling time).
 /// </summary>
-public sealed class DueRunReleaser(ExecutionQueue queue, TimeProvider clock, ILogger<DueRunReleaser> logger) : BackgroundService
+public sealed class DueRunReleaser(ExecutionQueue queue, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<DueRunReleaser> logger) : BackgroundService
 {
     /// <summary>Runs due later than this are left to Hangfire's delayed jobs (durable on shared storage, shown in its dashboard).</summary>
     public static readonly TimeSpan HoldAtMost = TimeSpan.FromSeconds(30);
+
+    private const int HandOverParallelism = 8;
+    private const int ParallelFrom = 16;
 
     private readonly PriorityQueue<(Guid Id, SchedulePriority Priority), (DateTime Due, int Rank)> _held = new();
     private readonly Lock _gate = new();
@@ -61,6 +65,27 @@ public sealed class DueRunReleaser(ExecutionQueue queue, TimeProvider clock, ILo
         wake.Cancel();
     }
 
+    /// <summary>
+    /// The jobs that carry <paramref name="due"/> (in due order, urgent first): one per run while the node's workers
+    /// outnumber the runs, else runs of one priority in jobs just large enough to keep every worker busy, at most
+    /// <see cref="ExecutionOptions.RunsPerJob"/> each (decision 0033).
+    /// </summary>
+    internal static List<(Guid[] Ids, SchedulePriority Priority)> Carriers(IReadOnlyList<(Guid Id, SchedulePriority Priority)> due, ExecutionOptions settings)
+    {
+        var size = Math.Clamp((due.Count + settings.WorkerCount - 1) / settings.WorkerCount, 1, settings.RunsPerJob);
+        if (size == 1)
+        {
+            return [.. due.Select(run => (new[] { run.Id }, run.Priority))];
+        }
+        var carriers = new List<(Guid[] Ids, SchedulePriority Priority)>();
+        foreach (var priority in due.GroupBy(run => run.Priority))
+        {
+            carriers.AddRange(priority.Chunk(size).Select(chunk => (chunk.Select(run => run.Id).ToArray(), priority.Key)));
+        }
+        // Urgent work first: its jobs are created (and so fetched, queue by queue) before the others'.
+        return [.. carriers.OrderByDescending(carrier => carrier.Priority)];
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -85,18 +110,29 @@ public sealed class DueRunReleaser(ExecutionQueue queue, TimeProvider clock, ILo
                 }
                 wake = _wake;
             }
-            foreach (var run in due)
+            // A few at a time: on a shared storage each job is a round trip or more to the database (~4 ms on
+            // PostgreSQL), and until its job exists a run lives only in this node's memory, so a burst handed over one
+            // by one leaves most of it there for seconds, out of reach of the other nodes if this one dies.
+            var carriers = Carriers(due, options.CurrentValue);
+            Parallel.ForEach(carriers, new ParallelOptions { MaxDegreeOfParallelism = carriers.Count < ParallelFrom ? 1 : HandOverParallelism }, carrier =>
             {
                 try
                 {
-                    queue.Enqueue(run.Id, run.Priority);
+                    if (carrier.Ids.Length == 1)
+                    {
+                        queue.Enqueue(carrier.Ids[0], carrier.Priority);
+                    }
+                    else
+                    {
+                        queue.EnqueueBatch(carrier.Ids, carrier.Priority);
+                    }
                 }
                 catch (Exception ex)
                 {
-                    // Not lost: the row stays pending without a job, and the recovery sweep hands it over.
-                    logger.LogWarning(ex, "Could not hand run {ExecutionId} to Hangfire; the recovery sweep will.", run.Id);
+                    // Not lost: the rows stay pending without a job, and the recovery sweep hands them over.
+                    logger.LogWarning(ex, "Could not hand {Count} run(s) to Hangfire, the first {ExecutionId}; the recovery sweep will.", carrier.Ids.Length, carrier.Ids[0]);
                 }
-            }
+            });
             if (due.Count > 0)
             {
                 continue;

@@ -51,6 +51,16 @@ public sealed class ExecutionOptions
     [Range(1, 5000, ErrorMessage = "Setting 'Execution:DispatchBatchSize' must be between 1 and 5000.")]
     public int DispatchBatchSize { get; set; } = 200;
 
+    /// <summary>
+    /// At most this many runs falling due at the same moment go to Hangfire as one job, run one after the other by
+    /// its worker (1: one job per run). A job costs a shared storage several transactions (create, fetch, two state
+    /// changes with their locks), which bounded a burst on PostgreSQL to ~200 runs a second (decision 0033). Only a
+    /// burst larger than the node's workers is batched, into jobs just large enough to keep every worker busy; a
+    /// handful of runs keeps a job each, named after its run in the dashboard.
+    /// </summary>
+    [Range(1, 100, ErrorMessage = "Setting 'Execution:RunsPerJob' must be between 1 and 100.")]
+    public int RunsPerJob { get; set; } = 16;
+
     /// <summary>Run the dispatcher on this node (false: execute only).</summary>
     public bool RunDispatcher { get; set; } = true;
 

@@ -59,6 +59,28 @@ public sealed class ExecutionRunner(
         await ApplyAsync(execution, outcome, attemptStarted, settings, cancellationToken);
     }
 
+    /// <summary>
+    /// Runs falling due together, one after the other, each as its own job would (decision 0033). One run's failure
+    /// is its own: the next still runs. A run this job does not reach (its node died) is pending with this job's id or
+    /// none, and the node watch or the recovery sweep hands it over again.
+    /// </summary>
+    [RunJobName("Run")]
+    public async Task RunBatchAsync(Guid[] executionIds, PerformContext? job, CancellationToken cancellationToken)
+    {
+        foreach (var executionId in executionIds)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await RunAsync(executionId, job, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Execution {ExecutionId} of a batch failed in the engine; the recovery sweep hands it over again.", executionId);
+            }
+        }
+    }
+
     /// <summary>An accepted (202) execution whose integration never called back fails its attempt.</summary>
     [RunJobName("Callback deadline of")]
     public async Task CallbackTimeoutAsync(Guid executionId)

@@ -1,4 +1,7 @@
 using Hangfire;
+using Hangfire.States;
+using Hangfire.Storage;
+using Hangfire.Storage.Monitoring;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Scheduling.Web.Data;
@@ -13,18 +16,26 @@ namespace Scheduling.Web.Engine;
 /// job, <see cref="Execution.ClaimedBy"/> naming it). Cheap when nothing died: the server list, the processing
 /// jobs and one small query. Runs every <see cref="ExecutionOptions.HeartbeatInterval"/> as a recurring job.
 /// </summary>
-public sealed class NodeWatch(IDbContextFactory<AppDbContext> contexts, JobStorage storage, IBackgroundJobClient jobs, RecoverySweep recovery,
+public sealed class NodeWatch(IDbContextFactory<AppDbContext> contexts, JobStorage storage, RecoverySweep recovery,
     IOptionsMonitor<ExecutionOptions> options, ILogger<NodeWatch> logger)
 {
     /// <returns>How many runs were handed over again.</returns>
     public async Task<int> WatchAsync(CancellationToken ct = default)
     {
-        var live = RecoverySweep.LiveServers(storage, options.CurrentValue.NodeTimeout);
+        var settings = options.CurrentValue;
+        var live = RecoverySweep.LiveServers(storage, settings.NodeTimeout);
         var monitoring = storage.GetMonitoringApi();
         // Jobs a dead node's workers were processing, by the run they carry.
-        var orphaned = monitoring.ProcessingJobs(0, 10_000)
-            .Where(job => job.Value is { ServerId: { } server } && !live.Contains(server) && job.Value.Job?.Args is [Guid, ..])
-            .GroupBy(job => (Guid)job.Value.Job.Args[0])
+        var processing = monitoring.ProcessingJobs(0, 10_000)
+            .Where(job => job.Value is { ServerId: { } server } && !live.Contains(server))
+            .Select(job => (job.Key, job.Value.Job));
+        // Jobs a worker took from the shared queue and died with before it could mark them processing. Nothing in
+        // Hangfire names that worker, and its storage hands them out again only after its invisibility timeout (30 min).
+        var fetched = FetchedByDeadWorkers(monitoring.Servers().Select(server => server.Heartbeat),
+            ExecutionOptions.Queues.SelectMany(queue => monitoring.FetchedJobs(queue, 0, 10_000)), settings.HeartbeatInterval);
+        var orphaned = processing.Concat(fetched.Select(job => (job.Key, job.Value.Job)))
+            .SelectMany(job => RunsOf(job.Job).Select(run => (Run: run, job.Key)))
+            .GroupBy(job => job.Run)
             .ToDictionary(g => g.Key, g => g.Select(job => job.Key).ToHashSet(StringComparer.Ordinal));
 
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -45,16 +56,63 @@ public sealed class NodeWatch(IDbContextFactory<AppDbContext> contexts, JobStora
             // Only a run its dead job still carries: one a live job took over since is that job's.
             .Where(e => e.HangfireJobId is null || (orphaned.TryGetValue(e.Id, out var dead) && dead.Contains(e.HangfireJobId)))
             .ToList();
+        if (candidates.Count == 0)
+        {
+            // Their runs ended or went with another job since.
+            MarkDeleted(orphaned.Values.SelectMany(ids => ids).ToList());
+            return 0;
+        }
         logger.LogWarning("Node watch: {Nodes} stopped heartbeating; taking over {Runs} run(s).",
             string.Join(", ", deadHolders.DefaultIfEmpty("a node")), candidates.Count);
-        var recovered = await recovery.RecoverAsync(db, candidates, "a node died", ct);
-        // The dead jobs are done with: deleted, so that the next look does not find them again.
-        foreach (var job in orphaned.Values.SelectMany(ids => ids))
-        {
-            jobs.Delete(job);
-        }
+        var dead = orphaned.Values.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
+        var recovered = await recovery.RecoverAsync(db, candidates, "a node died", ct, deadJobs: dead);
+        MarkDeleted(dead);
         return recovered;
     }
+
+    /// <summary>
+    /// The dead jobs are done with: marked deleted so that they leave the dashboard's processing list and, when the
+    /// storage's invisibility timeout gives them out again, are dropped instead of run. Written in a transaction of
+    /// the storage, not through Hangfire's state changer: a worker killed while changing a job's state leaves that
+    /// job's state lock taken (a row in the storage's lock table until it expires, ten minutes on PostgreSQL), and the
+    /// state changer would wait for it.
+    /// </summary>
+    private void MarkDeleted(IReadOnlyCollection<string> dead)
+    {
+        using var connection = storage.GetConnection();
+        using var transaction = connection.CreateWriteTransaction();
+        foreach (var job in dead)
+        {
+            transaction.SetJobState(job, new DeletedState { Reason = "Its node stopped heartbeating; the node watch handed its run over again." });
+            transaction.ExpireJob(job, TimeSpan.FromDays(1));
+        }
+        transaction.Commit();
+    }
+
+    /// <summary>
+    /// Jobs fetched from our queues but still enqueued a heartbeat after the freshest heartbeat: a live worker marks
+    /// the job it fetched as processing within milliseconds, so one still waiting after a heartbeat interval was fetched
+    /// by a worker that is gone. Both times are the job storage's clock (a database's <c>NOW()</c>), not ours.
+    /// </summary>
+    internal static List<KeyValuePair<string, FetchedJobDto>> FetchedByDeadWorkers(IEnumerable<DateTime?> heartbeats,
+        IEnumerable<KeyValuePair<string, FetchedJobDto>> fetched, TimeSpan heartbeat)
+    {
+        var beats = heartbeats.OfType<DateTime>().ToList();
+        if (beats.Count == 0)
+        {
+            return [];
+        }
+        var before = beats.Max() - heartbeat;
+        return [.. fetched.Where(job => job.Value is { State: var state, FetchedAt: { } at } && state == EnqueuedState.StateName && at < before)];
+    }
+
+    /// <summary>The runs a job carries: one (its first argument) or a batch of runs due together.</summary>
+    internal static IEnumerable<Guid> RunsOf(Hangfire.Common.Job? job) => job?.Args switch
+    {
+        [Guid run, ..] => [run],
+        [Guid[] runs, ..] => runs,
+        _ => [],
+    };
 
     /// <summary>Hangfire names a server "{server name, lower case}:{guid}"; the server name is our node name.</summary>
     internal static bool IsServerOf(string serverId, string nodeName) =>

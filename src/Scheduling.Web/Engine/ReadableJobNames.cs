@@ -22,11 +22,14 @@ public sealed class RunJobNameAttribute(string verb) : JobDisplayNameAttribute(v
 
     public override string Format(DashboardContext context, Job job)
     {
-        if (job.Args.Count == 0 || job.Args[0] is not Guid executionId)
+        return job.Args switch
         {
-            return base.Format(context, job);
-        }
-        return $"{DisplayName} {Describe(context, executionId)} (execution {executionId})";
+            [Guid executionId, ..] => $"{DisplayName} {Describe(context, executionId)} (execution {executionId})",
+            // A batch of runs due together (decision 0033): its first run names it.
+            [Guid[] { Length: > 0 } batch, ..] =>
+                $"{DisplayName} {batch.Length} runs due together: {Describe(context, batch[0])} and {batch.Length - 1} more (executions {batch[0]} …)",
+            _ => base.Format(context, job),
+        };
     }
 
     private static string Describe(DashboardContext context, Guid executionId)

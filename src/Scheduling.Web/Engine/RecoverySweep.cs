@@ -62,9 +62,10 @@ public sealed class RecoverySweep(
 
     /// <summary>
     /// Hands the <paramref name="candidates"/> (pending or running runs, tracked by <paramref name="db"/>) to Hangfire
-    /// again unless a live job carries them. A job processing on a node that stopped heartbeating is not live.
+    /// again unless a live job carries them. A job processing on a node that stopped heartbeating is not live, nor is
+    /// one of <paramref name="deadJobs"/> (fetched by a worker that died: to Hangfire still "enqueued").
     /// </summary>
-    internal async Task<int> RecoverAsync(AppDbContext db, List<Execution> candidates, string when, CancellationToken ct)
+    internal async Task<int> RecoverAsync(AppDbContext db, List<Execution> candidates, string when, CancellationToken ct, IReadOnlySet<string>? deadJobs = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var liveServers = LiveServers(storage, options.CurrentValue.NodeTimeout);
@@ -73,7 +74,7 @@ public sealed class RecoverySweep(
         foreach (var execution in candidates)
         {
             var seenJob = execution.HangfireJobId;
-            var stateData = execution.HangfireJobId is null ? null : connection.GetStateData(execution.HangfireJobId);
+            var stateData = execution.HangfireJobId is null || deadJobs?.Contains(execution.HangfireJobId) == true ? null : connection.GetStateData(execution.HangfireJobId);
             var state = stateData?.Name;
             if (state == ProcessingState.StateName && stateData!.Data.TryGetValue("ServerId", out var server) && !liveServers.Contains(server))
             {

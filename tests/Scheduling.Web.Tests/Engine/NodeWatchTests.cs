@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
+using Hangfire.Storage.Monitoring;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Scheduling.Web.Data;
@@ -73,6 +74,86 @@ public class NodeWatchTests
         using var scope = host.App.Services.CreateScope();
         Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<NodeWatch>().WatchAsync(Ct));
     }
+
+    /// <summary>
+    /// A worker takes a job from the shared queue and its node dies before the worker marks it processing (on two
+    /// nodes this is a window of a state lock's wait, and the session 12 kill measurements left 15 runs in it). The
+    /// job stays "enqueued" and fetched: Hangfire.PostgreSql hands it out again only after 30 minutes, and the run's
+    /// row names either that job (handed over by the dispatcher) or none (released at its time from memory).
+    /// </summary>
+    [Fact]
+    public async Task JobsFetchedByAWorkerThatDied_BeforeItMarkedThemProcessing_AreTakenOver_AndDeliveredOnce()
+    {
+        Assert.SkipWhen(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
+            $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case (the in-memory storage of one node has no shared queue).");
+        await using var host = await EngineHost.StartAsync(DatabaseProvider.PostgreSql, extra: new() { ["Execution:RecoveryInterval"] = "01:00:00" });
+        var withJobId = await host.CreateOnceAsync("with-job-id", inSeconds: 3600);
+        var released = await host.CreateOnceAsync("released", inSeconds: 3600);
+        var now = DateTime.UtcNow;
+        var thisNode = host.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ExecutionOptions>>().Value.NodeName;
+        var runs = new[] { await host.RecordRunAsync(withJobId, now.AddSeconds(-1), ExecutionStatus.Pending), await host.RecordRunAsync(released, now.AddSeconds(-1), ExecutionStatus.Pending) };
+        var client = host.App.Services.GetRequiredService<IBackgroundJobClient>();
+        var factory = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var ghostJobs = new List<string>();
+        await using (var db = await factory.CreateDbContextAsync(Ct))
+        {
+            foreach (var run in runs)
+            {
+                // Enqueued on a queue no worker serves, then moved to the run's queue as fetched a minute ago (by a
+                // worker that is gone): this node's live workers would take a plainly enqueued job at once.
+                // The released run went in a batch of runs due together (decision 0033), beside one that no longer exists.
+                var job = run == runs[0]
+                    ? client.Create(Job.FromExpression<ExecutionRunner>(runner => runner.RunAsync(run.Id, null, CancellationToken.None)), new EnqueuedState("parked"))
+                    : client.Create(Job.FromExpression<ExecutionRunner>(runner => runner.RunBatchAsync(new[] { Guid.CreateVersion7(), run.Id }, null, CancellationToken.None)), new EnqueuedState("parked"));
+                ghostJobs.Add(job);
+                var moved = await db.Database.ExecuteSqlRawAsync(
+                    "UPDATE hangfire.jobqueue SET queue = {0}, fetchedat = NOW() - INTERVAL '1 minute' WHERE jobid = {1}",
+                    [ExecutionOptions.QueueOf(run.Priority), long.Parse(job, System.Globalization.CultureInfo.InvariantCulture)], Ct);
+                Assert.Equal(1, moved);
+                // Its worker died while changing the job's state: the job's state lock stays taken (a lock row that
+                // expires after ten minutes). Nothing the watch does may wait for it.
+                await db.Database.ExecuteSqlRawAsync("INSERT INTO hangfire.lock (resource, updatecount, acquired) VALUES ('job:' || {0} || ':state-lock', 0, NOW())", [job], Ct);
+            }
+            // Claimed by this live node: the held-runs path of the watch leaves them alone; only the fetched jobs say they are stranded.
+            await db.Executions.IgnoreQueryFilters().Where(e => e.Id == runs[0].Id).ExecuteUpdateAsync(set => set
+                .SetProperty(e => e.HangfireJobId, ghostJobs[0]).SetProperty(e => e.ClaimedBy, thisNode), Ct);
+            await db.Executions.IgnoreQueryFilters().Where(e => e.Id == runs[1].Id).ExecuteUpdateAsync(set => set.SetProperty(e => e.ClaimedBy, thisNode), Ct);
+        }
+
+        foreach (var run in runs)
+        {
+            await host.WaitForAsync(run.Id, e => e.GetProperty("status").GetString() == "completed", "the stranded run delivered");
+        }
+        await Task.Delay(6000, Ct);
+        Assert.Single(host.Receiver.Received, r => r.Path == "/with-job-id");
+        Assert.Single(host.Receiver.Received, r => r.Path == "/released");
+        // Marked deleted without Hangfire's state lock, which their dead worker may have held when it died.
+        using var connection = host.App.Services.GetRequiredService<JobStorage>().GetConnection();
+        Assert.All(ghostJobs, job => Assert.Equal(DeletedState.StateName, connection.GetStateData(job)?.Name));
+        using var scope = host.App.Services.CreateScope();
+        Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<NodeWatch>().WatchAsync(Ct));
+    }
+
+    /// <summary>A job a live worker fetched a moment ago is its own, however the heartbeats fall.</summary>
+    [Theory]
+    [InlineData(-30, true)]
+    [InlineData(-6, true)]
+    [InlineData(-4, false)]
+    [InlineData(2, false)]
+    public void FetchedJobs_AreDeadWorkers_OnlyWhenStillEnqueuedAHeartbeatBeforeTheFreshestHeartbeat(int fetchedSecondsFromFreshest, bool taken)
+    {
+        var freshest = new DateTime(2026, 12, 3, 12, 0, 0, DateTimeKind.Utc);
+        DateTime?[] heartbeats = [freshest, freshest.AddSeconds(-40), null];
+        var fetched = Fetched(EnqueuedState.StateName, freshest.AddSeconds(fetchedSecondsFromFreshest));
+        Assert.Equal(taken ? ["job-1"] : [], NodeWatch.FetchedByDeadWorkers(heartbeats, fetched, TimeSpan.FromSeconds(5)).Select(job => job.Key).ToArray());
+        // Marked processing (or any state but enqueued): a worker has it, and the processing check judges it.
+        Assert.Empty(NodeWatch.FetchedByDeadWorkers(heartbeats, Fetched(ProcessingState.StateName, freshest.AddMinutes(-5)), TimeSpan.FromSeconds(5)));
+        // No server heartbeats (none started yet): nothing to judge by.
+        Assert.Empty(NodeWatch.FetchedByDeadWorkers([], Fetched(EnqueuedState.StateName, freshest.AddMinutes(-5)), TimeSpan.FromSeconds(5)));
+    }
+
+    private static KeyValuePair<string, FetchedJobDto>[] Fetched(string state, DateTime at) =>
+        [new("job-1", new FetchedJobDto { State = state, FetchedAt = at })];
 
     [Fact]
     public void HangfireServerIds_AreMatchedToNodeNames()

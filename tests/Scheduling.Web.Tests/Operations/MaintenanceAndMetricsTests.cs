@@ -52,10 +52,17 @@ public class MaintenanceAndMetricsTests
         var scheduledFor = run.GetProperty("scheduledFor").GetDateTime().ToUniversalTime();
         // A job that waits in Hangfire (as a retry would), so that it is listed among the scheduled jobs.
         host.App.Services.GetRequiredService<ExecutionQueue>().Schedule(executionId, Core.Scheduling.SchedulePriority.Normal, TimeSpan.FromHours(1));
+        // And a batch of runs due together (decision 0033), named by its first run.
+        var other = Guid.CreateVersion7();
+        host.App.Services.GetRequiredService<Hangfire.IBackgroundJobClient>().Create(
+            Hangfire.Common.Job.FromExpression<ExecutionRunner>(runner => runner.RunBatchAsync(new[] { executionId, other, Guid.CreateVersion7() }, null, CancellationToken.None)),
+            new Hangfire.States.ScheduledState(TimeSpan.FromHours(1)));
 
         var page = WebUtility.HtmlDecode(await host.Client.GetStringAsync("/hangfire/jobs/scheduled", Ct));
 
         Assert.Contains($"Run \"Run named\" for {scheduledFor:yyyy-MM-dd HH:mm:ss} UTC (execution {executionId})", page, StringComparison.Ordinal);
+        Assert.Contains($"Run 3 runs due together: \"Run named\" for {scheduledFor:yyyy-MM-dd HH:mm:ss} UTC and 2 more (executions {executionId} …)", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("RunBatchAsync", page, StringComparison.Ordinal);
         Assert.DoesNotContain("ExecutionRunner.RunAsync", page, StringComparison.Ordinal);
     }
 

@@ -1,0 +1,126 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Scheduling.Core.Scheduling;
+using Scheduling.Web.Data;
+using Scheduling.Web.Engine;
+using Scheduling.Web.Features.Executions;
+using Scheduling.Web.Features.Schedules;
+using Scheduling.Web.Tests.Infrastructure;
+
+namespace Scheduling.Web.Tests.Engine;
+
+/// <summary>
+/// A burst larger than a node's workers goes to Hangfire in jobs of several runs (decision 0033): fewer jobs for the
+/// storage to create, fetch and move through their states, every run still started, delivered and recorded once.
+/// </summary>
+public class BatchedRunsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static (Guid, SchedulePriority)[] Due(int count, SchedulePriority priority = SchedulePriority.Normal) =>
+        [.. Enumerable.Range(0, count).Select(_ => (Guid.CreateVersion7(), priority))];
+
+    [Fact]
+    public void Carriers_OneJobPerRun_WhileTheWorkersOutnumberTheRuns()
+    {
+        var settings = new ExecutionOptions { WorkerCount = 50, RunsPerJob = 16 };
+        var due = Due(50);
+        var carriers = DueRunReleaser.Carriers(due, settings);
+        Assert.Equal(due.Select(run => run.Item1), carriers.Select(carrier => Assert.Single(carrier.Ids)));
+    }
+
+    [Theory]
+    [InlineData(51, 50, 16, 2)]
+    [InlineData(120, 50, 16, 3)]
+    [InlineData(2000, 50, 16, 16)]
+    [InlineData(2000, 50, 1, 1)]
+    [InlineData(10, 4, 100, 3)]
+    public void Carriers_ABurst_InJobsJustLargeEnoughToKeepEveryWorkerBusy(int runs, int workers, int runsPerJob, int size)
+    {
+        var due = Due(runs);
+        var carriers = DueRunReleaser.Carriers(due, new ExecutionOptions { WorkerCount = workers, RunsPerJob = runsPerJob });
+        Assert.All(carriers, carrier => Assert.InRange(carrier.Ids.Length, 1, size));
+        Assert.Equal((runs + size - 1) / size, carriers.Count);
+        // Every run once, in due order.
+        Assert.Equal(due.Select(run => run.Item1), carriers.SelectMany(carrier => carrier.Ids));
+    }
+
+    [Fact]
+    public void Carriers_KeepOnePriorityPerJob_UrgentJobsFirst()
+    {
+        Guid[] urgent = [Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7()];
+        var due = Due(6, SchedulePriority.Low).Concat(urgent.Select(id => (id, SchedulePriority.Urgent))).Concat(Due(6)).ToArray();
+        var carriers = DueRunReleaser.Carriers(due, new ExecutionOptions { WorkerCount = 4, RunsPerJob = 16 });
+        Assert.All(carriers, carrier => Assert.Single(carrier.Ids.Select(id => due.Single(run => run.Item1 == id).Item2).Distinct()));
+        Assert.Equal(urgent, carriers[0].Ids);
+        Assert.Equal(SchedulePriority.Low, carriers[^1].Priority);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task ABurstLargerThanTheWorkers_GoesInBatches_EveryRunDeliveredAndRecordedOnce(DatabaseProvider provider)
+    {
+        Assert.SkipWhen(provider == DatabaseProvider.PostgreSql && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
+            $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
+        // Eight workers (the engine host's), 40 runs due in the same second: jobs of five runs.
+        await using var host = await EngineHost.StartAsync(provider);
+        var workspaceId = (await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(host.Client, "/api/v1/me", Ct)).GetProperty("currentWorkspaceId").GetGuid();
+        var due = DateTime.UtcNow.AddSeconds(3);
+        due = new DateTime(due.Ticks - due.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        var factory = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync(Ct))
+        {
+            var userId = await db.Users.Select(u => u.Id).FirstAsync(Ct);
+            for (var i = 0; i < 40; i++)
+            {
+                db.Schedules.Add(new Schedule
+                {
+                    Id = Guid.CreateVersion7(),
+                    WorkspaceId = workspaceId,
+                    Name = $"Burst {i}",
+                    JobType = JobType.Export,
+                    ScheduleType = ScheduleType.Once,
+                    TimeZone = "UTC",
+                    ScheduledAt = ScheduleTiming.FormatLocal(NodaTime.LocalDateTime.FromDateTime(due)),
+                    Status = ScheduleStatus.Active,
+                    NextRunAt = due,
+                    WebhookUrl = host.Receiver.Url("burst"),
+                    CreatedByUserId = userId,
+                    CreatedAt = DateTime.UtcNow,
+                    UpdatedAt = DateTime.UtcNow,
+                });
+            }
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await Eventually.GetAsync(async () =>
+        {
+            await using var db = await factory.CreateDbContextAsync(Ct);
+            return await db.Executions.IgnoreQueryFilters().CountAsync(e => e.Status == ExecutionStatus.Completed, Ct);
+        }, count => count >= 40, TimeSpan.FromSeconds(60), "40 completed runs");
+        await Task.Delay(1000, Ct);
+
+        var deliveries = host.Receiver.On("burst");
+        Assert.Equal(40, deliveries.Count);
+        Assert.Equal(40, deliveries.Select(d => d.IdempotencyKey).Distinct().Count());
+        await using var check = await factory.CreateDbContextAsync(Ct);
+        var runs = await check.Executions.IgnoreQueryFilters().AsNoTracking().ToListAsync(Ct);
+        Assert.All(runs, run => Assert.Equal(1, run.Attempts));
+        Assert.Equal(40, await check.ExecutionAttempts.IgnoreQueryFilters().CountAsync(Ct));
+        // The runs went in batch jobs (claimed ahead, released together at their time), each run carried by one.
+        var monitoring = host.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        var batches = monitoring.SucceededJobs(0, 1000).Select(job => job.Value.Job?.Args is [Guid[] ids, ..] ? ids : null).OfType<Guid[]>().ToList();
+        Assert.NotEmpty(batches);
+        Assert.All(batches, batch => Assert.InRange(batch.Length, 2, 5));
+        var batched = batches.SelectMany(ids => ids).ToList();
+        Assert.Equal(batched.Count, batched.Distinct().Count());
+        Assert.Subset(runs.Select(run => run.Id).ToHashSet(), batched.ToHashSet());
+        Assert.True(batched.Count >= 30, $"{batched.Count} of 40 runs went in batches");
+        // Each run names the batch job that started it: the job the node watch and the recovery sweep look at.
+        var byRun = monitoring.SucceededJobs(0, 1000).Where(job => job.Value.Job?.Args is [Guid[], ..])
+            .SelectMany(job => ((Guid[])job.Value.Job.Args[0]).Select(id => (id, job.Key))).ToDictionary(pair => pair.id, pair => pair.Key);
+        Assert.All(runs.Where(run => byRun.ContainsKey(run.Id)), run => Assert.Equal(byRun[run.Id], run.HangfireJobId));
+    }
+}
