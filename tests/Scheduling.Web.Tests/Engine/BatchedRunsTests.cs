@@ -57,37 +57,11 @@ public class BatchedRunsTests
         Assert.Equal(SchedulePriority.Low, carriers[^1].Priority);
     }
 
-    private static async Task<List<Guid>> SeedBurstAsync(EngineHost host, int count, string url)
+    private static async Task SeedBurstAsync(EngineHost host, int count, string url)
     {
         var workspaceId = (await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(host.Client, "/api/v1/me", Ct)).GetProperty("currentWorkspaceId").GetGuid();
-        var due = DateTime.UtcNow.AddSeconds(3);
-        due = new DateTime(due.Ticks - due.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
-        var ids = new List<Guid>();
         await using var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
-        var userId = await db.Users.Select(u => u.Id).FirstAsync(Ct);
-        for (var i = 0; i < count; i++)
-        {
-            var id = Guid.CreateVersion7();
-            ids.Add(id);
-            db.Schedules.Add(new Schedule
-            {
-                Id = id,
-                WorkspaceId = workspaceId,
-                Name = $"Burst {i}",
-                JobType = JobType.Export,
-                ScheduleType = ScheduleType.Once,
-                TimeZone = "UTC",
-                ScheduledAt = ScheduleTiming.FormatLocal(NodaTime.LocalDateTime.FromDateTime(due)),
-                Status = ScheduleStatus.Active,
-                NextRunAt = due,
-                WebhookUrl = url,
-                CreatedByUserId = userId,
-                CreatedAt = DateTime.UtcNow,
-                UpdatedAt = DateTime.UtcNow,
-            });
-        }
-        await db.SaveChangesAsync(Ct);
-        return ids;
+        await BurstSchedules.AddAsync(db, workspaceId, count, url);
     }
 
     [Theory]

@@ -148,31 +148,9 @@ public class ReliabilityTests
         var workspaceId = (await client.GetFromJsonAsync<JsonElement>("/api/v1/me", Ct)).GetProperty("currentWorkspaceId").GetGuid();
 
         // 500 one-time schedules due in the same second, written straight to the shared database.
-        var due = DateTime.UtcNow.AddSeconds(3);
-        due = new DateTime(due.Ticks - due.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
         await using (var db = Open(database))
         {
-            var userId = await db.Users.Select(u => u.Id).FirstAsync(Ct);
-            for (var i = 0; i < 500; i++)
-            {
-                db.Schedules.Add(new Schedule
-                {
-                    Id = Guid.CreateVersion7(),
-                    WorkspaceId = workspaceId,
-                    Name = $"Burst {i}",
-                    JobType = JobType.Export,
-                    ScheduleType = ScheduleType.Once,
-                    TimeZone = "UTC",
-                    ScheduledAt = ScheduleTiming.FormatLocal(NodaTime.LocalDateTime.FromDateTime(due)),
-                    Status = ScheduleStatus.Active,
-                    NextRunAt = due,
-                    WebhookUrl = receiver.Url("burst"),
-                    CreatedByUserId = userId,
-                    CreatedAt = DateTime.UtcNow,
-                    UpdatedAt = DateTime.UtcNow,
-                });
-            }
-            await db.SaveChangesAsync(Ct);
+            await BurstSchedules.AddAsync(db, workspaceId, 500, receiver.Url("burst"));
         }
 
         try
