@@ -118,14 +118,7 @@ public sealed class DueRunReleaser(ExecutionQueue queue, IOptionsMonitor<Executi
             {
                 try
                 {
-                    if (carrier.Ids.Length == 1)
-                    {
-                        queue.Enqueue(carrier.Ids[0], carrier.Priority);
-                    }
-                    else
-                    {
-                        queue.EnqueueBatch(carrier.Ids, carrier.Priority);
-                    }
+                    queue.EnqueueBatch(carrier.Ids, carrier.Priority);
                 }
                 catch (Exception ex)
                 {

@@ -11,9 +11,13 @@ public sealed class ExecutionQueue(IBackgroundJobClient jobs)
     public string Enqueue(Guid executionId, SchedulePriority priority) =>
         jobs.Create(Job.FromExpression<ExecutionRunner>(runner => runner.RunAsync(executionId, null, CancellationToken.None)), new EnqueuedState(ExecutionOptions.QueueOf(priority)));
 
-    /// <summary>Runs falling due together, carried by one job on the queue of their (common) priority (decision 0033).</summary>
-    public string EnqueueBatch(Guid[] executionIds, SchedulePriority priority) =>
-        jobs.Create(Job.FromExpression<ExecutionRunner>(runner => runner.RunBatchAsync(executionIds, null, CancellationToken.None)), new EnqueuedState(ExecutionOptions.QueueOf(priority)));
+    /// <summary>
+    /// Runs falling due together, carried by one job on the queue of their (common) priority (decision 0033); a single
+    /// run gets the plain job that names it.
+    /// </summary>
+    public string EnqueueBatch(Guid[] executionIds, SchedulePriority priority) => executionIds.Length == 1
+        ? Enqueue(executionIds[0], priority)
+        : jobs.Create(Job.FromExpression<ExecutionRunner>(runner => runner.RunBatchAsync(executionIds, null, CancellationToken.None)), new EnqueuedState(ExecutionOptions.QueueOf(priority)));
 
     /// <summary>Runs the execution again after <paramref name="delay"/> (retries, waits for limits or overlap).</summary>
     public string Schedule(Guid executionId, SchedulePriority priority, TimeSpan delay) =>

@@ -12,8 +12,9 @@ namespace Scheduling.Web.Engine;
 /// <summary>
 /// Takes over the runs of a node that died (kill -9, a lost machine) as soon as it stops heartbeating, instead of
 /// waiting for the periodic sweep's settling time or Hangfire's invisibility timeout: the runs its workers were
-/// processing, and the runs its dispatcher claimed ahead and held in memory until their time (pending, without a
-/// job, <see cref="Execution.ClaimedBy"/> naming it). Cheap when nothing died: the server list, the processing
+/// processing, the runs its workers had taken from the queue but not begun (decision 0033), and the runs its
+/// dispatcher claimed ahead and held in memory until their time (pending, without a job,
+/// <see cref="Execution.ClaimedBy"/> naming it). Cheap when nothing died: the server list, the processing and fetched
 /// jobs and one small query. Runs every <see cref="ExecutionOptions.HeartbeatInterval"/> as a recurring job.
 /// </summary>
 public sealed class NodeWatch(IDbContextFactory<AppDbContext> contexts, JobStorage storage, RecoverySweep recovery,
@@ -56,15 +57,15 @@ public sealed class NodeWatch(IDbContextFactory<AppDbContext> contexts, JobStora
             // Only a run its dead job still carries: one a live job took over since is that job's.
             .Where(e => e.HangfireJobId is null || (orphaned.TryGetValue(e.Id, out var dead) && dead.Contains(e.HangfireJobId)))
             .ToList();
+        var dead = orphaned.Values.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
         if (candidates.Count == 0)
         {
             // Their runs ended or went with another job since.
-            MarkDeleted(orphaned.Values.SelectMany(ids => ids).ToList());
+            MarkDeleted(dead);
             return 0;
         }
         logger.LogWarning("Node watch: {Nodes} stopped heartbeating; taking over {Runs} run(s).",
             string.Join(", ", deadHolders.DefaultIfEmpty("a node")), candidates.Count);
-        var dead = orphaned.Values.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
         var recovered = await recovery.RecoverAsync(db, candidates, "a node died", ct, deadJobs: dead);
         MarkDeleted(dead);
         return recovered;
@@ -90,9 +91,9 @@ public sealed class NodeWatch(IDbContextFactory<AppDbContext> contexts, JobStora
     }
 
     /// <summary>
-    /// Jobs fetched from our queues but still enqueued a heartbeat after the freshest heartbeat: a live worker marks
-    /// the job it fetched as processing within milliseconds, so one still waiting after a heartbeat interval was fetched
-    /// by a worker that is gone. Both times are the job storage's clock (a database's <c>NOW()</c>), not ours.
+    /// Jobs fetched from our queues more than a heartbeat interval before the freshest heartbeat and still enqueued: a
+    /// live worker marks the job it fetched as processing within milliseconds, so one still waiting that long was
+    /// fetched by a worker that is gone. Both times are the job storage's clock (a database's <c>NOW()</c>), not ours.
     /// </summary>
     internal static List<KeyValuePair<string, FetchedJobDto>> FetchedByDeadWorkers(IEnumerable<DateTime?> heartbeats,
         IEnumerable<KeyValuePair<string, FetchedJobDto>> fetched, TimeSpan heartbeat)
