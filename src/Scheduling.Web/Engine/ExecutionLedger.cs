@@ -175,13 +175,13 @@ public sealed class ExecutionLedger : IAsyncDisposable
             // Outcomes are compare-and-set writes of their own rows and need no global order: only the start
             // decisions (which count what runs) take the engine-wide lock, and only after the outcomes are written,
             // so that a node recording ends never waits for, nor holds up, another node's starts.
-            foreach (var outcome in outcomes)
+            var ended = await _transitions.EndAttemptsAsync(db, [.. outcomes.Select(o => o.Outcome)]);
+            for (var i = 0; i < outcomes.Count; i++)
             {
-                var won = await _transitions.EndAttemptAsync(db, outcome.Outcome);
-                recorded[outcome] = won;
-                if (won)
+                recorded[outcomes[i]] = ended[i];
+                if (ended[i])
                 {
-                    db.ExecutionAttempts.AddRange(outcome.Attempts);
+                    db.ExecutionAttempts.AddRange(outcomes[i].Attempts);
                 }
             }
             if (db.ChangeTracker.HasChanges())
@@ -307,6 +307,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         }
 
         var decided = new HashSet<Guid>();
+        var starting = new List<(StartItem Item, Execution Execution, string? Carrier)>();
         foreach (var start in starts
             .OrderBy(s => loaded.TryGetValue(s.Request.ExecutionId, out var r) ? r.Execution.ScheduledFor : DateTime.MinValue)
             .ThenBy(s => s.Request.ExecutionId))
@@ -321,11 +322,13 @@ public sealed class ExecutionLedger : IAsyncDisposable
             var workspace = workspaces[execution.WorkspaceId];
             var schedule = schedules[execution.ScheduleId];
             episodes.TryGetValue(execution.Id, out var episode);
-            var decision = await DecideOneAsync(db, execution, start.Request.JobId, run.Targets, run.Pipeline, run.Held, episode, workspace, schedule, limits, now);
+            var decision = await DecideOneAsync(db, execution, run.Targets, run.Pipeline, run.Held, episode, workspace, schedule, limits, now);
             decisions[start] = decision;
             switch (decision)
             {
                 case StartDecision.Started:
+                    // Written below with the batch's other starts; counted now, as the later decisions of the batch must.
+                    starting.Add((start, execution, start.Request.JobId ?? execution.HangfireJobId));
                     workspace.Running++;
                     workspace.LastMinute++;
                     if (execution.Attempts == 1)
@@ -339,9 +342,23 @@ public sealed class ExecutionLedger : IAsyncDisposable
                     break;
             }
         }
+
+        // The job that starts the run carries it from now on: a late recheck or release job leaves it alone.
+        // The engine lock keeps other ledgers out; the compare-and-set keeps out the few writers that do not take it
+        // (a schedule edit taking back a run claimed ahead, the recovery sweep). A start one of those beat is lost; the
+        // batch's later decisions counted it as running, which errs on the side of the limits.
+        var won = await _transitions.StartManyAsync(db, [.. starting.Select(s => (s.Execution, s.Carrier))], now);
+        for (var i = 0; i < starting.Count; i++)
+        {
+            if (!won[i])
+            {
+                decisions[starting[i].Item] = new StartDecision.Lost();
+            }
+        }
     }
 
-    private async Task<StartDecision> DecideOneAsync(AppDbContext db, Execution execution, string? jobId, PreloadedTargets targets, PreloadedPipeline pipeline, Held held, EpisodeRun? episode,
+    /// <summary>What becomes of one run; a start is only decided here (<see cref="StartDecision.Started"/>), the caller writes it.</summary>
+    private async Task<StartDecision> DecideOneAsync(AppDbContext db, Execution execution, PreloadedTargets targets, PreloadedPipeline pipeline, Held held, EpisodeRun? episode,
         WorkspaceCounts workspace, ScheduleLoad schedule, WorkspaceLimits limits, DateTime now)
     {
         var scheduledFor = Utc(execution.ScheduledFor);
@@ -382,12 +399,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 return await EndAsync(db, execution, ExecutionStatus.Skipped, SkippedOverlap, now);
         }
 
-        // The job that starts the run carries it from now on: a late recheck or release job leaves it alone.
-        // The engine lock keeps other ledgers out; the compare-and-set keeps out the few writers that do not take it
-        // (a schedule edit taking back a run claimed ahead, the recovery sweep).
-        return await _transitions.StartAsync(db, execution, jobId ?? execution.HangfireJobId, now)
-            ? new StartDecision.Started(execution, targets, episode, pipeline)
-            : new StartDecision.Lost();
+        return new StartDecision.Started(execution, targets, episode, pipeline);
     }
 
     private async Task<StartDecision> EndAsync(AppDbContext db, Execution execution, ExecutionStatus status, string reason, DateTime now)

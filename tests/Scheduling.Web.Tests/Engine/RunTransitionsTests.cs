@@ -103,6 +103,67 @@ public class RunTransitionsTests
         Assert.Equal((ExecutionStatus.Pending, 1), await StateOf(db, run.Id));
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task ManyStartsAndEnds_AreWrittenTogether_EachRowWinningOrLosingOnItsOwn(DatabaseProvider provider)
+    {
+        Assert.SkipWhen(provider == DatabaseProvider.PostgreSql && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
+            $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
+        var log = new RunTransitionLog();
+        await using var host = await EngineHost.StartAsync(provider, extra: new() { ["Execution:RecoveryInterval"] = "01:00:00" }, transitions: log);
+        var scheduleId = await host.CreateOnceAsync("many transitions", inSeconds: 3600);
+        var transitions = new RunTransitions([log]);
+        await using var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
+        var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
+        var now = new DateTime(2026, 12, 3, 10, 0, 0, DateTimeKind.Utc).AddTicks(1230);
+        var runs = Enumerable.Range(0, 3).Select(_ => Execution.Manual(schedule, countsTowardMaxRuns: false, now)).ToList();
+        await transitions.CreateAsync(db, runs, Ct);
+        await db.SaveChangesAsync(Ct);
+        db.ChangeTracker.Clear();
+        var seen = new List<Execution>();
+        foreach (var run in runs)
+        {
+            seen.Add(await Load(db, run.Id));
+        }
+
+        // Another writer started the middle run after it was read: of the three written together, that one loses.
+        Assert.True(await transitions.StartAsync(db, await Load(db, runs[1].Id), "other-job", now, Ct));
+        var mark = log.Count;
+        await using (var transaction = await db.Database.BeginTransactionAsync(Ct))
+        {
+            var started = await transitions.StartManyAsync(db, [(seen[0], "job-a"), (seen[1], "job-b"), (seen[2], null)], now, Ct);
+            Assert.Equal(new[] { true, false, true }, started);
+            await transaction.CommitAsync(Ct);
+        }
+        Assert.Equal([seen[0].Id, seen[2].Id], log.Since(mark).Select(t => t.ExecutionId));
+        var first = await Load(db, runs[0].Id);
+        Assert.Equal((ExecutionStatus.Running, 1, "job-a", WaitReason.None), (first.Status, first.Attempts, first.HangfireJobId, first.WaitReason));
+        Assert.Equal(now, first.AttemptStartedAt!.Value, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(DateTimeKind.Utc, first.StartedAt!.Value.Kind);
+        Assert.Equal("other-job", (await Load(db, runs[1].Id)).HangfireJobId);
+        Assert.Null((await Load(db, runs[2].Id)).HangfireJobId);
+
+        // Ends: each recorded only for the attempt its run is running (the middle one is told attempt 2, which it is not).
+        var ends = new[]
+        {
+            RunOutcome.Ended(seen[0], ExecutionStatus.Completed, null, "{\"ok\":true}", now.AddSeconds(2)),
+            RunOutcome.Ended(await Load(db, runs[1].Id), ExecutionStatus.Completed, null, null, now) with { Attempt = 2 },
+            RunOutcome.RetryAfter(seen[2], "HTTP 503", TimeSpan.FromSeconds(30), "retry-job", null, now.AddSeconds(1)),
+        };
+        mark = log.Count;
+        var recorded = await transitions.EndAttemptsAsync(db, ends, Ct);
+        Assert.Equal(new[] { true, false, true }, recorded);
+        Assert.Equal([ExecutionStatus.Completed, ExecutionStatus.Pending], log.Since(mark).Select(t => t.To!.Value));
+        var done = await Load(db, runs[0].Id);
+        Assert.Equal((ExecutionStatus.Completed, "{\"ok\":true}", (string?)null), (done.Status, done.Result, done.Error));
+        Assert.Equal(now.AddSeconds(2), done.CompletedAt!.Value, TimeSpan.FromMilliseconds(1));
+        Assert.Equal((ExecutionStatus.Running, 1), await StateOf(db, runs[1].Id));
+        var retrying = await Load(db, runs[2].Id);
+        Assert.Equal((ExecutionStatus.Pending, WaitReason.RetryBackoff, "retry-job", "HTTP 503"), (retrying.Status, retrying.WaitReason, retrying.HangfireJobId, retrying.Error));
+        Assert.Equal(now.AddSeconds(31), retrying.NotBefore!.Value, TimeSpan.FromMilliseconds(1));
+    }
+
     private static Task<Execution> Load(AppDbContext db, Guid id) => db.Executions.IgnoreQueryFilters().AsNoTracking().SingleAsync(e => e.Id == id, Ct);
 
     private static async Task<(ExecutionStatus, int)> StateOf(AppDbContext db, Guid id)

@@ -132,29 +132,38 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
     /// Pending → running: an attempt starts, carried by <paramref name="carrier"/>. The row must still be as
     /// <paramref name="seen"/> (status and attempts); on success <paramref name="seen"/> is updated to match.
     /// </summary>
-    public async Task<bool> StartAsync(AppDbContext db, Execution seen, string? carrier, DateTime now, CancellationToken ct = default)
+    public async Task<bool> StartAsync(AppDbContext db, Execution seen, string? carrier, DateTime now, CancellationToken ct = default) =>
+        (await StartManyAsync(db, [(seen, carrier)], now, ct))[0];
+
+    /// <summary>
+    /// <see cref="StartAsync"/> for many runs, written together (one round trip where the database batches statements);
+    /// true for each run that started.
+    /// </summary>
+    public async Task<bool[]> StartManyAsync(AppDbContext db, IReadOnlyList<(Execution Seen, string? Carrier)> starts, DateTime now, CancellationToken ct = default)
     {
-        var startedAt = seen.StartedAt ?? now;
-        var attempt = seen.Attempts + 1;
-        var won = await WriteAsync(db, AsSeen(db, seen), set => set
-            .SetProperty(e => e.Status, ExecutionStatus.Running)
-            .SetProperty(e => e.Attempts, attempt)
-            .SetProperty(e => e.StartedAt, startedAt)
-            .SetProperty(e => e.AttemptStartedAt, now)
-            .SetProperty(e => e.Reason, (string?)null)
-            .SetProperty(e => e.WaitReason, WaitReason.None)
-            .SetProperty(e => e.NotBefore, (DateTime?)null)
-            .SetProperty(e => e.HangfireJobId, carrier), new RunTransition(seen.Id, seen.Status, ExecutionStatus.Running, WaitReason.None), ct);
-        if (won)
+        var rows = starts.Select(s => new object?[]
         {
-            seen.Status = ExecutionStatus.Running;
-            seen.Attempts = attempt;
-            seen.StartedAt = startedAt;
-            seen.AttemptStartedAt = now;
-            seen.Reason = null;
-            seen.WaitReason = WaitReason.None;
-            seen.NotBefore = null;
-            seen.HangfireJobId = carrier;
+            ExecutionStatus.Running, s.Seen.Attempts + 1, s.Seen.StartedAt ?? now, now, null, WaitReason.None, null, s.Carrier,
+            s.Seen.Id, s.Seen.Status, s.Seen.Attempts,
+        }).ToList();
+        var won = await WriteManyAsync(db, RunRowUpdates.For(db, "start",
+            [e => e.Status, e => e.Attempts, e => e.StartedAt, e => e.AttemptStartedAt, e => e.Reason, e => e.WaitReason, e => e.NotBefore, e => e.HangfireJobId],
+            [e => e.Id, e => e.Status, e => e.Attempts]), rows,
+            i => new RunTransition(starts[i].Seen.Id, starts[i].Seen.Status, ExecutionStatus.Running, WaitReason.None), ct);
+        for (var i = 0; i < starts.Count; i++)
+        {
+            if (won[i])
+            {
+                var (seen, carrier) = starts[i];
+                seen.Status = ExecutionStatus.Running;
+                seen.Attempts++;
+                seen.StartedAt ??= now;
+                seen.AttemptStartedAt = now;
+                seen.Reason = null;
+                seen.WaitReason = WaitReason.None;
+                seen.NotBefore = null;
+                seen.HangfireJobId = carrier;
+            }
         }
         return won;
     }
@@ -181,19 +190,21 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
     /// (awaiting a callback). Only if the run is still running that attempt: a callback and its timeout, or a late
     /// worker after a recovery, do not both write.
     /// </summary>
-    public Task<bool> EndAttemptAsync(AppDbContext db, RunOutcome outcome, CancellationToken ct = default) =>
-        WriteAsync(db, db.Executions.IgnoreQueryFilters().Where(e => e.Id == outcome.ExecutionId && e.Status == ExecutionStatus.Running && e.Attempts == outcome.Attempt), set => set
-            .SetProperty(e => e.Status, outcome.Status)
-            .SetProperty(e => e.CompletedAt, outcome.CompletedAt)
-            .SetProperty(e => e.DurationMs, outcome.DurationMs)
-            .SetProperty(e => e.NotBefore, outcome.NotBefore)
-            .SetProperty(e => e.Reason, outcome.Reason)
-            .SetProperty(e => e.WaitReason, outcome.WaitReason)
-            .SetProperty(e => e.Error, outcome.Error)
-            .SetProperty(e => e.Result, outcome.Result)
-            .SetProperty(e => e.AwaitingCallback, outcome.AwaitingCallback)
-            .SetProperty(e => e.CallbackDeadline, outcome.CallbackDeadline)
-            .SetProperty(e => e.HangfireJobId, outcome.HangfireJobId), new RunTransition(outcome.ExecutionId, ExecutionStatus.Running, outcome.Status, outcome.WaitReason, outcome.ScheduleId), ct);
+    public async Task<bool> EndAttemptAsync(AppDbContext db, RunOutcome outcome, CancellationToken ct = default) =>
+        (await EndAttemptsAsync(db, [outcome], ct))[0];
+
+    /// <summary><see cref="EndAttemptAsync"/> for many runs, written together; true for each outcome recorded.</summary>
+    public Task<bool[]> EndAttemptsAsync(AppDbContext db, IReadOnlyList<RunOutcome> outcomes, CancellationToken ct = default) =>
+        WriteManyAsync(db, RunRowUpdates.For(db, "end-attempt",
+            [e => e.Status, e => e.CompletedAt, e => e.DurationMs, e => e.NotBefore, e => e.Reason, e => e.WaitReason, e => e.Error, e => e.Result,
+                e => e.AwaitingCallback, e => e.CallbackDeadline, e => e.HangfireJobId],
+            [e => e.Id, e => e.Status, e => e.Attempts]),
+            [.. outcomes.Select(o => new object?[]
+            {
+                o.Status, o.CompletedAt, o.DurationMs, o.NotBefore, o.Reason, o.WaitReason, o.Error, o.Result, o.AwaitingCallback, o.CallbackDeadline, o.HangfireJobId,
+                o.ExecutionId, ExecutionStatus.Running, o.Attempt,
+            })],
+            i => new RunTransition(outcomes[i].ExecutionId, ExecutionStatus.Running, outcomes[i].Status, outcomes[i].WaitReason, outcomes[i].ScheduleId), ct);
 
     /// <summary>Running → pending: the attempt died with its job (the recovery sweep); only if still carried by <paramref name="observedJob"/>.</summary>
     public Task<bool> InterruptAsync(AppDbContext db, Guid id, int attempt, string? observedJob, string reason, CancellationToken ct = default) =>
@@ -278,6 +289,28 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
             await own.CommitAsync(ct);
         }
         return true;
+    }
+
+    private async Task<bool[]> WriteManyAsync(AppDbContext db, RunRowUpdates update, IReadOnlyList<object?[]> rows, Func<int, RunTransition> transition,
+        CancellationToken ct)
+    {
+        await using var own = db.Database.CurrentTransaction is null && (_observers.Length > 0 || rows.Count > 1) ? await db.Database.BeginTransactionAsync(ct) : null;
+        var won = await update.RunAsync(db, rows, ct);
+        if (_observers.Length > 0)
+        {
+            for (var i = 0; i < won.Length; i++)
+            {
+                if (won[i])
+                {
+                    await NotifyAsync(db, transition(i), ct);
+                }
+            }
+        }
+        if (own is not null)
+        {
+            await own.CommitAsync(ct);
+        }
+        return won;
     }
 
     private async Task NotifyAsync(AppDbContext db, RunTransition transition, CancellationToken ct)

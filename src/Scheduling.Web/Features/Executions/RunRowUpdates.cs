@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Scheduling.Web.Data;
+
+namespace Scheduling.Web.Features.Executions;
+
+/// <summary>
+/// Compare-and-set UPDATEs of many runs, one statement per run, sent in one round trip where the provider batches
+/// statements (PostgreSQL, SQL Server) and on one prepared command where it does not (SQLite, in process). The engine's
+/// ledger writes a burst's starts and ends this way: one <c>ExecuteUpdate</c> per run was a round trip each under the
+/// engine-wide lock, which capped a PostgreSQL node at a few hundred runs a second (decision 0034). The statement is
+/// made from the EF model (table, columns, value converters, the provider's quoting), so it follows the mapping.
+/// </summary>
+internal sealed class RunRowUpdates
+{
+    private static readonly ConcurrentDictionary<(IModel Model, string Shape), RunRowUpdates> Made = new();
+
+    private readonly string _sql;
+    private readonly (string Name, RelationalTypeMapping Mapping)[] _parameters;
+
+    private RunRowUpdates(string sql, (string Name, RelationalTypeMapping Mapping)[] parameters)
+    {
+        _sql = sql;
+        _parameters = parameters;
+    }
+
+    /// <summary>
+    /// The statement <c>UPDATE Executions SET set… WHERE where…</c> for <paramref name="db"/>'s provider, made once per
+    /// model. Each row given to <see cref="RunAsync"/> holds the values of <paramref name="set"/> then of <paramref name="where"/>.
+    /// </summary>
+    public static RunRowUpdates For(AppDbContext db, string shape, IReadOnlyList<Expression<Func<Execution, object?>>> set,
+        IReadOnlyList<Expression<Func<Execution, object?>>> where) =>
+        Made.GetOrAdd((db.Model, shape), _ =>
+        {
+            var entity = db.Model.FindEntityType(typeof(Execution))!;
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var sql = db.GetService<ISqlGenerationHelper>();
+            var parameters = new List<(string, RelationalTypeMapping)>();
+            string Term(Expression<Func<Execution, object?>> member)
+            {
+                var property = entity.FindProperty(MemberName(member))!;
+                var name = $"p{parameters.Count}";
+                parameters.Add((sql.GenerateParameterName(name), property.GetRelationalTypeMapping()));
+                return $"{sql.DelimitIdentifier(property.GetColumnName(table)!)} = {sql.GenerateParameterNamePlaceholder(name)}";
+            }
+            var text = $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {string.Join(", ", set.Select(Term))} WHERE {string.Join(" AND ", where.Select(Term))}";
+            return new RunRowUpdates(text, [.. parameters]);
+        });
+
+    /// <summary>Runs the statement once per row, in the context's transaction; true where it changed the run's row.</summary>
+    public async Task<bool[]> RunAsync(AppDbContext db, IReadOnlyList<object?[]> rows, CancellationToken ct)
+    {
+        var won = new bool[rows.Count];
+        if (rows.Count == 0)
+        {
+            return won;
+        }
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var connection = db.Database.GetDbConnection();
+            var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            if (connection.CanCreateBatch && rows.Count > 1)
+            {
+                await using var batch = connection.CreateBatch();
+                batch.Transaction = transaction;
+                foreach (var row in rows)
+                {
+                    var statement = batch.CreateBatchCommand();
+                    statement.CommandText = _sql;
+                    for (var i = 0; i < _parameters.Length; i++)
+                    {
+                        // The provider's own parameter, as EF makes it (types, sizes, value converters), moved to the batch.
+                        statement.Parameters.Add(_parameters[i].Mapping.CreateParameter(command, _parameters[i].Name, row[i]));
+                    }
+                    batch.BatchCommands.Add(statement);
+                }
+                await batch.ExecuteNonQueryAsync(ct);
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    won[i] = batch.BatchCommands[i].RecordsAffected == 1;
+                }
+                return won;
+            }
+            command.CommandText = _sql;
+            for (var r = 0; r < rows.Count; r++)
+            {
+                command.Parameters.Clear();
+                for (var i = 0; i < _parameters.Length; i++)
+                {
+                    command.Parameters.Add(_parameters[i].Mapping.CreateParameter(command, _parameters[i].Name, rows[r][i]));
+                }
+                won[r] = await command.ExecuteNonQueryAsync(ct) == 1;
+            }
+            return won;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static string MemberName(Expression<Func<Execution, object?>> member) => member.Body switch
+    {
+        MemberExpression m => m.Member.Name,
+        UnaryExpression { Operand: MemberExpression m } => m.Member.Name,
+        _ => throw new ArgumentException($"Not a property of a run: {member}", nameof(member)),
+    };
+}
