@@ -8,7 +8,12 @@ using Scheduling.Web.Features.Executions;
 namespace Scheduling.Web.Engine;
 
 /// <summary>A worker asks to start the execution its Hangfire job carries.</summary>
-public sealed record StartRequest(Guid ExecutionId, string? JobId);
+/// <param name="MayWait">
+/// The worker may wait for a place while the run's workspace is at its concurrency limit (decision 0035): the ledger
+/// keeps the request and decides it again as places free, instead of refusing the run into a recheck job. Never longer
+/// than <see cref="ExecutionLedger.WaitForAPlaceAtMost"/>, and never for more than half the node's workers at once.
+/// </param>
+public sealed record StartRequest(Guid ExecutionId, string? JobId, bool MayWait = false);
 
 public abstract record StartDecision
 {
@@ -30,6 +35,9 @@ public abstract record StartDecision
 
     /// <summary>Nothing to do: the row is gone, finished, or carried by another job.</summary>
     public sealed record Lost : StartDecision;
+
+    /// <summary>At the concurrency limit, and the worker may wait: the ledger keeps the request (never told to a worker).</summary>
+    internal sealed record WaitingForAPlace : StartDecision;
 }
 
 /// <summary>
@@ -49,6 +57,17 @@ public sealed class ExecutionLedger : IAsyncDisposable
     public const string CancelledWithSchedule = "The schedule was cancelled before this run started.";
     private const int MaxBatch = 256;
 
+    /// <summary>
+    /// How long a worker that may wait keeps a run at its workspace's concurrency limit before the run is refused as any
+    /// other (a recheck job): long enough for a burst of thousands to drain through the limit (a run refused midway costs
+    /// a recheck job and a release, and slows the rest). At most half the node's workers wait so at once, so that the
+    /// other workspaces' runs always find workers.
+    /// </summary>
+    public static readonly TimeSpan WaitForAPlaceAtMost = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often requests waiting for a place ask again when no run ends on this node (a place may free on another).</summary>
+    private static readonly TimeSpan AskAgainEvery = TimeSpan.FromMilliseconds(200);
+
     private readonly IServiceScopeFactory _scopes;
     private readonly ExecutionQueue _queue;
     private readonly DueRunReleaser _releaser;
@@ -62,6 +81,11 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private readonly Channel<Item> _items = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
     private Task? _loop;
+
+    // Requests kept at the concurrency limit (only the loop touches these), and whether the last commit freed places.
+    private readonly List<StartItem> _waitingForAPlace = [];
+    private bool _placesFreed;
+    private DateTime _askedAgainAt;
 
     public ExecutionLedger(IServiceScopeFactory scopes, ExecutionQueue queue, DueRunReleaser releaser, RunTransitions transitions, Operations.EngineMetrics metrics,
         DatabaseOptions database, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<ExecutionLedger> logger, IEnumerable<IRunOrderGate> gates)
@@ -82,8 +106,10 @@ public sealed class ExecutionLedger : IAsyncDisposable
     public async Task<StartDecision> StartAsync(StartRequest request, CancellationToken ct = default)
     {
         var item = new StartItem(request);
+        // A request kept for a place is dropped when its worker gives up.
+        using var giveUp = ct.Register(() => item.Done.TrySetCanceled(ct));
         await SubmitAsync(item, ct);
-        return await item.Done.Task.WaitAsync(ct);
+        return await item.Done.Task;
     }
 
     /// <summary>
@@ -119,15 +145,48 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private async Task LoopAsync()
     {
         var batch = new List<Item>(MaxBatch);
-        while (await _items.Reader.WaitToReadAsync().ConfigureAwait(false))
+        Task<bool>? more = null;
+        while (true)
         {
+            more ??= _items.Reader.WaitToReadAsync().AsTask();
+            if (_waitingForAPlace.Count > 0 && !_placesFreed && !more.IsCompleted)
+            {
+                // Nothing new and no place freed here: look again a little later (a place may free on another node).
+                await Task.WhenAny(more, Task.Delay(AskAgainEvery, _clock)).ConfigureAwait(false);
+            }
+            else if (_waitingForAPlace.Count == 0)
+            {
+                await more.ConfigureAwait(false);
+            }
+            if (more.IsCompleted)
+            {
+                if (!await more.ConfigureAwait(false))
+                {
+                    break;
+                }
+                more = null;
+            }
             await CommitBatchAsync(batch).ConfigureAwait(false);
         }
+        foreach (var waiting in _waitingForAPlace)
+        {
+            waiting.Done.TrySetCanceled();
+        }
+        _waitingForAPlace.Clear();
     }
 
     private async Task CommitBatchAsync(List<Item> batch)
     {
         batch.Clear();
+        var now = _clock.GetUtcNow().UtcDateTime;
+        if (_waitingForAPlace.Count > 0 && (_placesFreed || now - _askedAgainAt >= AskAgainEvery))
+        {
+            // Their worker gave up (a shutdown) or they ask again now, with whatever came in meanwhile.
+            batch.AddRange(_waitingForAPlace.Where(w => !w.Done.Task.IsCompleted));
+            _waitingForAPlace.Clear();
+            _askedAgainAt = now;
+        }
+        _placesFreed = false;
         while (batch.Count < MaxBatch && _items.Reader.TryRead(out var item))
         {
             batch.Add(item);
@@ -190,8 +249,11 @@ public sealed class ExecutionLedger : IAsyncDisposable
             }
             if (starts.Count > 0)
             {
+                // The runs themselves are read before the lock: a row that changes meanwhile fails its compare-and-set.
+                // Only what the decisions count is read under it, so that nodes queue for as short a time as may be.
+                var loaded = await LoadRunsAsync(db, [.. starts.Select(s => s.Request.ExecutionId).Distinct()]);
                 await EnterEngineLockAsync(db);
-                await DecideAsync(db, starts, decisions);
+                await DecideAsync(db, starts, loaded, decisions);
             }
             await transaction.CommitAsync();
         }
@@ -207,8 +269,14 @@ public sealed class ExecutionLedger : IAsyncDisposable
         }
         foreach (var (start, decision) in decisions)
         {
+            if (decision is StartDecision.WaitingForAPlace)
+            {
+                _waitingForAPlace.Add(start);
+                continue;
+            }
             start.Done.TrySetResult(decision);
         }
+        _placesFreed |= recorded.Values.Any(won => won);
         await ReleaseWaitingAsync(db, [.. recorded.Where(r => r.Value).Select(r => r.Key.Outcome)]);
     }
 
@@ -221,16 +289,9 @@ public sealed class ExecutionLedger : IAsyncDisposable
         _ => Task.CompletedTask,
     };
 
-    private async Task DecideAsync(AppDbContext db, List<StartItem> starts, Dictionary<StartItem, StartDecision> decisions)
+    /// <summary>One query for the runs of the batch: each with its schedule and where it is delivered.</summary>
+    private static async Task<Dictionary<Guid, LoadedRun>> LoadRunsAsync(AppDbContext db, List<Guid> ids)
     {
-        var settings = _options.CurrentValue;
-        var limits = new WorkspaceLimits(settings.WorkspaceConcurrencyLimit, settings.WorkspaceRatePerMinute, settings.WorkspaceDailyQuota);
-        var now = _clock.GetUtcNow().UtcDateTime;
-        var minuteAgo = now.AddMinutes(-1);
-        var dayStart = now.Date;
-        var ids = starts.Select(s => s.Request.ExecutionId).Distinct().ToList();
-
-        // One query for the runs of the batch: each with its schedule and where it is delivered.
         var rows = await db.Executions.IgnoreQueryFilters().AsNoTracking()
             .Where(e => ids.Contains(e.Id))
             .Select(e => new
@@ -252,14 +313,23 @@ public sealed class ExecutionLedger : IAsyncDisposable
                     .Where(p => p.WorkspaceId == e.WorkspaceId && p.JobType == e.Schedule!.JobType).Select(p => p.StagesJson).FirstOrDefault(),
             })
             .ToListAsync();
-        var loaded = rows.ToDictionary(r => r.Execution.Id, r =>
+        return rows.ToDictionary(r => r.Execution.Id, r =>
         {
             r.Execution.Schedule = r.Schedule;
             var channel = r.Channel is { } c ? new ChannelTarget(c.Id, c.Name, Scheduling.Core.Common.WireNames.ToWire(c.Platform), c.WebhookUrl) : null;
-            return (r.Execution, Targets: new PreloadedTargets(r.Endpoint, r.Secret, channel,
-                r.Wave is { } w ? new EnvelopeWave(w.Id, w.Name, Scheduling.Core.Common.WireNames.ToWire(w.Mode)) : null), Held: new Held(r.WorkspacePaused, r.Channel?.Paused == true),
-                Pipeline: new PreloadedPipeline(r.HasStageRows, r.WorkspacePipeline));
+            return new LoadedRun(r.Execution, new PreloadedTargets(r.Endpoint, r.Secret, channel,
+                r.Wave is { } w ? new EnvelopeWave(w.Id, w.Name, Scheduling.Core.Common.WireNames.ToWire(w.Mode)) : null), new Held(r.WorkspacePaused, r.Channel?.Paused == true),
+                new PreloadedPipeline(r.HasStageRows, r.WorkspacePipeline));
         });
+    }
+
+    private async Task DecideAsync(AppDbContext db, List<StartItem> starts, Dictionary<Guid, LoadedRun> loaded, Dictionary<StartItem, StartDecision> decisions)
+    {
+        var settings = _options.CurrentValue;
+        var limits = new WorkspaceLimits(settings.WorkspaceConcurrencyLimit, settings.WorkspaceRatePerMinute, settings.WorkspaceDailyQuota);
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var minuteAgo = now.AddMinutes(-1);
+        var dayStart = now.Date;
         var candidates = loaded.Values.Where(r => !r.Execution.IsFinished && r.Execution.Status != ExecutionStatus.Running).Select(r => r.Execution).ToList();
         var candidateIds = candidates.Select(e => e.Id).ToHashSet();
 
@@ -308,8 +378,13 @@ public sealed class ExecutionLedger : IAsyncDisposable
 
         var decided = new HashSet<Guid>();
         var starting = new List<(StartItem Item, Execution Execution, string? Carrier)>();
+        // Kept for a place the first time: the run says why it waits (its job still carries it).
+        var keptFirst = new List<(Execution Seen, WaitReason Reason, string? Text, DateTime NotBefore, string? Job)>();
+        var keptAtMost = Math.Max(1, settings.WorkerCount / 2) - _waitingForAPlace.Count;
         foreach (var start in starts
             .OrderBy(s => loaded.TryGetValue(s.Request.ExecutionId, out var r) ? r.Execution.ScheduledFor : DateTime.MinValue)
+            // Among runs due together, those kept longest for a place first.
+            .ThenBy(s => s.WaitingSince ?? DateTime.MaxValue)
             .ThenBy(s => s.Request.ExecutionId))
         {
             // Two jobs carrying one execution in one batch: the first decides, the second has nothing to do.
@@ -322,7 +397,8 @@ public sealed class ExecutionLedger : IAsyncDisposable
             var workspace = workspaces[execution.WorkspaceId];
             var schedule = schedules[execution.ScheduleId];
             episodes.TryGetValue(execution.Id, out var episode);
-            var decision = await DecideOneAsync(db, execution, run.Targets, run.Pipeline, run.Held, episode, workspace, schedule, limits, now);
+            var firstWait = start.WaitingSince is null;
+            var decision = await DecideOneAsync(db, execution, start, keptAtMost > 0, run.Targets, run.Pipeline, run.Held, episode, workspace, schedule, limits, now);
             decisions[start] = decision;
             switch (decision)
             {
@@ -340,6 +416,15 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 case StartDecision.Waiting waiting:
                     schedule.Pending.Add(new PendingRun(Utc(execution.ScheduledFor), waiting.Reason));
                     break;
+                case StartDecision.WaitingForAPlace:
+                    schedule.Pending.Add(new PendingRun(Utc(execution.ScheduledFor), WaitReason.ConcurrencyLimit));
+                    keptAtMost--;
+                    if (firstWait)
+                    {
+                        keptFirst.Add((execution, WaitReason.ConcurrencyLimit, WaitReasons.Describe(WaitReason.ConcurrencyLimit, limits), now + WaitForAPlaceAtMost,
+                            start.Request.JobId ?? execution.HangfireJobId));
+                    }
+                    break;
             }
         }
 
@@ -348,6 +433,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         // (a schedule edit taking back a run claimed ahead, the recovery sweep). A start one of those beat is lost; the
         // batch's later decisions counted it as running, which errs on the side of the limits.
         var won = await _transitions.StartManyAsync(db, [.. starting.Select(s => (s.Execution, s.Carrier))], now);
+        await _transitions.WaitManyAsync(db, keptFirst);
         for (var i = 0; i < starting.Count; i++)
         {
             if (!won[i])
@@ -358,7 +444,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
     }
 
     /// <summary>What becomes of one run; a start is only decided here (<see cref="StartDecision.Started"/>), the caller writes it.</summary>
-    private async Task<StartDecision> DecideOneAsync(AppDbContext db, Execution execution, PreloadedTargets targets, PreloadedPipeline pipeline, Held held, EpisodeRun? episode,
+    private async Task<StartDecision> DecideOneAsync(AppDbContext db, Execution execution, StartItem start, bool mayKeep, PreloadedTargets targets, PreloadedPipeline pipeline, Held held, EpisodeRun? episode,
         WorkspaceCounts workspace, ScheduleLoad schedule, WorkspaceLimits limits, DateTime now)
     {
         var scheduledFor = Utc(execution.ScheduledFor);
@@ -393,6 +479,10 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 var moved = await db.Executions.IgnoreQueryFilters().Where(e => e.Id == id && e.Status == status && e.Attempts == attempts)
                     .ExecuteUpdateAsync(set => set.SetProperty(e => e.HangfireJobId, jobAt));
                 return moved == 0 ? new StartDecision.Lost() : new StartDecision.Waiting(WaitReason.NotYetDue);
+            case RunAdmission.Wait { Reason: WaitReason.ConcurrencyLimit } when start.Request.MayWait && (mayKeep || start.WaitingSince is not null)
+                && now - (start.WaitingSince ??= now) < WaitForAPlaceAtMost:
+                // Kept, not written: the run stays pending and carried by its job; its worker waits for the next decision.
+                return new StartDecision.WaitingForAPlace();
             case RunAdmission.Wait wait:
                 return await WaitAsync(db, execution, wait.Recheck.ToTimeSpan(), wait.Reason, WaitReasons.Describe(wait.Reason, limits), now);
             case RunAdmission.Skip:
@@ -457,6 +547,9 @@ public sealed class ExecutionLedger : IAsyncDisposable
         public StartRequest Request { get; } = request;
         public TaskCompletionSource<StartDecision> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>When the ledger first kept it at the concurrency limit.</summary>
+        public DateTime? WaitingSince { get; set; }
+
         public override void Fail(Exception exception) => Done.TrySetException(exception);
     }
 
@@ -471,6 +564,9 @@ public sealed class ExecutionLedger : IAsyncDisposable
 
     /// <summary>Whether the run's workspace or channel is paused.</summary>
     private readonly record struct Held(bool Workspace, bool Channel);
+
+    /// <summary>A run of the batch as read (with its schedule), where it is delivered, and what holds it.</summary>
+    private sealed record LoadedRun(Execution Execution, PreloadedTargets Targets, Held Held, PreloadedPipeline Pipeline);
 
     private sealed class WorkspaceCounts(int running, int lastMinute, int today)
     {

@@ -29,9 +29,11 @@ public sealed class ExecutionRunner(
     public async Task RunAsync(Guid executionId, PerformContext? job, CancellationToken cancellationToken)
     {
         // The ledger loads the run with its schedule and targets and decides, with the other runs of its batch,
-        // whether it starts now (limits, overlap, its time), waits, ends, or is not this job's to run.
+        // whether it starts now (limits, overlap, its time), waits, ends, or is not this job's to run. At the workspace's
+        // concurrency limit the worker may wait a little for a place (decision 0035): on several nodes, whose workers
+        // outnumber the limit, refusing the run cost a recheck job and a release for most runs of a burst.
         using var runScope = logger.BeginScope(new Dictionary<string, object> { ["ExecutionId"] = executionId });
-        if (await ledger.StartAsync(new StartRequest(executionId, job?.BackgroundJob?.Id), cancellationToken) is not StartDecision.Started started)
+        if (await ledger.StartAsync(new StartRequest(executionId, job?.BackgroundJob?.Id, MayWait: true), cancellationToken) is not StartDecision.Started started)
         {
             return;
         }

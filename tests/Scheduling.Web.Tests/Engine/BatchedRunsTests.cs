@@ -104,4 +104,58 @@ public class BatchedRunsTests
             .SelectMany(job => ((Guid[])job.Value.Job.Args[0]).Select(id => (id, job.Key))).ToDictionary(pair => pair.id, pair => pair.Key);
         Assert.All(runs.Where(run => byRun.ContainsKey(run.Id)), run => Assert.Equal(byRun[run.Id], run.HangfireJobId));
     }
+
+    /// <summary>
+    /// At the workspace's concurrency limit a worker keeps its run and the ledger starts it as a place frees (decision
+    /// 0035): the limit holds exactly and is used, no run is refused into a recheck job of its own, each is started by
+    /// the job that carried it, and a kept run says why it waits.
+    /// </summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task RunsAtTheConcurrencyLimit_WaitInTheirWorkerForAPlace_TheLimitHolds_NoRecheckJobs(DatabaseProvider provider)
+    {
+        Assert.SkipWhen(provider == DatabaseProvider.PostgreSql && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
+            $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
+        // Six workers, three places: three run, the other three workers (half the node's) keep theirs for a place.
+        var log = new RunTransitionLog();
+        await using var host = await EngineHost.StartAsync(provider, extra: new()
+        {
+            ["Execution:WorkspaceConcurrencyLimit"] = "3",
+            ["Execution:WorkerCount"] = "6",
+        }, transitions: log);
+        await using var receiver = await HoldingWebhookReceiver.StartAsync();
+        receiver.Respond("limited", TimeSpan.FromMilliseconds(300));
+        await SeedBurstAsync(host, 30, receiver.Url("limited"));
+        var factory = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+
+        await Eventually.GetAsync(async () =>
+        {
+            await using var db = await factory.CreateDbContextAsync(Ct);
+            return await db.Executions.IgnoreQueryFilters().CountAsync(e => e.Status == ExecutionStatus.Completed, Ct);
+        }, count => count >= 30, TimeSpan.FromSeconds(90), "30 completed runs");
+
+        var requests = receiver.On("limited");
+        Assert.Equal(30, requests.Count);
+        Assert.Equal(30, requests.Select(r => r.ExecutionId).Distinct().Count());
+        Assert.True(receiver.MaxInFlight("limited") <= 3, $"{receiver.MaxInFlight("limited")} requests in flight at once (limit 3)");
+        Assert.Equal(3, receiver.MaxInFlight("limited"));
+        // The kept runs said why they waited, once each (a refused run would have said it again with its recheck job).
+        var waits = log.All.Where(t => t.From == ExecutionStatus.Pending && t.To == ExecutionStatus.Pending && t.WaitReason == WaitReason.ConcurrencyLimit).ToList();
+        Assert.NotEmpty(waits);
+        Assert.Equal(waits.Count, waits.Select(t => t.ExecutionId).Distinct().Count());
+        // No run waited in a recheck job of its own: each was started by the (batch) job that carried it from the start.
+        var monitoring = host.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        await using var check = await factory.CreateDbContextAsync(Ct);
+        if (monitoring.ScheduledCount() != 0)
+        {
+            Assert.Fail("A run was refused into a recheck job:\n" + await host.EngineStateAsync([.. await check.Schedules.IgnoreQueryFilters().Select(x => x.Id).ToListAsync(Ct)]));
+        }
+        var carriers = monitoring.SucceededJobs(0, 1000)
+            .SelectMany(job => job.Value.Job?.Args is [Guid[] ids, ..] ? ids.Select(id => (id, job.Key)) : job.Value.Job?.Args is [Guid id, ..] ? [(id, job.Key)] : [])
+            .ToLookup(pair => pair.id, pair => pair.Key);
+        var runs = await check.Executions.IgnoreQueryFilters().AsNoTracking().ToListAsync(Ct);
+        Assert.All(runs, run => Assert.Equal(run.HangfireJobId, Assert.Single(carriers[run.Id])));
+        Assert.All(runs, run => Assert.Equal(1, run.Attempts));
+    }
 }

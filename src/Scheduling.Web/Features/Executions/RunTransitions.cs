@@ -178,12 +178,17 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
             .SetProperty(e => e.NotBefore, (DateTime?)null), new RunTransition(seen.Id, seen.Status, status, WaitReason.None), ct);
 
     /// <summary>Pending stays pending, waiting for <paramref name="reason"/> until <paramref name="notBefore"/>, when <paramref name="job"/> brings it back.</summary>
-    public Task<bool> WaitAsync(AppDbContext db, Execution seen, WaitReason reason, string? text, DateTime notBefore, string job, CancellationToken ct = default) =>
-        WriteAsync(db, AsSeen(db, seen), set => set
-            .SetProperty(e => e.Reason, text)
-            .SetProperty(e => e.WaitReason, reason)
-            .SetProperty(e => e.NotBefore, notBefore)
-            .SetProperty(e => e.HangfireJobId, job), new RunTransition(seen.Id, seen.Status, seen.Status, reason), ct);
+    public async Task<bool> WaitAsync(AppDbContext db, Execution seen, WaitReason reason, string? text, DateTime notBefore, string? job, CancellationToken ct = default) =>
+        (await WaitManyAsync(db, [(seen, reason, text, notBefore, job)], ct))[0];
+
+    /// <summary><see cref="WaitAsync"/> for many runs, written together; true for each run still as seen.</summary>
+    public Task<bool[]> WaitManyAsync(AppDbContext db, IReadOnlyList<(Execution Seen, WaitReason Reason, string? Text, DateTime NotBefore, string? Job)> waits,
+        CancellationToken ct = default) =>
+        WriteManyAsync(db, RunRowUpdates.For(db, "wait",
+            [e => e.Reason, e => e.WaitReason, e => e.NotBefore, e => e.HangfireJobId],
+            [e => e.Id, e => e.Status, e => e.Attempts]),
+            [.. waits.Select(w => new object?[] { w.Text, w.Reason, w.NotBefore, w.Job, w.Seen.Id, w.Seen.Status, w.Seen.Attempts })],
+            i => new RunTransition(waits[i].Seen.Id, waits[i].Seen.Status, waits[i].Seen.Status, waits[i].Reason), ct);
 
     /// <summary>
     /// Running → what the attempt's end made of it: completed, failed, pending again (a retry) or still running
