@@ -129,6 +129,11 @@ public static class ExecutionServiceCollectionExtensions
         {
             PrepareSchemaIfNecessary = true,
             QueuePollInterval = options.QueuePollInterval,
+            // A lock row outlives a node killed while holding it (Hangfire.PostgreSql's locks are rows, not sessions). The
+            // next taker removes one older than this: at the default of ten minutes a node killed during the delayed-job
+            // scheduler's poll stopped every retry and recheck on the survivors for that long. A lock older than the node
+            // timeout is a dead node's (Hangfire holds its locks for milliseconds to seconds).
+            DistributedLockTimeout = options.NodeTimeout,
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(Data.PostgresConnections.Tune(connectionString), storage), storage);
     }

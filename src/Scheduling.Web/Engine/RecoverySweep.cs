@@ -70,6 +70,7 @@ public sealed class RecoverySweep(
         var now = clock.GetUtcNow().UtcDateTime;
         var liveServers = LiveServers(storage, options.CurrentValue.NodeTimeout);
         var recovered = 0;
+        var dueNow = new List<(Execution Run, string? SeenJob)>();
         using var connection = storage.GetConnection();
         foreach (var execution in candidates)
         {
@@ -133,12 +134,29 @@ public sealed class RecoverySweep(
                 due = execution.ScheduledFor;
             }
             var delay = due is { } notBefore && notBefore > now ? notBefore - now : TimeSpan.Zero;
-            var job = delay > TimeSpan.Zero
-                ? queue.Schedule(execution.Id, execution.Priority, delay)
-                : queue.Enqueue(execution.Id, execution.Priority);
-            if (await RecordCarrierAsync(db, execution, seenJob, job, now, ct))
+            if (delay == TimeSpan.Zero)
+            {
+                dueNow.Add((execution, seenJob));
+                continue;
+            }
+            if (await RecordCarrierAsync(db, execution, seenJob, queue.Schedule(execution.Id, execution.Priority, delay), now, ct))
             {
                 recovered++;
+            }
+        }
+
+        // Runs due now go as a burst due now goes (decision 0033): a dead node's share, hundreds of runs, in jobs of
+        // several runs, so that the survivors take it at the pace of their workers and not of Hangfire's job creation.
+        var byId = dueNow.ToDictionary(d => d.Run.Id);
+        foreach (var carrier in DueRunReleaser.Carriers([.. dueNow.Select(d => (d.Run.Id, d.Run.Priority))], options.CurrentValue))
+        {
+            var job = queue.EnqueueBatch(carrier.Ids, carrier.Priority);
+            foreach (var id in carrier.Ids)
+            {
+                if (await RecordCarrierAsync(db, byId[id].Run, byId[id].SeenJob, job, now, ct))
+                {
+                    recovered++;
+                }
             }
         }
         await db.SaveChangesAsync(ct);

@@ -145,7 +145,9 @@ public class BatchedRunsTests
         Assert.NotEmpty(waits);
         Assert.Equal(waits.Count, waits.Select(t => t.ExecutionId).Distinct().Count());
         // No run waited in a recheck job of its own: each was started by the (batch) job that carried it from the start.
+        // (A job's last run is recorded before the job itself is marked succeeded.)
         var monitoring = host.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        await Eventually.GetAsync(() => Task.FromResult(monitoring.ProcessingCount()), processing => processing == 0, TimeSpan.FromSeconds(30), "the run jobs to finish");
         await using var check = await factory.CreateDbContextAsync(Ct);
         if (monitoring.ScheduledCount() != 0)
         {
@@ -157,5 +159,58 @@ public class BatchedRunsTests
         var runs = await check.Executions.IgnoreQueryFilters().AsNoTracking().ToListAsync(Ct);
         Assert.All(runs, run => Assert.Equal(run.HangfireJobId, Assert.Single(carriers[run.Id])));
         Assert.All(runs, run => Assert.Equal(1, run.Attempts));
+    }
+
+    /// <summary>
+    /// Runs the recovery hands over (a dead node's share, the runs of a restart) go as a burst due now goes: in jobs of
+    /// several runs when they outnumber the workers, each run recorded with the job that carries it and delivered once.
+    /// </summary>
+    [Fact]
+    public async Task RecoveredRunsDueNow_GoInBatchJobs_EachDeliveredOnce()
+    {
+        await using var host = await EngineHost.StartAsync(extra: new()
+        {
+            ["Execution:WorkerCount"] = "2",
+            ["Execution:RecoveryInterval"] = "01:00:00",
+        });
+        var scheduleIds = new List<Guid>();
+        for (var i = 0; i < 6; i++)
+        {
+            scheduleIds.Add(await host.CreateOnceAsync("recovered", inSeconds: 3600));
+        }
+        var factory = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var now = DateTime.UtcNow;
+        var stranded = new List<Guid>();
+        await using (var db = await factory.CreateDbContextAsync(Ct))
+        {
+            // Six runs (of six schedules) due a minute ago that no job carries (their node died before handing them over).
+            foreach (var schedule in await db.Schedules.IgnoreQueryFilters().AsNoTracking().Where(s => scheduleIds.Contains(s.Id)).ToListAsync(Ct))
+            {
+                var run = Execution.Planned(schedule, now.AddMinutes(-1), runNumber: 2, catchingUp: false, notBefore: null, now.AddMinutes(-1));
+                stranded.Add(run.Id);
+                db.Executions.Add(run);
+            }
+            await db.SaveChangesAsync(Ct);
+        }
+
+        Assert.True(await host.App.Services.GetRequiredService<RecoverySweep>().SweepAsync(startup: true, Ct) >= 6);
+        await Eventually.GetAsync(async () =>
+        {
+            await using var db = await factory.CreateDbContextAsync(Ct);
+            return await db.Executions.IgnoreQueryFilters().CountAsync(e => stranded.Contains(e.Id) && e.Status == ExecutionStatus.Completed, Ct);
+        }, count => count == 6, TimeSpan.FromSeconds(60), "the six recovered runs to complete");
+
+        Assert.Equal(stranded.Order(), host.Receiver.On("recovered").Select(d => Guid.Parse(d.IdempotencyKey!)).Order());
+        var monitoring = host.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        await Eventually.GetAsync(() => Task.FromResult(monitoring.ProcessingCount()), processing => processing == 0, TimeSpan.FromSeconds(30), "the run jobs to finish");
+        var carriers = monitoring.SucceededJobs(0, 1000)
+            .Where(job => job.Value.Job?.Args is [Guid[], ..])
+            .SelectMany(job => ((Guid[])job.Value.Job.Args[0]).Select(id => (id, job.Key)))
+            .ToDictionary(pair => pair.id, pair => pair.Key);
+        Assert.Equal(stranded.Order(), carriers.Keys.Where(stranded.Contains).Order());
+        Assert.Equal(2, carriers.Where(c => stranded.Contains(c.Key)).Select(c => c.Value).Distinct().Count());
+        await using var check = await factory.CreateDbContextAsync(Ct);
+        var runs = await check.Executions.IgnoreQueryFilters().AsNoTracking().Where(e => stranded.Contains(e.Id)).ToListAsync(Ct);
+        Assert.All(runs, run => Assert.Equal(carriers[run.Id], run.HangfireJobId));
     }
 }

@@ -178,4 +178,34 @@ public class NodeWatchTests
             ["WorkerId"] = "worker-1",
         };
     }
+
+    /// <summary>
+    /// A node killed while its delayed-job scheduler held Hangfire.PostgreSql's poller lock (a row, not a session) left
+    /// it taken: at the storage's default the survivors moved no delayed job (a retry, a recheck at a limit) for ten
+    /// minutes. A lock older than the node timeout is now taken over (measured with the load script's kill).
+    /// </summary>
+    [Fact]
+    public async Task ASchedulerLockLeftByADeadNode_DoesNotStopDelayedJobsPastTheNodeTimeout()
+    {
+        Assert.SkipWhen(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
+            $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case (the in-memory storage has no lock rows).");
+        await using var host = await EngineHost.StartAsync(DatabaseProvider.PostgreSql, extra: new() { ["Execution:NodeTimeout"] = "00:00:10" });
+        var factory = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync(Ct))
+        {
+            // Taken 30 s ago by a node that died (the default removes it only after ten minutes).
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO hangfire.lock (resource, updatecount, acquired) VALUES ('hangfire:locks:schedulepoller', 0, NOW() - INTERVAL '30 seconds') " +
+                "ON CONFLICT (resource) DO UPDATE SET acquired = EXCLUDED.acquired", Ct);
+        }
+        // A delayed job (as a retry or a recheck is): it finds no run and succeeds, once the scheduler moved it to its queue.
+        var job = host.App.Services.GetRequiredService<IBackgroundJobClient>()
+            .Schedule<ExecutionRunner>(runner => runner.RunAsync(Guid.CreateVersion7(), null, CancellationToken.None), TimeSpan.FromSeconds(1));
+        var storage = host.App.Services.GetRequiredService<JobStorage>();
+        await Eventually.GetAsync(() =>
+        {
+            using var connection = storage.GetConnection();
+            return Task.FromResult(connection.GetStateData(job)?.Name);
+        }, state => state == SucceededState.StateName, TimeSpan.FromSeconds(30), "the delayed job to run despite the dead node's lock");
+    }
 }
