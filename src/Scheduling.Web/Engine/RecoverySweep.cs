@@ -153,11 +153,11 @@ public sealed class RecoverySweep(
             var job = queue.EnqueueBatch(carrier.Ids, carrier.Priority);
             foreach (var id in carrier.Ids)
             {
-                if (await RecordCarrierAsync(db, byId[id].Run, byId[id].SeenJob, job, now, ct))
-                {
-                    recovered++;
-                }
+                // Lost when the job already started the run (it wrote itself as the carrier), or when another writer moved
+                // it (the job then finds it not its own): counted as handed over either way.
+                await RecordCarrierAsync(db, byId[id].Run, byId[id].SeenJob, job, now, ct);
             }
+            recovered += carrier.Ids.Length;
         }
         await db.SaveChangesAsync(ct);
         stats.RecordSweep(recovered, now);

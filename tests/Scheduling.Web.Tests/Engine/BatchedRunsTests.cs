@@ -100,9 +100,8 @@ public class BatchedRunsTests
         Assert.Subset(runs.Select(run => run.Id).ToHashSet(), batched.ToHashSet());
         Assert.True(batched.Count >= 30, $"{batched.Count} of 40 runs went in batches");
         // Each run names the batch job that started it: the job the node watch and the recovery sweep look at.
-        var byRun = monitoring.SucceededJobs(0, 1000).Where(job => job.Value.Job?.Args is [Guid[], ..])
-            .SelectMany(job => ((Guid[])job.Value.Job.Args[0]).Select(id => (id, job.Key))).ToDictionary(pair => pair.id, pair => pair.Key);
-        Assert.All(runs.Where(run => byRun.ContainsKey(run.Id)), run => Assert.Equal(byRun[run.Id], run.HangfireJobId));
+        var carriers = await CarriersAsync(host);
+        Assert.All(runs.Where(run => carriers[run.Id].Any(c => c.Batch)), run => Assert.Equal(carriers[run.Id].Single(c => c.Batch).Job, run.HangfireJobId));
     }
 
     /// <summary>
@@ -146,18 +145,14 @@ public class BatchedRunsTests
         Assert.Equal(waits.Count, waits.Select(t => t.ExecutionId).Distinct().Count());
         // No run waited in a recheck job of its own: each was started by the (batch) job that carried it from the start.
         // (A job's last run is recorded before the job itself is marked succeeded.)
-        var monitoring = host.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        await Eventually.GetAsync(() => Task.FromResult(monitoring.ProcessingCount()), processing => processing == 0, TimeSpan.FromSeconds(30), "the run jobs to finish");
+        var carriers = await CarriersAsync(host);
         await using var check = await factory.CreateDbContextAsync(Ct);
-        if (monitoring.ScheduledCount() != 0)
+        if (host.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledCount() != 0)
         {
             Assert.Fail("A run was refused into a recheck job:\n" + await host.EngineStateAsync([.. await check.Schedules.IgnoreQueryFilters().Select(x => x.Id).ToListAsync(Ct)]));
         }
-        var carriers = monitoring.SucceededJobs(0, 1000)
-            .SelectMany(job => job.Value.Job?.Args is [Guid[] ids, ..] ? ids.Select(id => (id, job.Key)) : job.Value.Job?.Args is [Guid id, ..] ? [(id, job.Key)] : [])
-            .ToLookup(pair => pair.id, pair => pair.Key);
         var runs = await check.Executions.IgnoreQueryFilters().AsNoTracking().ToListAsync(Ct);
-        Assert.All(runs, run => Assert.Equal(run.HangfireJobId, Assert.Single(carriers[run.Id])));
+        Assert.All(runs, run => Assert.Equal(run.HangfireJobId, Assert.Single(carriers[run.Id]).Job));
         Assert.All(runs, run => Assert.Equal(1, run.Attempts));
     }
 
@@ -179,6 +174,9 @@ public class BatchedRunsTests
             scheduleIds.Add(await host.CreateOnceAsync("recovered", inSeconds: 3600));
         }
         var factory = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        // The host's own start-up sweep has run: the one below is the only one to see the stranded runs.
+        await Eventually.GetAsync(() => Task.FromResult(host.App.Services.GetRequiredService<EngineStats>().Sweeps), sweeps => sweeps >= 1,
+            TimeSpan.FromSeconds(30), "the start-up sweep");
         var now = DateTime.UtcNow;
         var stranded = new List<Guid>();
         await using (var db = await factory.CreateDbContextAsync(Ct))
@@ -201,16 +199,28 @@ public class BatchedRunsTests
         }, count => count == 6, TimeSpan.FromSeconds(60), "the six recovered runs to complete");
 
         Assert.Equal(stranded.Order(), host.Receiver.On("recovered").Select(d => Guid.Parse(d.IdempotencyKey!)).Order());
-        var monitoring = host.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        await Eventually.GetAsync(() => Task.FromResult(monitoring.ProcessingCount()), processing => processing == 0, TimeSpan.FromSeconds(30), "the run jobs to finish");
-        var carriers = monitoring.SucceededJobs(0, 1000)
-            .Where(job => job.Value.Job?.Args is [Guid[], ..])
-            .SelectMany(job => ((Guid[])job.Value.Job.Args[0]).Select(id => (id, job.Key)))
-            .ToDictionary(pair => pair.id, pair => pair.Key);
-        Assert.Equal(stranded.Order(), carriers.Keys.Where(stranded.Contains).Order());
-        Assert.Equal(2, carriers.Where(c => stranded.Contains(c.Key)).Select(c => c.Value).Distinct().Count());
+        var carriers = await CarriersAsync(host);
         await using var check = await factory.CreateDbContextAsync(Ct);
         var runs = await check.Executions.IgnoreQueryFilters().AsNoTracking().Where(e => stranded.Contains(e.Id)).ToListAsync(Ct);
-        Assert.All(runs, run => Assert.Equal(carriers[run.Id], run.HangfireJobId));
+        Assert.All(runs, run => Assert.Equal(run.HangfireJobId, Assert.Single(carriers[run.Id], c => c.Batch).Job));
+        Assert.Equal(2, runs.Select(run => run.HangfireJobId).Distinct().Count());
+    }
+
+    /// <summary>
+    /// The succeeded jobs that carried each run (a batch job carries several), read once no job is processing: a job's
+    /// last run is recorded before the job itself is marked succeeded.
+    /// </summary>
+    private static async Task<ILookup<Guid, (string Job, bool Batch)>> CarriersAsync(EngineHost host)
+    {
+        var monitoring = host.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        await Eventually.GetAsync(() => Task.FromResult(monitoring.ProcessingCount()), processing => processing == 0, TimeSpan.FromSeconds(30), "the run jobs to finish");
+        return monitoring.SucceededJobs(0, 1000)
+            .SelectMany(job => job.Value.Job?.Args switch
+            {
+                [Guid[] ids, ..] => ids.Select(id => (Run: id, Job: job.Key, Batch: true)),
+                [Guid id, ..] => [(Run: id, Job: job.Key, Batch: false)],
+                _ => [],
+            })
+            .ToLookup(carrier => carrier.Run, carrier => (carrier.Job, carrier.Batch));
     }
 }
