@@ -42,8 +42,9 @@ public abstract record StartDecision
 
 /// <summary>
 /// The single writer of run starts and run outcomes on this node (group commit). Workers hand in their
-/// requests and wait; one loop takes everything that queued up meanwhile and commits it in one
-/// transaction. SQLite allows about two thousand commits a second on a good disk, so a burst of runs
+/// requests and wait; a loop takes everything that queued up meanwhile and commits it in one
+/// transaction (on SQLite one loop for both; on PostgreSQL and SQL Server the ends have a loop of their own,
+/// decision 0036). SQLite allows about two thousand commits a second on a good disk, so a burst of runs
 /// that each committed their start and end on their own could not start within the lag target (see
 /// docs/decisions/0004-execution-ledger.md).
 /// The start decisions (workspace concurrency, rate and quota, the overlap policy) are taken inside that
@@ -79,12 +80,23 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger<ExecutionLedger> _logger;
     private readonly Channel<Item> _items = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Item> _ends = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
     private Task? _loop;
+    private Task? _endsLoop;
 
-    // Requests kept at the concurrency limit (only the loop touches these), and whether the last commit freed places.
+    /// <summary>
+    /// Ends are written by a loop of their own on PostgreSQL and SQL Server (decision 0036): they take no engine lock, so
+    /// a worker's end never waits behind a batch of start decisions, nor a start batch behind ends. On SQLite every write
+    /// queues for the one write lock anyway, and one commit for both is cheaper than two.
+    /// </summary>
+    private readonly bool _endsApart;
+
+    // Requests kept at the concurrency limit (only the start loop touches these), and whether a commit freed places since
+    // the start loop last looked (set by either loop, hence the signal that wakes the start loop).
     private readonly List<StartItem> _waitingForAPlace = [];
-    private bool _placesFreed;
+    private int _placesFreed;
+    private TaskCompletionSource _placeFreedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTime _askedAgainAt;
 
     public ExecutionLedger(IServiceScopeFactory scopes, ExecutionQueue queue, DueRunReleaser releaser, RunTransitions transitions, Operations.EngineMetrics metrics,
@@ -100,6 +112,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         _options = options;
         _clock = clock;
         _logger = logger;
+        _endsApart = database.Provider is not DatabaseProvider.Sqlite;
     }
 
     /// <summary>Decides whether the execution starts now, waits, is skipped, or was already taken.</summary>
@@ -108,7 +121,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         var item = new StartItem(request);
         // A request kept for a place is dropped when its worker gives up.
         using var giveUp = ct.Register(() => item.Done.TrySetCanceled(ct));
-        await SubmitAsync(item, ct);
+        await SubmitAsync(item, ct, _items);
         return await item.Done.Task;
     }
 
@@ -120,26 +133,56 @@ public sealed class ExecutionLedger : IAsyncDisposable
     public async Task<bool> RecordAsync(RunOutcome outcome, IReadOnlyList<ExecutionAttempt> attempts, CancellationToken ct = default)
     {
         var item = new OutcomeItem(outcome, attempts);
-        await SubmitAsync(item, ct);
+        await SubmitAsync(item, ct, _endsApart ? _ends : _items);
         return await item.Done.Task.WaitAsync(ct);
     }
 
     public async ValueTask DisposeAsync()
     {
         _items.Writer.TryComplete();
-        if (_loop is { } loop)
+        _ends.Writer.TryComplete();
+        foreach (var loop in new[] { _loop, _endsLoop })
         {
-            await loop.ConfigureAwait(false);
+            if (loop is not null)
+            {
+                await loop.ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task SubmitAsync(Item item, CancellationToken ct)
+    private async Task SubmitAsync(Item item, CancellationToken ct, Channel<Item> channel)
     {
         lock (_gate)
         {
             _loop ??= Task.Run(LoopAsync, CancellationToken.None);
+            if (_endsApart)
+            {
+                _endsLoop ??= Task.Run(EndsLoopAsync, CancellationToken.None);
+            }
         }
-        await _items.Writer.WriteAsync(item, ct);
+        await channel.Writer.WriteAsync(item, ct);
+    }
+
+    /// <summary>The ends' own loop (servers only): whatever ends queued up meanwhile, in one transaction.</summary>
+    private async Task EndsLoopAsync()
+    {
+        var batch = new List<Item>(MaxBatch);
+        while (await _ends.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _ends.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+            await CommitSafelyAsync(batch).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A commit freed places: the start loop decides the requests it keeps again, now.</summary>
+    private void PlacesFreed()
+    {
+        Volatile.Write(ref _placesFreed, 1);
+        Volatile.Read(ref _placeFreedSignal).TrySetResult();
     }
 
     private async Task LoopAsync()
@@ -149,10 +192,10 @@ public sealed class ExecutionLedger : IAsyncDisposable
         while (true)
         {
             more ??= _items.Reader.WaitToReadAsync().AsTask();
-            if (_waitingForAPlace.Count > 0 && !_placesFreed && !more.IsCompleted)
+            if (_waitingForAPlace.Count > 0 && Volatile.Read(ref _placesFreed) == 0 && !more.IsCompleted)
             {
                 // Nothing new and no place freed here: look again a little later (a place may free on another node).
-                await Task.WhenAny(more, Task.Delay(AskAgainEvery, _clock)).ConfigureAwait(false);
+                await Task.WhenAny(more, Volatile.Read(ref _placeFreedSignal).Task, Task.Delay(AskAgainEvery, _clock)).ConfigureAwait(false);
             }
             else if (_waitingForAPlace.Count == 0)
             {
@@ -179,18 +222,28 @@ public sealed class ExecutionLedger : IAsyncDisposable
     {
         batch.Clear();
         var now = _clock.GetUtcNow().UtcDateTime;
-        if (_waitingForAPlace.Count > 0 && (_placesFreed || now - _askedAgainAt >= AskAgainEvery))
+        if (_placeFreedSignal.Task.IsCompleted)
+        {
+            // Renewed before the flag is taken: a free that comes meanwhile leaves the flag set, so no wake is lost.
+            Volatile.Write(ref _placeFreedSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+        var freed = Interlocked.Exchange(ref _placesFreed, 0) == 1;
+        if (_waitingForAPlace.Count > 0 && (freed || now - _askedAgainAt >= AskAgainEvery))
         {
             // Their worker gave up (a shutdown) or they ask again now, with whatever came in meanwhile.
             batch.AddRange(_waitingForAPlace.Where(w => !w.Done.Task.IsCompleted));
             _waitingForAPlace.Clear();
             _askedAgainAt = now;
         }
-        _placesFreed = false;
         while (batch.Count < MaxBatch && _items.Reader.TryRead(out var item))
         {
             batch.Add(item);
         }
+        await CommitSafelyAsync(batch).ConfigureAwait(false);
+    }
+
+    private async Task CommitSafelyAsync(List<Item> batch)
+    {
         if (batch.Count == 0)
         {
             return;
@@ -276,7 +329,10 @@ public sealed class ExecutionLedger : IAsyncDisposable
             }
             start.Done.TrySetResult(decision);
         }
-        _placesFreed |= recorded.Values.Any(won => won);
+        if (recorded.Values.Any(won => won))
+        {
+            PlacesFreed();
+        }
         await ReleaseWaitingAsync(db, [.. recorded.Where(r => r.Value).Select(r => r.Key.Outcome)]);
     }
 
