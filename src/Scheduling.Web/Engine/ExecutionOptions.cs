@@ -104,13 +104,20 @@ public sealed class ExecutionOptions
     /// <summary>How often alert conditions are evaluated.</summary>
     public TimeSpan AlertEvaluationInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often this node tells the others it is alive (Hangfire's server heartbeat), and how often the node watch looks.</summary>
+    /// <summary>
+    /// How often this node tells the others it is alive (Hangfire's server heartbeat), and how often the node watch looks.
+    /// A dead node's runs are taken over between <see cref="NodeTimeout"/> minus one interval and plus one after its
+    /// death (its last beat came up to an interval before it; the watch looks once an interval).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00", ErrorMessage = "Setting 'Execution:HeartbeatInterval' must be between 00:00:01 and 00:01:00.")]
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>A node silent this long is dead: its server is removed and its runs are taken over by the others.</summary>
+    /// <summary>
+    /// A node silent this long is dead: its server is removed and its runs are taken over by the others. Five missed
+    /// heartbeats: a live node under load is not taken for dead, and a dead node's runs come back within about 20 s.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:05", "00:30:00", ErrorMessage = "Setting 'Execution:NodeTimeout' must be between 00:00:05 and 00:30:00.")]
-    public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(20);
+    public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Finished runs (and their attempts) older than this are pruned by the history-retention job.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00", ErrorMessage = "Setting 'Execution:HistoryRetention' must be between 1.00:00:00 and 3650.00:00:00 (days.hours:minutes:seconds).")]
