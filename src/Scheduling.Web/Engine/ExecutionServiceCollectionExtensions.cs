@@ -75,6 +75,8 @@ public static class ExecutionServiceCollectionExtensions
         }
         services.AddScoped<HistoryRetention>();
         services.AddScoped<NodeWatch>();
+        services.AddSingleton<NodeLiveness>();
+        services.AddHostedService(provider => provider.GetRequiredService<NodeLiveness>());
         services.AddScoped<MaintenanceJobs>();
         services.AddSingleton<Operations.EngineMetrics>();
         if (options.RunDispatcher)

@@ -17,7 +17,7 @@ namespace Scheduling.Web.Engine;
 /// <see cref="Execution.ClaimedBy"/> naming it). Cheap when nothing died: the server list, the processing and fetched
 /// jobs and one small query. Runs every <see cref="ExecutionOptions.HeartbeatInterval"/> as a recurring job.
 /// </summary>
-public sealed class NodeWatch(IDbContextFactory<AppDbContext> contexts, JobStorage storage, RecoverySweep recovery,
+public sealed class NodeWatch(IDbContextFactory<AppDbContext> contexts, JobStorage storage, RecoverySweep recovery, NodeLiveness liveness,
     IOptionsMonitor<ExecutionOptions> options, ILogger<NodeWatch> logger)
 {
     /// <returns>How many runs were handed over again.</returns>
@@ -26,6 +26,8 @@ public sealed class NodeWatch(IDbContextFactory<AppDbContext> contexts, JobStora
         var settings = options.CurrentValue;
         var live = RecoverySweep.LiveServers(storage, settings.NodeTimeout);
         var monitoring = storage.GetMonitoringApi();
+        // A node whose session lock is gone and that missed two heartbeats is dead now, not at the node timeout (decision 0038).
+        live.ExceptWith(await liveness.GoneAsync([.. monitoring.Servers().Select(server => (server.Name, server.Heartbeat))], ct));
         // Jobs a dead node's workers were processing, by the run they carry.
         var processing = monitoring.ProcessingJobs(0, 10_000)
             .Where(job => job.Value is { ServerId: { } server } && !live.Contains(server))

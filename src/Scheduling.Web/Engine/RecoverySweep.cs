@@ -127,7 +127,9 @@ public sealed class RecoverySweep(
                     Error = Interrupted,
                 });
             }
-            var due = execution.NotBefore;
+            // A run kept for a place at the concurrency limit (decision 0035) carries "recheck at" as its wait's end, not a
+            // time it must wait for: a place is the ledger's to decide, now. A dead node's kept runs go at once.
+            var due = execution.WaitReason == Core.Scheduling.WaitReason.ConcurrencyLimit ? null : execution.NotBefore;
             if (!execution.IsManual && execution.Status == ExecutionStatus.Pending && execution.Attempts == 0 && execution.ScheduledFor > (due ?? now))
             {
                 // Claimed ahead of its time: it still waits for its time.

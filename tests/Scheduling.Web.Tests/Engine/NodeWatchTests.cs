@@ -163,6 +163,91 @@ public class NodeWatchTests
         Assert.False(NodeWatch.IsServerOf("node-ab:2b9f0c4e", "node-a"));
     }
 
+    /// <summary>
+    /// A node killed with kill -9 closes its database sessions at once, and with them its node lock: two missed heartbeats
+    /// later the watch takes its runs over, long before the node timeout (decision 0038). A node that still holds its lock
+    /// is left alone however late its heartbeat, until the node timeout.
+    /// </summary>
+    [Fact]
+    public async Task ANodeWhoseSessionLockIsGone_IsTakenOverAfterTwoMissedHeartbeats_NotAtTheNodeTimeout()
+    {
+        Assert.SkipWhen(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
+            $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case (node locks are a server database's).");
+        await using var host = await EngineHost.StartAsync(DatabaseProvider.PostgreSql, extra: new()
+        {
+            ["Execution:RecoveryInterval"] = "01:00:00",
+            ["Execution:HeartbeatInterval"] = "00:00:01",
+            ["Execution:NodeTimeout"] = "00:05:00",
+        });
+        var factory = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        string connectionString;
+        await using (var db = await factory.CreateDbContextAsync(Ct))
+        {
+            connectionString = db.Database.GetConnectionString()!;
+        }
+        // Two other nodes announce themselves and fall silent: one killed (no session, so no lock), one whose lock this
+        // test's session holds (alive, say, but its heartbeat late).
+        using (var connection = host.App.Services.GetRequiredService<JobStorage>().GetConnection())
+        {
+            connection.AnnounceServer("killed-node:1a2b", new Hangfire.Server.ServerContext { Queues = ["default"], WorkerCount = 1 });
+            connection.AnnounceServer("late-node:3c4d", new Hangfire.Server.ServerContext { Queues = ["default"], WorkerCount = 1 });
+        }
+        await using var lateNodeSession = new Npgsql.NpgsqlConnection(connectionString);
+        await lateNodeSession.OpenAsync(Ct);
+        await using (var take = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock(727002, {NodeLiveness.KeyOf("late-node")})", lateNodeSession))
+        {
+            await take.ExecuteNonQueryAsync(Ct);
+        }
+
+        var killed = await RunningOnAsync(host, "killed", "killed-node:1a2b");
+        var late = await RunningOnAsync(host, "late", "late-node:3c4d");
+        // A run the killed node's worker kept for a place at the concurrency limit: its row says to look again in five
+        // minutes (the most it would have been kept), which is no time it must wait for.
+        var kept = await RunningOnAsync(host, "kept", "killed-node:1a2b", keptForAPlaceFor: TimeSpan.FromMinutes(5));
+
+        // Taken over within seconds, though the node timeout is five minutes.
+        await host.WaitForAsync(killed.Id, e => e.GetProperty("status").GetString() == "completed", "the killed node's run delivered");
+        await host.WaitForAsync(kept.Id, e => e.GetProperty("status").GetString() == "completed", "the killed node's kept run delivered");
+        Assert.Single(host.Receiver.Received, r => r.Path == "/killed");
+        Assert.Single(host.Receiver.Received, r => r.Path == "/kept");
+        await Task.Delay(3000, Ct);
+        await using var check = await factory.CreateDbContextAsync(Ct);
+        var untouched = await check.Executions.IgnoreQueryFilters().AsNoTracking().SingleAsync(e => e.Id == late.Id, Ct);
+        Assert.Equal(ExecutionStatus.Running, untouched.Status);
+        Assert.Equal(late.HangfireJobId, untouched.HangfireJobId);
+        Assert.DoesNotContain(host.Receiver.Received, r => r.Path == "/late");
+    }
+
+    /// <summary>
+    /// A run of a new schedule, running in a job processing on <paramref name="server"/>, claimed by its node; or, with
+    /// <paramref name="keptForAPlaceFor"/>, pending in that job, kept for a place at the concurrency limit for that long.
+    /// Written in one statement: the watch may look at any moment.
+    /// </summary>
+    private static async Task<Execution> RunningOnAsync(EngineHost host, string path, string server, TimeSpan? keptForAPlaceFor = null)
+    {
+        var node = NodeLiveness.NodeOf(server);
+        var scheduleId = await host.CreateOnceAsync(path, inSeconds: 3600);
+        var now = DateTime.UtcNow;
+        var run = await host.RecordRunAsync(scheduleId, now.AddSeconds(-1), ExecutionStatus.Running);
+        var job = host.App.Services.GetRequiredService<IBackgroundJobClient>().Create(
+            Job.FromExpression<ExecutionRunner>(runner => runner.RunAsync(run.Id, null, CancellationToken.None)), new ProcessingOn(server));
+        await using var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
+        if (keptForAPlaceFor is { } kept)
+        {
+            await db.Executions.IgnoreQueryFilters().Where(e => e.Id == run.Id).ExecuteUpdateAsync(set => set
+                .SetProperty(e => e.Status, ExecutionStatus.Pending).SetProperty(e => e.Attempts, 0).SetProperty(e => e.StartedAt, (DateTime?)null)
+                .SetProperty(e => e.AttemptStartedAt, (DateTime?)null).SetProperty(e => e.WaitReason, Scheduling.Core.Scheduling.WaitReason.ConcurrencyLimit)
+                .SetProperty(e => e.NotBefore, now + kept).SetProperty(e => e.HangfireJobId, job).SetProperty(e => e.ClaimedBy, node), Ct);
+        }
+        else
+        {
+            await db.Executions.IgnoreQueryFilters().Where(e => e.Id == run.Id).ExecuteUpdateAsync(set => set
+                .SetProperty(e => e.Attempts, 1).SetProperty(e => e.StartedAt, now).SetProperty(e => e.AttemptStartedAt, now)
+                .SetProperty(e => e.HangfireJobId, job).SetProperty(e => e.ClaimedBy, node), Ct);
+        }
+        return await db.Executions.IgnoreQueryFilters().AsNoTracking().SingleAsync(e => e.Id == run.Id, Ct);
+    }
+
     /// <summary>Hangfire's processing state as a worker of <paramref name="serverId"/> writes it (its constructor is not public).</summary>
     private sealed class ProcessingOn(string serverId) : IState
     {
