@@ -110,8 +110,8 @@ public sealed class NodeLiveness(DatabaseOptions database, IOptionsMonitor<Execu
         return gone;
     }
 
-    /// <summary>Hangfire names a server "{node name, lower case}:{guid}".</summary>
-    internal static string NodeOf(string server) => server.Split(':')[0];
+    /// <summary>Hangfire names a server "{node name, lower case}:{guid}"; a node name may hold colons itself (machine:pid).</summary>
+    internal static string NodeOf(string server) => server.LastIndexOf(':') is var colon and > 0 ? server[..colon] : server;
 
     /// <summary>A stable key for a node name (lower case, as Hangfire writes it in server names).</summary>
     internal static int KeyOf(string node) =>

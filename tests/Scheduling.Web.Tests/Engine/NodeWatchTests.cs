@@ -163,6 +163,16 @@ public class NodeWatchTests
         Assert.False(NodeWatch.IsServerOf("node-ab:2b9f0c4e", "node-a"));
     }
 
+    [Theory]
+    [InlineData("node-a:2b9f0c4e-55d1-4c3a-9a51-0d4f1e1f7a10", "node-a")]
+    [InlineData("host:4242:2b9f0c4e-55d1-4c3a-9a51-0d4f1e1f7a10", "host:4242")]
+    public void NodeOf_IsTheServerNameWithoutItsGuid_AndKeysItsLock_AsTheNodeTakesIt(string server, string node)
+    {
+        Assert.Equal(node, NodeLiveness.NodeOf(server));
+        // The node takes its lock by its configured name, whatever its case; Hangfire writes it lower case.
+        Assert.Equal(NodeLiveness.KeyOf(node.ToUpperInvariant()), NodeLiveness.KeyOf(NodeLiveness.NodeOf(server)));
+    }
+
     /// <summary>
     /// A node killed with kill -9 closes its database sessions at once, and with them its node lock: two missed heartbeats
     /// later the watch takes its runs over, long before the node timeout (decision 0038). A node that still holds its lock
