@@ -110,8 +110,15 @@ public sealed class NodeLiveness(DatabaseOptions database, IOptionsMonitor<Execu
         return gone;
     }
 
-    /// <summary>Hangfire names a server "{node name, lower case}:{guid}"; a node name may hold colons itself (machine:pid).</summary>
-    internal static string NodeOf(string server) => server.LastIndexOf(':') is var colon and > 0 ? server[..colon] : server;
+    /// <summary>
+    /// Hangfire 1.8 names a server "{node name, lower case}:{process id}:{guid}", and a node name may hold colons itself
+    /// (the default machine:pid): the node is all before the last two parts.
+    /// </summary>
+    internal static string NodeOf(string server)
+    {
+        var parts = server.Split(':');
+        return parts.Length >= 3 && parts[^2].All(char.IsAsciiDigit) ? string.Join(':', parts[..^2]) : string.Join(':', parts[..^1]);
+    }
 
     /// <summary>A stable key for a node name (lower case, as Hangfire writes it in server names).</summary>
     internal static int KeyOf(string node) =>

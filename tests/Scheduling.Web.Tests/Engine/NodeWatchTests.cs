@@ -164,8 +164,8 @@ public class NodeWatchTests
     }
 
     [Theory]
-    [InlineData("node-a:2b9f0c4e-55d1-4c3a-9a51-0d4f1e1f7a10", "node-a")]
-    [InlineData("host:4242:2b9f0c4e-55d1-4c3a-9a51-0d4f1e1f7a10", "host:4242")]
+    [InlineData("node-a:4242:2b9f0c4e-55d1-4c3a-9a51-0d4f1e1f7a10", "node-a")]
+    [InlineData("vm:14600:14600:2b9f0c4e-55d1-4c3a-9a51-0d4f1e1f7a10", "vm:14600")]
     public void NodeOf_IsTheServerNameWithoutItsGuid_AndKeysItsLock_AsTheNodeTakesIt(string server, string node)
     {
         Assert.Equal(node, NodeLiveness.NodeOf(server));
@@ -199,8 +199,8 @@ public class NodeWatchTests
         // test's session holds (alive, say, but its heartbeat late).
         using (var connection = host.App.Services.GetRequiredService<JobStorage>().GetConnection())
         {
-            connection.AnnounceServer("killed-node:1a2b", new Hangfire.Server.ServerContext { Queues = ["default"], WorkerCount = 1 });
-            connection.AnnounceServer("late-node:3c4d", new Hangfire.Server.ServerContext { Queues = ["default"], WorkerCount = 1 });
+            connection.AnnounceServer("killed-node:4242:1a2b", new Hangfire.Server.ServerContext { Queues = ["default"], WorkerCount = 1 });
+            connection.AnnounceServer("late-node:4343:3c4d", new Hangfire.Server.ServerContext { Queues = ["default"], WorkerCount = 1 });
         }
         await using var lateNodeSession = new Npgsql.NpgsqlConnection(connectionString);
         await lateNodeSession.OpenAsync(Ct);
@@ -209,11 +209,11 @@ public class NodeWatchTests
             await take.ExecuteNonQueryAsync(Ct);
         }
 
-        var killed = await RunningOnAsync(host, "killed", "killed-node:1a2b");
-        var late = await RunningOnAsync(host, "late", "late-node:3c4d");
+        var killed = await RunningOnAsync(host, "killed", "killed-node:4242:1a2b");
+        var late = await RunningOnAsync(host, "late", "late-node:4343:3c4d");
         // A run the killed node's worker kept for a place at the concurrency limit: its row says to look again in five
         // minutes (the most it would have been kept), which is no time it must wait for.
-        var kept = await RunningOnAsync(host, "kept", "killed-node:1a2b", keptForAPlaceFor: TimeSpan.FromMinutes(5));
+        var kept = await RunningOnAsync(host, "kept", "killed-node:4242:1a2b", keptForAPlaceFor: TimeSpan.FromMinutes(5));
 
         // Taken over within seconds, though the node timeout is five minutes.
         await host.WaitForAsync(killed.Id, e => e.GetProperty("status").GetString() == "completed", "the killed node's run delivered");
