@@ -16,6 +16,7 @@ namespace Scheduling.Web.Engine;
 /// </summary>
 public sealed class Dispatcher(
     IDbContextFactory<AppDbContext> contexts,
+    DatabaseOptions database,
     DueRunReleaser releaser,
     RunTransitions transitions,
     Operations.EngineMetrics metrics,
@@ -28,66 +29,111 @@ public sealed class Dispatcher(
     public async Task<int> DispatchDueAsync(CancellationToken ct = default)
     {
         var settings = options.CurrentValue;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var now = clock.GetUtcNow().UtcDateTime;
         var horizon = now + settings.DispatchLookahead;
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var due = await db.Schedules.IgnoreQueryFilters().AsNoTracking().Include(s => s.Exceptions)
-            .Where(s => s.Status == ScheduleStatus.Active && s.NextRunAt != null && s.NextRunAt <= horizon)
-            // A paused workspace or channel claims nothing: its next runs stay, for the missed-run policy on resume.
-            .Where(s => !db.Workspaces.Any(w => w.Id == s.WorkspaceId && w.PausedAt != null)
-                && (s.ChannelId == null || !db.Channels.IgnoreQueryFilters().Any(c => c.Id == s.ChannelId && c.PausedAt != null)))
-            .OrderByDescending(s => s.Priority).ThenBy(s => s.NextRunAt).ThenBy(s => s.Id)
-            .Take(settings.DispatchBatchSize)
-            .ToListAsync(ct);
+        var dueQuery = DueSchedules(db, horizon, settings.DispatchBatchSize);
+
+        // Several nodes (PostgreSQL, SQL Server) take disjoint batches: the due rows are locked for the claim's transaction
+        // and rows another node holds are skipped, so two dispatchers work side by side instead of one waiting for the
+        // other's commit and then finding every row of its batch gone (decision 0039). SQLite is one node and one writer:
+        // it reads before its (immediate) transaction, which then holds the write lock only for the writes.
+        await using var transaction = database.Provider == DatabaseProvider.Sqlite ? null : await db.Database.BeginTransactionAsync(ct);
+        List<Schedule> due;
+        if (transaction is null)
+        {
+            due = await dueQuery.AsNoTracking().Include(s => s.Exceptions).ToListAsync(ct);
+        }
+        else
+        {
+            var ids = await dueQuery.TagWith(SkipLockedRows.Tag).Select(s => s.Id).ToListAsync(ct);
+            var order = ids.Select((id, index) => (id, index)).ToDictionary(x => x.id, x => x.index);
+            due = ids.Count == 0 ? [] : await db.Schedules.IgnoreQueryFilters().AsNoTracking().Include(s => s.Exceptions)
+                .Where(s => ids.Contains(s.Id)).ToListAsync(ct);
+            due.Sort((a, b) => order[a.Id].CompareTo(order[b.Id]));
+        }
         if (due.Count == 0)
         {
             return 0;
         }
+        var queried = watch.Elapsed;
 
         var missed = new MissedRunOptions(settings.MissedRunGrace, settings.CatchUpWindow);
-        var toEnqueue = new List<Execution>();
-        var skipped = new List<Execution>();
-        var claimed = 0;
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
-        {
-            foreach (var schedule in due)
+        var claims = due.Select(schedule => Plan(schedule, Instant.FromDateTimeUtc(now), Instant.FromDateTimeUtc(horizon), missed)).ToList();
+        await using var writes = transaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        // One compare-and-set per schedule, all in one round trip: a schedule whose next run moved since it was read (an
+        // edit; on SQLite, which locks no row) is left to the next pass.
+        var won = await RowUpdates<Schedule>.For(db, "claim",
+            [s => s.NextRunAt, s => s.Status, s => s.RunCount, s => s.LastRunAt],
+            [s => s.Id, s => s.NextRunAt, s => s.Status, s => s.RunCount]).RunAsync(db,
+            [.. claims.Select(c => new object?[]
             {
-                var created = await ClaimAsync(db, schedule, Instant.FromDateTimeUtc(now), Instant.FromDateTimeUtc(horizon), missed, ct);
-                if (created is null)
-                {
-                    continue;
-                }
-                claimed++;
-                toEnqueue.AddRange(created.Where(e => e.Status == ExecutionStatus.Pending));
-                skipped.AddRange(created.Where(e => e.Status == ExecutionStatus.Skipped));
+                c.NextRunAt, c.Status, c.Schedule.RunCount + c.Runs, c.LastRunAt ?? c.Schedule.LastRunAt,
+                c.Schedule.Id, c.Schedule.NextRunAt, ScheduleStatus.Active, c.Schedule.RunCount,
+            })], ct);
+        var claimed = claims.Where((_, i) => won[i]).ToList();
+        var created = claimed.SelectMany(c => c.Created).ToList();
+        await transitions.CreateAsync(db, created, ct);
+        foreach (var claim in claimed.Where(c => c.Status == ScheduleStatus.Completed))
+        {
+            // A schedule's last run (every one-time schedule's only one): the event joins the claim's transaction. The
+            // view is made only for a workspace that listens.
+            var schedule = claim.Schedule;
+            if (!await outbox.IsWantedAsync(db, schedule.WorkspaceId, ct))
+            {
+                continue;
             }
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
+            var done = ScheduleService.ToView(schedule) with
+            {
+                Status = claim.Status, NextRunAt = null, NextRunLocal = null, RunCount = schedule.RunCount + claim.Runs, LastRunAt = claim.LastRunAt ?? schedule.LastRunAt,
+            };
+            await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Features.Events.EventTypes.ScheduleCompleted, done, ct);
         }
-        foreach (var run in skipped)
+        var planned = watch.Elapsed;
+        await db.SaveChangesAsync(ct);
+        await (transaction ?? writes!).CommitAsync(ct);
+        var committed = watch.Elapsed;
+
+        foreach (var run in created.Where(e => e.Status == ExecutionStatus.Skipped))
         {
             metrics.RunReached(run.JobType, ExecutionStatus.Skipped);
         }
-
-        // After commit: a crash before this line leaves pending rows that the recovery sweep enqueues.
-        // Runs claimed ahead are held on this node and handed to Hangfire the moment they fall due.
+        // After commit: a crash before this line leaves pending rows that the recovery sweep hands over. Runs due now
+        // or soon are held on this node and handed to Hangfire in batches the moment they fall due (decision 0039);
+        // later ones become Hangfire's delayed jobs, whose ids are recorded.
         var enqueuedAt = clock.GetUtcNow().UtcDateTime;
-        foreach (var execution in toEnqueue)
+        var pending = created.Where(e => e.Status == ExecutionStatus.Pending).ToList();
+        foreach (var execution in pending)
         {
             // Jitter moves the start a little after the occurrence (NotBefore).
             execution.HangfireJobId = releaser.HandOver(execution.Id, execution.Priority, execution.NotBefore ?? execution.ScheduledFor);
             execution.EnqueuedAt = enqueuedAt;
         }
         await db.SaveChangesAsync(ct);
-        if (claimed > 0)
+        if (claimed.Count > 0 && logger.IsEnabled(LogLevel.Debug))
         {
-            logger.LogDebug("Dispatched {Schedules} schedule(s), {Executions} execution(s) enqueued.", claimed, toEnqueue.Count);
+            logger.LogDebug("Dispatched {Claimed} of {Due} due schedule(s), {Executions} execution(s): read {Read:0} ms, planned and written {Planned:0} ms, "
+                + "committed {Committed:0} ms, handed over {HandedOver:0} ms.", claimed.Count, due.Count, created.Count, queried.TotalMilliseconds,
+                (planned - queried).TotalMilliseconds, (committed - planned).TotalMilliseconds, (watch.Elapsed - committed).TotalMilliseconds);
         }
         return due.Count;
     }
 
-    /// <summary>Claims one schedule; null when another node (or an edit) moved its next run first.</summary>
-    private async Task<List<Execution>?> ClaimAsync(AppDbContext db, Schedule schedule, Instant now, Instant horizon, MissedRunOptions missed, CancellationToken ct)
+    /// <summary>The next batch of schedules due by <paramref name="horizon"/>, urgent first, then by their next run.</summary>
+    internal static IQueryable<Schedule> DueSchedules(AppDbContext db, DateTime horizon, int take) =>
+        db.Schedules.IgnoreQueryFilters()
+            .Where(s => s.Status == ScheduleStatus.Active && s.NextRunAt != null && s.NextRunAt <= horizon)
+            // A paused workspace or channel claims nothing: its next runs stay, for the missed-run policy on resume.
+            .Where(s => !db.Workspaces.Any(w => w.Id == s.WorkspaceId && w.PausedAt != null)
+                && (s.ChannelId == null || !db.Channels.IgnoreQueryFilters().Any(c => c.Id == s.ChannelId && c.PausedAt != null)))
+            .OrderByDescending(s => s.Priority).ThenBy(s => s.NextRunAt).ThenBy(s => s.Id)
+            .Take(take);
+
+    /// <summary>What claiming one schedule writes: its next run, status and counts, and the runs it creates (tracked once won).</summary>
+    private sealed record Claim(Schedule Schedule, DateTime? NextRunAt, ScheduleStatus Status, int Runs, DateTime? LastRunAt, List<Execution> Created);
+
+    private Claim Plan(Schedule schedule, Instant now, Instant horizon, MissedRunOptions missed)
     {
         var timing = ScheduleTiming.FromSchedule(schedule);
         var from = Instant.FromDateTimeUtc(schedule.NextRunAt!.Value);
@@ -98,27 +144,15 @@ public sealed class Dispatcher(
         int? remaining = schedule.MaxRuns is { } max ? Math.Max(0, max - schedule.RunCount) : null;
         var plan = MissedRunPlanner.Plan(occurrences, now, schedule.MissedPolicy, missed, remaining, horizon, timing.SkippedInstants());
 
-        var runs = plan.RunCount;
         var nextRunAt = plan.NextRunAt?.ToDateTimeUtc();
         var status = nextRunAt is null ? ScheduleStatus.Completed : ScheduleStatus.Active;
         var lastRunAt = plan.Runs.Where(r => r.Action == PlannedRunAction.Run).Select(r => (DateTime?)r.ScheduledFor.ToDateTimeUtc()).LastOrDefault();
-        var previous = schedule.NextRunAt;
-        var updated = await db.Schedules.IgnoreQueryFilters()
-            .Where(s => s.Id == schedule.Id && s.NextRunAt == previous && s.Status == ScheduleStatus.Active)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(s => s.NextRunAt, nextRunAt)
-                .SetProperty(s => s.Status, status)
-                .SetProperty(s => s.RunCount, s => s.RunCount + runs)
-                .SetProperty(s => s.LastRunAt, s => lastRunAt ?? s.LastRunAt), ct);
-        if (updated == 0)
-        {
-            return null;
-        }
 
         var created = new List<Execution>(plan.Runs.Count);
         var runNumber = schedule.RunCount;
         var firstRun = true;
         var createdAt = now.ToDateTimeUtc();
+        var node = options.CurrentValue.NodeName;
         foreach (var run in plan.Runs)
         {
             var scheduledFor = run.ScheduledFor.ToDateTimeUtc();
@@ -130,25 +164,15 @@ public sealed class Dispatcher(
             // Several due runs claimed at once (run_all catching up) go in order, one after the other;
             // runs claimed ahead of their time follow the overlap policy like any other.
             var catchingUp = isRun && !firstRun && run.ScheduledFor <= now;
-            created.Add(isRun
+            var execution = isRun
                 ? Execution.Planned(schedule, scheduledFor, runNumber, catchingUp,
                     schedule.JitterSeconds > 0 ? Jitter.StartOf(schedule.Id, run.ScheduledFor, schedule.JitterSeconds).ToDateTimeUtc() : null, createdAt)
-                : Execution.Skipped(schedule, scheduledFor, runNumber, run.Reason, createdAt));
+                : Execution.Skipped(schedule, scheduledFor, runNumber, run.Reason, createdAt);
+            execution.ClaimedBy = node;
+            created.Add(execution);
             firstRun &= !isRun;
         }
-        var node = options.CurrentValue.NodeName;
-        foreach (var run in created)
-        {
-            run.ClaimedBy = node;
-        }
-        await transitions.CreateAsync(db, created, ct);
-        if (status == ScheduleStatus.Completed)
-        {
-            // Rare (a schedule's last run): the event joins the claim's transaction.
-            var done = ScheduleService.ToView(schedule) with { Status = status, NextRunAt = null, NextRunLocal = null, RunCount = schedule.RunCount + runs, LastRunAt = lastRunAt ?? schedule.LastRunAt };
-            await outbox.AddScheduleEventAsync(db, schedule.WorkspaceId, Features.Events.EventTypes.ScheduleCompleted, done, ct);
-        }
-        return created;
+        return new Claim(schedule, nextRunAt, status, plan.RunCount, lastRunAt, created);
     }
 }
 

@@ -35,16 +35,14 @@ public sealed class DueRunReleaser(ExecutionQueue queue, IOptionsMonitor<Executi
     }
 
     /// <summary>
-    /// Hands a run to Hangfire for <paramref name="startUtc"/>: enqueued when due, held here when due within
-    /// <see cref="HoldAtMost"/>, else a delayed job. Returns the Hangfire job id, or null while it is held.
+    /// Hands a run to Hangfire for <paramref name="startUtc"/>: held here when due now or within <see cref="HoldAtMost"/>
+    /// (one due now is released at once, with the others due, in jobs of several runs and a few jobs at a time: a
+    /// dispatcher's batch of runs already due enqueued one job after the other took seconds on a shared storage),
+    /// else a delayed job. Returns the Hangfire job id, or null while it is held.
     /// </summary>
     public string? HandOver(Guid executionId, SchedulePriority priority, DateTime startUtc)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        if (startUtc <= now)
-        {
-            return queue.Enqueue(executionId, priority);
-        }
         if (startUtc - now <= HoldAtMost)
         {
             Hold(executionId, priority, startUtc);

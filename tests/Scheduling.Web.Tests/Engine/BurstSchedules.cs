@@ -12,27 +12,31 @@ public static class BurstSchedules
     public static async Task AddAsync(AppDbContext db, Guid workspaceId, int count, string webhookUrl, int inSeconds = 3)
     {
         var due = DateTime.UtcNow.AddSeconds(inSeconds);
-        due = new DateTime(due.Ticks - due.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        await AddAtAsync(db, workspaceId, count, new DateTime(due.Ticks - due.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc), webhookUrl);
+    }
+
+    /// <summary>Adds <paramref name="count"/> schedules due at <paramref name="due"/> (UTC); saves them and returns their ids.</summary>
+    public static async Task<List<Guid>> AddAtAsync(AppDbContext db, Guid workspaceId, int count, DateTime due, string? webhookUrl = null)
+    {
         var userId = await db.Users.Select(u => u.Id).FirstAsync(TestContext.Current.CancellationToken);
-        for (var i = 0; i < count; i++)
+        var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToList();
+        db.Schedules.AddRange(ids.Select((id, i) => new Schedule
         {
-            db.Schedules.Add(new Schedule
-            {
-                Id = Guid.CreateVersion7(),
-                WorkspaceId = workspaceId,
-                Name = $"Burst {i}",
-                JobType = JobType.Export,
-                ScheduleType = ScheduleType.Once,
-                TimeZone = "UTC",
-                ScheduledAt = ScheduleTiming.FormatLocal(NodaTime.LocalDateTime.FromDateTime(due)),
-                Status = ScheduleStatus.Active,
-                NextRunAt = due,
-                WebhookUrl = webhookUrl,
-                CreatedByUserId = userId,
-                CreatedAt = DateTime.UtcNow,
-                UpdatedAt = DateTime.UtcNow,
-            });
-        }
+            Id = id,
+            WorkspaceId = workspaceId,
+            Name = $"Burst {i}",
+            JobType = JobType.Export,
+            ScheduleType = ScheduleType.Once,
+            TimeZone = "UTC",
+            ScheduledAt = ScheduleTiming.FormatLocal(NodaTime.LocalDateTime.FromDateTime(due)),
+            Status = ScheduleStatus.Active,
+            NextRunAt = due,
+            WebhookUrl = webhookUrl,
+            CreatedByUserId = userId,
+            CreatedAt = DateTime.UtcNow,
+            UpdatedAt = DateTime.UtcNow,
+        }));
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return ids;
     }
 }

@@ -120,6 +120,21 @@ public sealed class LifecycleOutbox(SubscriptionDirectory directory, TimeProvide
         _ => null,
     };
 
+    /// <summary>Runs created together: those created already finished (skipped) get their event, joining the caller's SaveChanges.</summary>
+    public async Task OnCreatedAsync(AppDbContext db, IReadOnlyCollection<Execution> runs, CancellationToken ct)
+    {
+        foreach (var run in runs)
+        {
+            if (EventOf(RunTransitions.Created(run)) is { } type && await directory.HasAsync(db, run.WorkspaceId, ct))
+            {
+                db.LifecycleEvents.Add(new LifecycleEvent
+                {
+                    EventId = Guid.CreateVersion7(), WorkspaceId = run.WorkspaceId, Type = type, SubjectId = run.Id, OccurredAt = clock.GetUtcNow().UtcDateTime,
+                });
+            }
+        }
+    }
+
     public async Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
     {
         if (EventOf(transition) is not { } type || !await directory.AnyAsync(db, ct))

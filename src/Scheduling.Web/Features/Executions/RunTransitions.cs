@@ -22,6 +22,18 @@ public sealed record RunTransition(Guid ExecutionId, ExecutionStatus? From, Exec
 public interface IRunTransitionObserver
 {
     Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct);
+
+    /// <summary>
+    /// Runs created together (a dispatcher's batch), each a transition from nothing. An observer that reads the
+    /// database for them does it once for the batch here, not once per run.
+    /// </summary>
+    async Task OnCreatedAsync(AppDbContext db, IReadOnlyCollection<Execution> runs, CancellationToken ct)
+    {
+        foreach (var run in runs)
+        {
+            await OnTransitionAsync(db, RunTransitions.Created(run), ct);
+        }
+    }
 }
 
 /// <summary>What the end of an attempt writes on its run (a snapshot: the ledger commits it later, with others).</summary>
@@ -122,11 +134,18 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
     public async Task CreateAsync(AppDbContext db, IReadOnlyCollection<Execution> runs, CancellationToken ct = default)
     {
         db.Executions.AddRange(runs);
-        foreach (var run in runs)
+        if (runs.Count == 0)
         {
-            await NotifyAsync(db, new RunTransition(run.Id, null, run.Status, run.WaitReason, run.ScheduleId), ct);
+            return;
+        }
+        foreach (var observer in _observers)
+        {
+            await observer.OnCreatedAsync(db, runs, ct);
         }
     }
+
+    /// <summary>The transition of a run being created.</summary>
+    public static RunTransition Created(Execution run) => new(run.Id, null, run.Status, run.WaitReason, run.ScheduleId);
 
     /// <summary>
     /// Pending → running: an attempt starts, carried by <paramref name="carrier"/>. The row must still be as
@@ -146,7 +165,7 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
             ExecutionStatus.Running, s.Seen.Attempts + 1, s.Seen.StartedAt ?? now, now, null, WaitReason.None, null, s.Carrier,
             s.Seen.Id, s.Seen.Status, s.Seen.Attempts,
         }).ToList();
-        var won = await WriteManyAsync(db, RunRowUpdates.For(db, "start",
+        var won = await WriteManyAsync(db, RowUpdates<Execution>.For(db, "start",
             [e => e.Status, e => e.Attempts, e => e.StartedAt, e => e.AttemptStartedAt, e => e.Reason, e => e.WaitReason, e => e.NotBefore, e => e.HangfireJobId],
             [e => e.Id, e => e.Status, e => e.Attempts]), rows,
             i => new RunTransition(starts[i].Seen.Id, starts[i].Seen.Status, ExecutionStatus.Running, WaitReason.None), ct);
@@ -184,7 +203,7 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
     /// <summary><see cref="WaitAsync"/> for many runs, written together; true for each run still as seen.</summary>
     public Task<bool[]> WaitManyAsync(AppDbContext db, IReadOnlyList<(Execution Seen, WaitReason Reason, string? Text, DateTime NotBefore, string? Job)> waits,
         CancellationToken ct = default) =>
-        WriteManyAsync(db, RunRowUpdates.For(db, "wait",
+        WriteManyAsync(db, RowUpdates<Execution>.For(db, "wait",
             [e => e.Reason, e => e.WaitReason, e => e.NotBefore, e => e.HangfireJobId],
             [e => e.Id, e => e.Status, e => e.Attempts]),
             [.. waits.Select(w => new object?[] { w.Text, w.Reason, w.NotBefore, w.Job, w.Seen.Id, w.Seen.Status, w.Seen.Attempts })],
@@ -200,7 +219,7 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
 
     /// <summary><see cref="EndAttemptAsync"/> for many runs, written together; true for each outcome recorded.</summary>
     public Task<bool[]> EndAttemptsAsync(AppDbContext db, IReadOnlyList<RunOutcome> outcomes, CancellationToken ct = default) =>
-        WriteManyAsync(db, RunRowUpdates.For(db, "end-attempt",
+        WriteManyAsync(db, RowUpdates<Execution>.For(db, "end-attempt",
             [e => e.Status, e => e.CompletedAt, e => e.DurationMs, e => e.NotBefore, e => e.Reason, e => e.WaitReason, e => e.Error, e => e.Result,
                 e => e.AwaitingCallback, e => e.CallbackDeadline, e => e.HangfireJobId],
             [e => e.Id, e => e.Status, e => e.Attempts]),
@@ -296,7 +315,7 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
         return true;
     }
 
-    private async Task<bool[]> WriteManyAsync(AppDbContext db, RunRowUpdates update, IReadOnlyList<object?[]> rows, Func<int, RunTransition> transition,
+    private async Task<bool[]> WriteManyAsync(AppDbContext db, RowUpdates<Execution> update, IReadOnlyList<object?[]> rows, Func<int, RunTransition> transition,
         CancellationToken ct)
     {
         await using var own = db.Database.CurrentTransaction is null && (_observers.Length > 0 || rows.Count > 1) ? await db.Database.BeginTransactionAsync(ct) : null;

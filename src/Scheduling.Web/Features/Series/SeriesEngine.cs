@@ -23,7 +23,10 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
     {
         if (transition.From is null)
         {
-            await LinkCreatedAsync(db, transition, ct);
+            if (db.Executions.Local.FirstOrDefault(e => e.Id == transition.ExecutionId) is { } created)
+            {
+                await LinkCreatedAsync(db, created, ct);
+            }
             return;
         }
         var status = transition.To switch
@@ -145,11 +148,30 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
         return isSeries;
     }
 
-    /// <summary>A planned run of a series' schedule is the run of the episode planned at its occurrence: linked, titled as the episode.</summary>
-    private async Task LinkCreatedAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
+    /// <summary>A batch of runs: which of their schedules belong to a series is asked once, and only their runs are linked.</summary>
+    public async Task OnCreatedAsync(AppDbContext db, IReadOnlyCollection<Execution> runs, CancellationToken ct)
     {
-        var run = db.Executions.Local.FirstOrDefault(e => e.Id == transition.ExecutionId);
-        if (run is null || run.IsManual)
+        var unknown = runs.Where(r => !r.IsManual).Select(r => r.ScheduleId).Distinct().Where(id => !_isSeriesSchedule.ContainsKey(id)).ToList();
+        if (unknown.Count > 1)
+        {
+            var ofSeries = (await db.Series.IgnoreQueryFilters().Where(s => unknown.Contains(s.ScheduleId)).Select(s => s.ScheduleId).ToListAsync(ct)).ToHashSet();
+            foreach (var id in unknown)
+            {
+                _isSeriesSchedule[id] = ofSeries.Contains(id);
+            }
+        }
+        // The runs are at hand: looking each up in the change tracker (DbSet.Local) detected the changes of the whole
+        // batch once per run, which made a dispatcher's batch of 200 runs cost half a second.
+        foreach (var run in runs)
+        {
+            await LinkCreatedAsync(db, run, ct);
+        }
+    }
+
+    /// <summary>A planned run of a series' schedule is the run of the episode planned at its occurrence: linked, titled as the episode.</summary>
+    private async Task LinkCreatedAsync(AppDbContext db, Execution run, CancellationToken ct)
+    {
+        if (run.IsManual)
         {
             return;
         }

@@ -5,43 +5,42 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
-using Scheduling.Web.Data;
 
-namespace Scheduling.Web.Features.Executions;
+namespace Scheduling.Web.Data;
 
 /// <summary>
-/// Compare-and-set UPDATEs of many runs, one statement per run, sent in one round trip where the provider batches
+/// Compare-and-set UPDATEs of many rows, one statement per row, sent in one round trip where the provider batches
 /// statements (PostgreSQL, SQL Server) and on one prepared command where it does not (SQLite, in process). The engine's
-/// ledger writes a burst's starts and ends this way: one <c>ExecuteUpdate</c> per run was a round trip each under the
-/// engine-wide lock, which capped a PostgreSQL node at a few hundred runs a second (decision 0034). The statement is
-/// made from the EF model (table, columns, value converters, the provider's quoting), so it follows the mapping.
+/// ledger writes a burst's starts and ends this way, and the dispatcher its claims of schedules: one <c>ExecuteUpdate</c>
+/// per row was a round trip each, which capped a PostgreSQL node at a few hundred runs a second (decisions 0034, 0039).
+/// The statement is made from the EF model (table, columns, value converters, the provider's quoting), so it follows the mapping.
 /// </summary>
-internal sealed class RunRowUpdates
+internal sealed class RowUpdates<TEntity>
 {
-    private static readonly ConcurrentDictionary<(IModel Model, string Shape), RunRowUpdates> Made = new();
+    private static readonly ConcurrentDictionary<(IModel Model, string Shape), RowUpdates<TEntity>> Made = new();
 
     private readonly string _sql;
     private readonly (string Name, RelationalTypeMapping Mapping)[] _parameters;
 
-    private RunRowUpdates(string sql, (string Name, RelationalTypeMapping Mapping)[] parameters)
+    private RowUpdates(string sql, (string Name, RelationalTypeMapping Mapping)[] parameters)
     {
         _sql = sql;
         _parameters = parameters;
     }
 
     /// <summary>
-    /// The statement <c>UPDATE Executions SET set… WHERE where…</c> for <paramref name="db"/>'s provider, made once per
+    /// The statement <c>UPDATE table SET set… WHERE where…</c> for <paramref name="db"/>'s provider, made once per
     /// model. Each row given to <see cref="RunAsync"/> holds the values of <paramref name="set"/> then of <paramref name="where"/>.
     /// </summary>
-    public static RunRowUpdates For(AppDbContext db, string shape, IReadOnlyList<Expression<Func<Execution, object?>>> set,
-        IReadOnlyList<Expression<Func<Execution, object?>>> where) =>
+    public static RowUpdates<TEntity> For(AppDbContext db, string shape, IReadOnlyList<Expression<Func<TEntity, object?>>> set,
+        IReadOnlyList<Expression<Func<TEntity, object?>>> where) =>
         Made.GetOrAdd((db.Model, shape), _ =>
         {
-            var entity = db.Model.FindEntityType(typeof(Execution))!;
+            var entity = db.Model.FindEntityType(typeof(TEntity))!;
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
             var sql = db.GetService<ISqlGenerationHelper>();
             var parameters = new List<(string, RelationalTypeMapping)>();
-            string Term(Expression<Func<Execution, object?>> member)
+            string Term(Expression<Func<TEntity, object?>> member)
             {
                 var property = entity.FindProperty(MemberName(member))!;
                 var name = $"p{parameters.Count}";
@@ -49,10 +48,10 @@ internal sealed class RunRowUpdates
                 return $"{sql.DelimitIdentifier(property.GetColumnName(table)!)} = {sql.GenerateParameterNamePlaceholder(name)}";
             }
             var text = $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {string.Join(", ", set.Select(Term))} WHERE {string.Join(" AND ", where.Select(Term))}";
-            return new RunRowUpdates(text, [.. parameters]);
+            return new RowUpdates<TEntity>(text, [.. parameters]);
         });
 
-    /// <summary>Runs the statement once per row, in the context's transaction; true where it changed the run's row.</summary>
+    /// <summary>Runs the statement once per row, in the context's transaction; true where it changed its row.</summary>
     public async Task<bool[]> RunAsync(AppDbContext db, IReadOnlyList<object?[]> rows, CancellationToken ct)
     {
         var won = new bool[rows.Count];
@@ -107,10 +106,10 @@ internal sealed class RunRowUpdates
         }
     }
 
-    private static string MemberName(Expression<Func<Execution, object?>> member) => member.Body switch
+    private static string MemberName(Expression<Func<TEntity, object?>> member) => member.Body switch
     {
         MemberExpression m => m.Member.Name,
         UnaryExpression { Operand: MemberExpression m } => m.Member.Name,
-        _ => throw new ArgumentException($"Not a property of a run: {member}", nameof(member)),
+        _ => throw new ArgumentException($"Not a property of {typeof(TEntity).Name}: {member}", nameof(member)),
     };
 }
