@@ -137,21 +137,12 @@ public sealed class LifecycleOutbox(SubscriptionDirectory directory, TimeProvide
 
     public async Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
     {
-        if (EventOf(transition) is not { } type || !await directory.AnyAsync(db, ct))
+        // Runs being created come through OnCreatedAsync.
+        if (transition.From is null || EventOf(transition) is not { } type || !await directory.AnyAsync(db, ct))
         {
             return;
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        if (transition.From is null)
-        {
-            // A run being created is still in the change tracker: its event joins it, in the caller's SaveChanges batch.
-            var run = db.ChangeTracker.Entries<Execution>().FirstOrDefault(e => e.Entity.Id == transition.ExecutionId)?.Entity;
-            if (run is not null && await directory.HasAsync(db, run.WorkspaceId, ct))
-            {
-                db.LifecycleEvents.Add(new LifecycleEvent { EventId = Guid.CreateVersion7(), WorkspaceId = run.WorkspaceId, Type = type, SubjectId = run.Id, OccurredAt = now });
-            }
-            return;
-        }
         // One statement, no read first: the run's workspace comes from its row, and a workspace without a subscription
         // gets no row. The data (the run as the API shows it) is filled in by the fan-out, off the engine's path.
         var eventId = Guid.CreateVersion7();

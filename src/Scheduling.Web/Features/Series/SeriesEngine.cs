@@ -23,10 +23,7 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
     {
         if (transition.From is null)
         {
-            if (db.Executions.Local.FirstOrDefault(e => e.Id == transition.ExecutionId) is { } created)
-            {
-                await LinkCreatedAsync(db, created, ct);
-            }
+            // Runs being created come through OnCreatedAsync.
             return;
         }
         var status = transition.To switch
@@ -152,7 +149,7 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
     public async Task OnCreatedAsync(AppDbContext db, IReadOnlyCollection<Execution> runs, CancellationToken ct)
     {
         var unknown = runs.Where(r => !r.IsManual).Select(r => r.ScheduleId).Distinct().Where(id => !_isSeriesSchedule.ContainsKey(id)).ToList();
-        if (unknown.Count > 1)
+        if (unknown.Count > 0)
         {
             var ofSeries = (await db.Series.IgnoreQueryFilters().Where(s => unknown.Contains(s.ScheduleId)).Select(s => s.ScheduleId).ToListAsync(ct)).ToHashSet();
             foreach (var id in unknown)
