@@ -52,10 +52,19 @@ internal sealed class RowUpdates<TEntity>
         });
 
     /// <summary>Runs the statement once per row, in the context's transaction; true where it changed its row.</summary>
-    public async Task<bool[]> RunAsync(AppDbContext db, IReadOnlyList<object?[]> rows, CancellationToken ct)
+    public async Task<bool[]> RunAsync(AppDbContext db, IReadOnlyList<object?[]> rows, CancellationToken ct) =>
+        (await RunTogetherAsync(db, [(this, rows)], ct))[0];
+
+    /// <summary>
+    /// Several statements, each once per its rows, in one round trip where the provider batches (the ledger's starts and
+    /// waits of a batch, written while it holds the engine lock); for each part, true where a row changed.
+    /// </summary>
+    public static async Task<bool[][]> RunTogetherAsync(AppDbContext db, IReadOnlyList<(RowUpdates<TEntity> Update, IReadOnlyList<object?[]> Rows)> parts,
+        CancellationToken ct)
     {
-        var won = new bool[rows.Count];
-        if (rows.Count == 0)
+        var won = parts.Select(part => new bool[part.Rows.Count]).ToArray();
+        var total = parts.Sum(part => part.Rows.Count);
+        if (total == 0)
         {
             return won;
         }
@@ -66,37 +75,48 @@ internal sealed class RowUpdates<TEntity>
             var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            if (connection.CanCreateBatch && rows.Count > 1)
+            if (connection.CanCreateBatch && total > 1)
             {
                 await using var batch = connection.CreateBatch();
                 batch.Transaction = transaction;
-                foreach (var row in rows)
+                foreach (var (update, rows) in parts)
                 {
-                    var statement = batch.CreateBatchCommand();
-                    statement.CommandText = _sql;
-                    for (var i = 0; i < _parameters.Length; i++)
+                    foreach (var row in rows)
                     {
-                        // The provider's own parameter, as EF makes it (types, sizes, value converters), moved to the batch.
-                        statement.Parameters.Add(_parameters[i].Mapping.CreateParameter(command, _parameters[i].Name, row[i]));
+                        var statement = batch.CreateBatchCommand();
+                        statement.CommandText = update._sql;
+                        for (var i = 0; i < update._parameters.Length; i++)
+                        {
+                            // The provider's own parameter, as EF makes it (types, sizes, value converters), moved to the batch.
+                            statement.Parameters.Add(update._parameters[i].Mapping.CreateParameter(command, update._parameters[i].Name, row[i]));
+                        }
+                        batch.BatchCommands.Add(statement);
                     }
-                    batch.BatchCommands.Add(statement);
                 }
                 await batch.ExecuteNonQueryAsync(ct);
-                for (var i = 0; i < rows.Count; i++)
+                var next = 0;
+                foreach (var part in won)
                 {
-                    won[i] = batch.BatchCommands[i].RecordsAffected == 1;
+                    for (var r = 0; r < part.Length; r++)
+                    {
+                        part[r] = batch.BatchCommands[next++].RecordsAffected == 1;
+                    }
                 }
                 return won;
             }
-            command.CommandText = _sql;
-            for (var r = 0; r < rows.Count; r++)
+            for (var p = 0; p < parts.Count; p++)
             {
-                command.Parameters.Clear();
-                for (var i = 0; i < _parameters.Length; i++)
+                var (update, rows) = parts[p];
+                command.CommandText = update._sql;
+                for (var r = 0; r < rows.Count; r++)
                 {
-                    command.Parameters.Add(_parameters[i].Mapping.CreateParameter(command, _parameters[i].Name, rows[r][i]));
+                    command.Parameters.Clear();
+                    for (var i = 0; i < update._parameters.Length; i++)
+                    {
+                        command.Parameters.Add(update._parameters[i].Mapping.CreateParameter(command, update._parameters[i].Name, rows[r][i]));
+                    }
+                    won[p][r] = await command.ExecuteNonQueryAsync(ct) == 1;
                 }
-                won[r] = await command.ExecuteNonQueryAsync(ct) == 1;
             }
             return won;
         }

@@ -38,6 +38,12 @@ public abstract record StartDecision
 
     /// <summary>At the concurrency limit, and the worker may wait: the ledger keeps the request (never told to a worker).</summary>
     internal sealed record WaitingForAPlace : StartDecision;
+
+    /// <summary>
+    /// Refused for now: written as <see cref="Waiting"/> with the batch's other writes, after its recheck job is made
+    /// (never told to a worker).
+    /// </summary>
+    internal sealed record Refused(WaitReason Reason, TimeSpan Recheck) : StartDecision;
 }
 
 /// <summary>
@@ -309,13 +315,14 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 var read = watch.Elapsed;
                 await EnterEngineLockAsync(db);
                 var locked = watch.Elapsed;
-                await DecideAsync(db, starts, loaded, decisions);
+                var phases = new DecisionPhases(watch);
+                await DecideAsync(db, starts, loaded, decisions, phases);
                 var decided = watch.Elapsed;
                 await transaction.CommitAsync();
                 if (_logger.IsEnabled(LogLevel.Debug))
                 {
-                    _logger.LogDebug("Start batch of {Starts} (with {Ends} ends): read {Read:0} ms, waited for the engine lock {Lock:0} ms, decided and wrote {Decided:0} ms, committed {Committed:0} ms.",
-                        starts.Count, outcomes.Count, read.TotalMilliseconds, (locked - read).TotalMilliseconds, (decided - locked).TotalMilliseconds, (watch.Elapsed - decided).TotalMilliseconds);
+                    _logger.LogDebug("Start batch of {Starts} (with {Ends} ends): read {Read:0} ms, waited for the engine lock {Lock:0} ms, decided and wrote {Decided:0} ms ({Phases}), committed {Committed:0} ms.",
+                        starts.Count, outcomes.Count, read.TotalMilliseconds, (locked - read).TotalMilliseconds, (decided - locked).TotalMilliseconds, phases, (watch.Elapsed - decided).TotalMilliseconds);
                 }
             }
             else
@@ -378,6 +385,8 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 Wave = db.ChannelPosts.IgnoreQueryFilters().Where(p => p.ScheduleId == e.ScheduleId && p.WaveId != null)
                     .Join(db.Waves.IgnoreQueryFilters(), p => p.WaveId, w => w.Id, (p, w) => new { w.Id, w.Name, w.Mode }).FirstOrDefault(),
                 HasStageRows = db.ExecutionStages.IgnoreQueryFilters().Any(s => s.ExecutionId == e.Id),
+                // Linked when the run was created, so known before the lock: the gates are asked only about episodes.
+                IsEpisode = db.SeriesEpisodes.IgnoreQueryFilters().Any(s => s.ExecutionId == e.Id),
                 WorkspacePipeline = db.WorkspacePipelines.IgnoreQueryFilters()
                     .Where(p => p.WorkspaceId == e.WorkspaceId && p.JobType == e.Schedule!.JobType).Select(p => p.StagesJson).FirstOrDefault(),
             })
@@ -388,11 +397,11 @@ public sealed class ExecutionLedger : IAsyncDisposable
             var channel = r.Channel is { } c ? new ChannelTarget(c.Id, c.Name, Scheduling.Core.Common.WireNames.ToWire(c.Platform), c.WebhookUrl) : null;
             return new LoadedRun(r.Execution, new PreloadedTargets(r.Endpoint, r.Secret, channel,
                 r.Wave is { } w ? new EnvelopeWave(w.Id, w.Name, Scheduling.Core.Common.WireNames.ToWire(w.Mode)) : null), new Held(r.WorkspacePaused, r.Channel?.Paused == true),
-                new PreloadedPipeline(r.HasStageRows, r.WorkspacePipeline));
+                new PreloadedPipeline(r.HasStageRows, r.WorkspacePipeline), r.IsEpisode);
         });
     }
 
-    private async Task DecideAsync(AppDbContext db, List<StartItem> starts, Dictionary<Guid, LoadedRun> loaded, Dictionary<StartItem, StartDecision> decisions)
+    private async Task DecideAsync(AppDbContext db, List<StartItem> starts, Dictionary<Guid, LoadedRun> loaded, Dictionary<StartItem, StartDecision> decisions, DecisionPhases phases)
     {
         var settings = _options.CurrentValue;
         var limits = new WorkspaceLimits(settings.WorkspaceConcurrencyLimit, settings.WorkspaceRatePerMinute, settings.WorkspaceDailyQuota);
@@ -414,6 +423,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 Today = db.Executions.IgnoreQueryFilters().Count(e => e.WorkspaceId == w.Id && e.StartedAt >= dayStart),
             })
             .ToListAsync();
+        phases.Mark("counts");
         var workspaces = workspaceIds.ToDictionary(id => id, id =>
         {
             var row = workspaceRows.FirstOrDefault(r => r.Id == id);
@@ -431,24 +441,30 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 && ((e.Status == ExecutionStatus.Running && !e.AwaitingCallback) || e.Status == ExecutionStatus.Pending))
             .Select(e => new { e.Id, e.ScheduleId, e.Status, e.ScheduledFor, e.WaitReason })
             .ToListAsync();
+        phases.Mark("siblings");
         var schedules = scheduleIds.ToDictionary(id => id, id => new ScheduleLoad(
             siblings.Count(e => e.ScheduleId == id && e.Status == ExecutionStatus.Running),
             [.. siblings.Where(e => e.ScheduleId == id && e.Status == ExecutionStatus.Pending && !candidateIds.Contains(e.Id)).Select(e => new PendingRun(Utc(e.ScheduledFor), e.WaitReason))]));
 
         // Episodes of a series: which are held behind an earlier one (read under the lock, after this batch's outcomes).
         var episodes = new Dictionary<Guid, EpisodeRun>();
-        foreach (var gate in _gates)
+        var episodeIds = candidates.Where(e => loaded[e.Id].IsEpisode).Select(e => e.Id).ToList();
+        foreach (var gate in episodeIds.Count == 0 ? Array.Empty<IRunOrderGate>() : _gates)
         {
-            foreach (var (id, episode) in await gate.EpisodesAsync(db, candidateIds, CancellationToken.None))
+            foreach (var (id, episode) in await gate.EpisodesAsync(db, episodeIds, CancellationToken.None))
             {
                 episodes[id] = episode;
             }
         }
 
+        phases.Mark("episodes");
         var decided = new HashSet<Guid>();
         var starting = new List<(StartItem Item, Execution Execution, string? Carrier)>();
         // Kept for a place the first time: the run says why it waits (its job still carries it).
-        var keptFirst = new List<(Execution Seen, WaitReason Reason, string? Text, DateTime NotBefore, string? Job)>();
+        var keptFirst = new List<PlannedWait>();
+        // Refused (a recheck job brings them back): their jobs are made after the loop, all at once, and their rows written
+        // with the batch's starts.
+        var refused = new List<(StartItem Item, Execution Seen, WaitReason Reason, string? Text, TimeSpan Delay)>();
         var keptAtMost = Math.Max(1, settings.WorkerCount / 2) - _waitingForAPlace.Count;
         foreach (var start in starts
             .OrderBy(s => loaded.TryGetValue(s.Request.ExecutionId, out var r) ? r.Execution.ScheduledFor : DateTime.MinValue)
@@ -485,12 +501,16 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 case StartDecision.Waiting waiting:
                     schedule.Pending.Add(new PendingRun(Utc(execution.ScheduledFor), waiting.Reason));
                     break;
+                case StartDecision.Refused refusal:
+                    schedule.Pending.Add(new PendingRun(Utc(execution.ScheduledFor), refusal.Reason));
+                    refused.Add((start, execution, refusal.Reason, WaitReasons.Describe(refusal.Reason, limits), refusal.Recheck));
+                    break;
                 case StartDecision.WaitingForAPlace:
                     schedule.Pending.Add(new PendingRun(Utc(execution.ScheduledFor), WaitReason.ConcurrencyLimit));
                     keptAtMost--;
                     if (firstWait)
                     {
-                        keptFirst.Add((execution, WaitReason.ConcurrencyLimit, WaitReasons.Describe(WaitReason.ConcurrencyLimit, limits), now + WaitForAPlaceAtMost,
+                        keptFirst.Add(new PlannedWait(execution, WaitReason.ConcurrencyLimit, WaitReasons.Describe(WaitReason.ConcurrencyLimit, limits), now + WaitForAPlaceAtMost,
                             start.Request.JobId ?? execution.HangfireJobId));
                     }
                     break;
@@ -501,14 +521,24 @@ public sealed class ExecutionLedger : IAsyncDisposable
         // The engine lock keeps other ledgers out; the compare-and-set keeps out the few writers that do not take it
         // (a schedule edit taking back a run claimed ahead, the recovery sweep). A start one of those beat is lost; the
         // batch's later decisions counted it as running, which errs on the side of the limits.
-        var won = await _transitions.StartManyAsync(db, [.. starting.Select(s => (s.Execution, s.Carrier))], now);
-        await _transitions.WaitManyAsync(db, keptFirst);
+        phases.Mark("decisions");
+        // The job exists before the row says so: if this commit is lost, the job finds the row unchanged and decides again.
+        var recheckJobs = ScheduleRechecks([.. refused.Select(r => (r.Seen, r.Delay))]);
+        phases.Mark("recheck jobs");
+        var waits = new List<PlannedWait>(keptFirst);
+        waits.AddRange(refused.Select((r, i) => new PlannedWait(r.Seen, r.Reason, r.Text, now + r.Delay, recheckJobs[i])));
+        var (won, waited) = await _transitions.StartAndWaitManyAsync(db, [.. starting.Select(s => (s.Execution, s.Carrier))], waits, now);
+        phases.Mark("writes");
         for (var i = 0; i < starting.Count; i++)
         {
             if (!won[i])
             {
                 decisions[starting[i].Item] = new StartDecision.Lost();
             }
+        }
+        for (var i = 0; i < refused.Count; i++)
+        {
+            decisions[refused[i].Item] = waited[keptFirst.Count + i] ? new StartDecision.Waiting(refused[i].Reason) : new StartDecision.Lost();
         }
     }
 
@@ -553,7 +583,8 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 // Kept, not written: the run stays pending and carried by its job; its worker waits for the next decision.
                 return new StartDecision.WaitingForAPlace();
             case RunAdmission.Wait wait:
-                return await WaitAsync(db, execution, wait.Recheck.ToTimeSpan(), wait.Reason, WaitReasons.Describe(wait.Reason, limits), now);
+                // Written by the caller, with the batch's other waits and starts.
+                return new StartDecision.Refused(wait.Reason, wait.Recheck.ToTimeSpan());
             case RunAdmission.Skip:
                 return await EndAsync(db, execution, ExecutionStatus.Skipped, SkippedOverlap, now);
         }
@@ -571,11 +602,13 @@ public sealed class ExecutionLedger : IAsyncDisposable
         return new StartDecision.Ended(status, reason);
     }
 
-    private async Task<StartDecision> WaitAsync(AppDbContext db, Execution execution, TimeSpan delay, WaitReason reason, string? text, DateTime now)
+    /// <summary>The recheck jobs of runs refused in a batch: a round trip each on a shared storage, so several at once.</summary>
+    private string[] ScheduleRechecks(IReadOnlyList<(Execution Run, TimeSpan Delay)> runs)
     {
-        // The job exists before the row says so: if this commit is lost, the job finds the row unchanged and decides again.
-        var jobId = _queue.Schedule(execution.Id, execution.Priority, delay);
-        return await _transitions.WaitAsync(db, execution, reason, text, now + delay, jobId) ? new StartDecision.Waiting(reason) : new StartDecision.Lost();
+        var jobs = new string[runs.Count];
+        Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = runs.Count < 4 ? 1 : 8 },
+            i => jobs[i] = _queue.Schedule(runs[i].Run.Id, runs[i].Run.Priority, runs[i].Delay));
+        return jobs;
     }
 
     private static NodaTime.Instant Utc(DateTime value) => NodaTime.Instant.FromDateTimeUtc(DateTime.SpecifyKind(value, DateTimeKind.Utc));
@@ -631,11 +664,22 @@ public sealed class ExecutionLedger : IAsyncDisposable
         public override void Fail(Exception exception) => Done.TrySetException(exception);
     }
 
+    /// <summary>Where a start batch's time under the engine lock went (for the debug line).</summary>
+    private sealed class DecisionPhases(System.Diagnostics.Stopwatch watch)
+    {
+        private readonly List<(string Name, TimeSpan At)> _marks = [("", watch.Elapsed)];
+
+        public void Mark(string name) => _marks.Add((name, watch.Elapsed));
+
+        public override string ToString() =>
+            string.Join(", ", _marks.Skip(1).Select((m, i) => $"{m.Name} {(m.At - _marks[i].At).TotalMilliseconds:0}"));
+    }
+
     /// <summary>Whether the run's workspace or channel is paused.</summary>
     private readonly record struct Held(bool Workspace, bool Channel);
 
     /// <summary>A run of the batch as read (with its schedule), where it is delivered, and what holds it.</summary>
-    private sealed record LoadedRun(Execution Execution, PreloadedTargets Targets, Held Held, PreloadedPipeline Pipeline);
+    private sealed record LoadedRun(Execution Execution, PreloadedTargets Targets, Held Held, PreloadedPipeline Pipeline, bool IsEpisode);
 
     private sealed class WorkspaceCounts(int running, int lastMinute, int today)
     {

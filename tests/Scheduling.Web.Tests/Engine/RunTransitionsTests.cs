@@ -110,22 +110,9 @@ public class RunTransitionsTests
     {
         Assert.SkipWhen(provider == DatabaseProvider.PostgreSql && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
             $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
-        var log = new RunTransitionLog();
-        await using var host = await EngineHost.StartAsync(provider, extra: new() { ["Execution:RecoveryInterval"] = "01:00:00" }, transitions: log);
-        var scheduleId = await host.CreateOnceAsync("many transitions", inSeconds: 3600);
-        var transitions = new RunTransitions([log]);
-        await using var db = await host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
-        var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
         var now = new DateTime(2026, 12, 3, 10, 0, 0, DateTimeKind.Utc).AddTicks(1230);
-        var runs = Enumerable.Range(0, 3).Select(_ => Execution.Manual(schedule, countsTowardMaxRuns: false, now)).ToList();
-        await transitions.CreateAsync(db, runs, Ct);
-        await db.SaveChangesAsync(Ct);
-        db.ChangeTracker.Clear();
-        var seen = new List<Execution>();
-        foreach (var run in runs)
-        {
-            seen.Add(await Load(db, run.Id));
-        }
+        await using var seeded = await SeededRuns.StartAsync(provider, "many transitions", 3, now);
+        var (log, transitions, db, runs, seen) = (seeded.Log, seeded.Transitions, seeded.Db, seeded.Runs, seeded.Seen);
 
         // Another writer started the middle run after it was read: of the three written together, that one loses.
         Assert.True(await transitions.StartAsync(db, await Load(db, runs[1].Id), "other-job", now, Ct));
@@ -162,6 +149,89 @@ public class RunTransitionsTests
         var retrying = await Load(db, runs[2].Id);
         Assert.Equal((ExecutionStatus.Pending, WaitReason.RetryBackoff, "retry-job", "HTTP 503"), (retrying.Status, retrying.WaitReason, retrying.HangfireJobId, retrying.Error));
         Assert.Equal(now.AddSeconds(31), retrying.NotBefore!.Value, TimeSpan.FromMilliseconds(1));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task StartsAndWaits_WrittenTogether_EachOnlyIfItsRowIsAsSeen_AndObservedInOrder(DatabaseProvider provider)
+    {
+        Assert.SkipWhen(provider == DatabaseProvider.PostgreSql && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
+            $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
+        var now = new DateTime(2026, 12, 4, 10, 0, 0, DateTimeKind.Utc);
+        await using var seeded = await SeededRuns.StartAsync(provider, "starts and waits", 4, now);
+        var (log, transitions, db, runs, seen) = (seeded.Log, seeded.Transitions, seeded.Db, seeded.Runs, seeded.Seen);
+        // Another writer started the last run after it was read: its wait is not written.
+        Assert.True(await transitions.StartAsync(db, await Load(db, runs[3].Id), "other-job", now, Ct));
+
+        var mark = log.Count;
+        (bool[] Started, bool[] Waited) written;
+        await using (var transaction = await db.Database.BeginTransactionAsync(Ct))
+        {
+            written = await transitions.StartAndWaitManyAsync(db, [(seen[0], "job-a")],
+            [
+                new PlannedWait(seen[1], WaitReason.ConcurrencyLimit, "at the limit", now.AddSeconds(30), "job-b"),
+                new PlannedWait(seen[2], WaitReason.RateLimit, "at the rate", now.AddSeconds(5), "recheck-c"),
+                new PlannedWait(seen[3], WaitReason.RateLimit, "at the rate", now.AddSeconds(5), "recheck-d"),
+            ], now, Ct);
+            await transaction.CommitAsync(Ct);
+        }
+
+        Assert.Equal(new[] { true }, written.Started);
+        Assert.Equal(new[] { true, true, false }, written.Waited);
+        // The observers hear the starts, then the waits, in the order given; never the lost one.
+        Assert.Equal([(seen[0].Id, ExecutionStatus.Running), (seen[1].Id, ExecutionStatus.Pending), (seen[2].Id, ExecutionStatus.Pending)],
+            log.Since(mark).Select(t => (t.ExecutionId, t.To!.Value)));
+        Assert.Equal((ExecutionStatus.Running, 1, "job-a"), (seen[0].Status, seen[0].Attempts, seen[0].HangfireJobId));
+        var started = await Load(db, runs[0].Id);
+        Assert.Equal((ExecutionStatus.Running, 1, "job-a"), (started.Status, started.Attempts, started.HangfireJobId));
+        var kept = await Load(db, runs[1].Id);
+        Assert.Equal((ExecutionStatus.Pending, WaitReason.ConcurrencyLimit, "at the limit", "job-b"), (kept.Status, kept.WaitReason, kept.Reason, kept.HangfireJobId));
+        Assert.Equal(now.AddSeconds(30), kept.NotBefore!.Value, TimeSpan.FromMilliseconds(1));
+        var refused = await Load(db, runs[2].Id);
+        Assert.Equal((WaitReason.RateLimit, "recheck-c"), (refused.WaitReason, refused.HangfireJobId));
+        var lost = await Load(db, runs[3].Id);
+        Assert.Equal((ExecutionStatus.Running, "other-job", WaitReason.None), (lost.Status, lost.HangfireJobId, lost.WaitReason));
+    }
+
+    /// <summary>An engine host with <c>count</c> manual runs of one schedule, created, and as read back.</summary>
+    private sealed class SeededRuns : IAsyncDisposable
+    {
+        private EngineHost _host = null!;
+
+        public RunTransitionLog Log { get; } = new();
+        public RunTransitions Transitions { get; private set; } = null!;
+        public AppDbContext Db { get; private set; } = null!;
+        public List<Execution> Runs { get; private set; } = [];
+        public List<Execution> Seen { get; } = [];
+
+        public static async Task<SeededRuns> StartAsync(DatabaseProvider provider, string name, int count, DateTime now)
+        {
+            var seeded = new SeededRuns();
+            seeded._host = await EngineHost.StartAsync(provider, extra: new() { ["Execution:RecoveryInterval"] = "01:00:00" }, transitions: seeded.Log);
+            var scheduleId = await seeded._host.CreateOnceAsync(name, inSeconds: 3600);
+            seeded.Transitions = new RunTransitions([seeded.Log]);
+            var db = seeded.Db = await seeded._host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
+            var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == scheduleId, Ct);
+            seeded.Runs = [.. Enumerable.Range(0, count).Select(_ => Execution.Manual(schedule, countsTowardMaxRuns: false, now))];
+            await seeded.Transitions.CreateAsync(db, seeded.Runs, Ct);
+            await db.SaveChangesAsync(Ct);
+            db.ChangeTracker.Clear();
+            foreach (var run in seeded.Runs)
+            {
+                seeded.Seen.Add(await Load(db, run.Id));
+            }
+            return seeded;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Db is not null)
+            {
+                await Db.DisposeAsync();
+            }
+            await _host.DisposeAsync();
+        }
     }
 
     private static Task<Execution> Load(AppDbContext db, Guid id) => db.Executions.IgnoreQueryFilters().AsNoTracking().SingleAsync(e => e.Id == id, Ct);

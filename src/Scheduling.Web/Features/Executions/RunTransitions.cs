@@ -158,20 +158,29 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
     /// <see cref="StartAsync"/> for many runs, written together (one round trip where the database batches statements);
     /// true for each run that started.
     /// </summary>
-    public async Task<bool[]> StartManyAsync(AppDbContext db, IReadOnlyList<(Execution Seen, string? Carrier)> starts, DateTime now, CancellationToken ct = default)
+    public async Task<bool[]> StartManyAsync(AppDbContext db, IReadOnlyList<(Execution Seen, string? Carrier)> starts, DateTime now, CancellationToken ct = default) =>
+        (await StartAndWaitManyAsync(db, starts, [], now, ct)).Started;
+
+    /// <summary>
+    /// <see cref="StartManyAsync"/> and <see cref="WaitManyAsync"/> in one round trip: the ledger's batch writes its
+    /// starts and its waits while it holds the engine lock, so each round trip there holds up every node.
+    /// </summary>
+    public async Task<(bool[] Started, bool[] Waited)> StartAndWaitManyAsync(AppDbContext db, IReadOnlyList<(Execution Seen, string? Carrier)> starts,
+        IReadOnlyList<PlannedWait> waits, DateTime now, CancellationToken ct = default)
     {
-        var rows = starts.Select(s => new object?[]
+        var startRows = starts.Select(s => new object?[]
         {
             ExecutionStatus.Running, s.Seen.Attempts + 1, s.Seen.StartedAt ?? now, now, null, WaitReason.None, null, s.Carrier,
             s.Seen.Id, s.Seen.Status, s.Seen.Attempts,
         }).ToList();
-        var won = await WriteManyAsync(db, RowUpdates<Execution>.For(db, "start",
-            [e => e.Status, e => e.Attempts, e => e.StartedAt, e => e.AttemptStartedAt, e => e.Reason, e => e.WaitReason, e => e.NotBefore, e => e.HangfireJobId],
-            [e => e.Id, e => e.Status, e => e.Attempts]), rows,
-            i => new RunTransition(starts[i].Seen.Id, starts[i].Seen.Status, ExecutionStatus.Running, WaitReason.None), ct);
+        var won = await WriteManyAsync(db,
+        [
+            (StartUpdate(db), startRows, i => new RunTransition(starts[i].Seen.Id, starts[i].Seen.Status, ExecutionStatus.Running, WaitReason.None)),
+            (WaitUpdate(db), WaitRows(waits), i => new RunTransition(waits[i].Seen.Id, waits[i].Seen.Status, waits[i].Seen.Status, waits[i].Reason)),
+        ], ct);
         for (var i = 0; i < starts.Count; i++)
         {
-            if (won[i])
+            if (won[0][i])
             {
                 var (seen, carrier) = starts[i];
                 seen.Status = ExecutionStatus.Running;
@@ -184,8 +193,19 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
                 seen.HangfireJobId = carrier;
             }
         }
-        return won;
+        return (won[0], won[1]);
     }
+
+    private static RowUpdates<Execution> StartUpdate(AppDbContext db) => RowUpdates<Execution>.For(db, "start",
+        [e => e.Status, e => e.Attempts, e => e.StartedAt, e => e.AttemptStartedAt, e => e.Reason, e => e.WaitReason, e => e.NotBefore, e => e.HangfireJobId],
+        [e => e.Id, e => e.Status, e => e.Attempts]);
+
+    private static RowUpdates<Execution> WaitUpdate(AppDbContext db) => RowUpdates<Execution>.For(db, "wait",
+        [e => e.Reason, e => e.WaitReason, e => e.NotBefore, e => e.HangfireJobId],
+        [e => e.Id, e => e.Status, e => e.Attempts]);
+
+    private static List<object?[]> WaitRows(IReadOnlyList<PlannedWait> waits) =>
+        [.. waits.Select(w => new object?[] { w.Text, w.Reason, w.NotBefore, w.Job, w.Seen.Id, w.Seen.Status, w.Seen.Attempts })];
 
     /// <summary>Pending → skipped or cancelled without running (overlap policy, a cancelled schedule).</summary>
     public Task<bool> EndUnstartedAsync(AppDbContext db, Execution seen, ExecutionStatus status, string reason, DateTime now, CancellationToken ct = default) =>
@@ -198,16 +218,11 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
 
     /// <summary>Pending stays pending, waiting for <paramref name="reason"/> until <paramref name="notBefore"/>, when <paramref name="job"/> brings it back.</summary>
     public async Task<bool> WaitAsync(AppDbContext db, Execution seen, WaitReason reason, string? text, DateTime notBefore, string? job, CancellationToken ct = default) =>
-        (await WaitManyAsync(db, [(seen, reason, text, notBefore, job)], ct))[0];
+        (await WaitManyAsync(db, [new PlannedWait(seen, reason, text, notBefore, job)], ct))[0];
 
     /// <summary><see cref="WaitAsync"/> for many runs, written together; true for each run still as seen.</summary>
-    public Task<bool[]> WaitManyAsync(AppDbContext db, IReadOnlyList<(Execution Seen, WaitReason Reason, string? Text, DateTime NotBefore, string? Job)> waits,
-        CancellationToken ct = default) =>
-        WriteManyAsync(db, RowUpdates<Execution>.For(db, "wait",
-            [e => e.Reason, e => e.WaitReason, e => e.NotBefore, e => e.HangfireJobId],
-            [e => e.Id, e => e.Status, e => e.Attempts]),
-            [.. waits.Select(w => new object?[] { w.Text, w.Reason, w.NotBefore, w.Job, w.Seen.Id, w.Seen.Status, w.Seen.Attempts })],
-            i => new RunTransition(waits[i].Seen.Id, waits[i].Seen.Status, waits[i].Seen.Status, waits[i].Reason), ct);
+    public async Task<bool[]> WaitManyAsync(AppDbContext db, IReadOnlyList<PlannedWait> waits, CancellationToken ct = default) =>
+        (await WriteManyAsync(db, [(WaitUpdate(db), WaitRows(waits), i => new RunTransition(waits[i].Seen.Id, waits[i].Seen.Status, waits[i].Seen.Status, waits[i].Reason))], ct))[0];
 
     /// <summary>
     /// Running → what the attempt's end made of it: completed, failed, pending again (a retry) or still running
@@ -219,7 +234,7 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
 
     /// <summary><see cref="EndAttemptAsync"/> for many runs, written together; true for each outcome recorded.</summary>
     public Task<bool[]> EndAttemptsAsync(AppDbContext db, IReadOnlyList<RunOutcome> outcomes, CancellationToken ct = default) =>
-        WriteManyAsync(db, RowUpdates<Execution>.For(db, "end-attempt",
+        WriteOneShapeAsync(db, RowUpdates<Execution>.For(db, "end-attempt",
             [e => e.Status, e => e.CompletedAt, e => e.DurationMs, e => e.NotBefore, e => e.Reason, e => e.WaitReason, e => e.Error, e => e.Result,
                 e => e.AwaitingCallback, e => e.CallbackDeadline, e => e.HangfireJobId],
             [e => e.Id, e => e.Status, e => e.Attempts]),
@@ -315,18 +330,25 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
         return true;
     }
 
-    private async Task<bool[]> WriteManyAsync(AppDbContext db, RowUpdates<Execution> update, IReadOnlyList<object?[]> rows, Func<int, RunTransition> transition,
-        CancellationToken ct)
+    private async Task<bool[]> WriteOneShapeAsync(AppDbContext db, RowUpdates<Execution> update, IReadOnlyList<object?[]> rows, Func<int, RunTransition> transition,
+        CancellationToken ct) => (await WriteManyAsync(db, [(update, rows, transition)], ct))[0];
+
+    private async Task<bool[][]> WriteManyAsync(AppDbContext db,
+        IReadOnlyList<(RowUpdates<Execution> Update, IReadOnlyList<object?[]> Rows, Func<int, RunTransition> Transition)> parts, CancellationToken ct)
     {
-        await using var own = db.Database.CurrentTransaction is null && (_observers.Length > 0 || rows.Count > 1) ? await db.Database.BeginTransactionAsync(ct) : null;
-        var won = await update.RunAsync(db, rows, ct);
+        var rows = parts.Sum(part => part.Rows.Count);
+        await using var own = db.Database.CurrentTransaction is null && (_observers.Length > 0 || rows > 1) ? await db.Database.BeginTransactionAsync(ct) : null;
+        var won = await RowUpdates<Execution>.RunTogetherAsync(db, [.. parts.Select(part => (part.Update, part.Rows))], ct);
         if (_observers.Length > 0)
         {
-            for (var i = 0; i < won.Length; i++)
+            for (var p = 0; p < parts.Count; p++)
             {
-                if (won[i])
+                for (var i = 0; i < won[p].Length; i++)
                 {
-                    await NotifyAsync(db, transition(i), ct);
+                    if (won[p][i])
+                    {
+                        await NotifyAsync(db, parts[p].Transition(i), ct);
+                    }
                 }
             }
         }
@@ -346,6 +368,9 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
     }
 }
 
+/// <summary>A run that stays pending, waiting for <paramref name="Reason"/> until <paramref name="NotBefore"/>, when <paramref name="Job"/> brings it back.</summary>
+public sealed record PlannedWait(Execution Seen, WaitReason Reason, string? Text, DateTime NotBefore, string? Job);
+
 /// <summary>A run that releases an episode of a series, as the engine needs it at its start.</summary>
 /// <param name="HeldBack">An earlier episode must go (or be skipped) first: the run waits (decision 0017).</param>
 /// <param name="JobConfig">The episode's own job config, or null for the schedule's.</param>
@@ -363,7 +388,8 @@ public sealed record EpisodeRun(Guid SeriesId, string SeriesName, int Number, in
 
 /// <summary>
 /// Order beyond a schedule's overlap policy (a series' episodes): the ledger asks it, under the engine lock and in its
-/// transaction, about the runs it is deciding. Runs it does not know are not in the answer.
+/// transaction, about the runs it is deciding that are linked to an episode (a <c>SeriesEpisodes</c> row names them; the
+/// ledger reads that before the lock, so a batch without episodes asks nothing). Runs it does not know are not in the answer.
 /// </summary>
 public interface IRunOrderGate
 {
