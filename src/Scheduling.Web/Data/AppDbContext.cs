@@ -27,6 +27,7 @@ public abstract class AppDbContext(DbContextOptions options, WorkspaceContext wo
     public DbSet<ScheduleException> ScheduleExceptions => Set<ScheduleException>();
     public DbSet<Execution> Executions => Set<Execution>();
     public DbSet<ExecutionAttempt> ExecutionAttempts => Set<ExecutionAttempt>();
+    public DbSet<WorkspaceStartTally> WorkspaceStartTallies => Set<WorkspaceStartTally>();
     public DbSet<Features.Executions.Progress.ExecutionProgressEntry> ExecutionProgress => Set<Features.Executions.Progress.ExecutionProgressEntry>();
     public DbSet<WebhookSecret> WebhookSecrets => Set<WebhookSecret>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();

@@ -32,10 +32,10 @@ public static class PersistenceServiceCollectionExtensions
             case DatabaseProvider.SqlServer:
                 // No retrying execution strategy: it refuses the explicit transactions of the dispatcher, the
                 // execution ledger and schedule edits. Those loops retry a failed pass or batch themselves.
-                options.UseSqlServer(connectionString).AddInterceptors(SkipLockedRows.Instance);
+                options.UseSqlServer(connectionString).AddInterceptors(RowLocks.Instance);
                 break;
             case DatabaseProvider.PostgreSql:
-                options.UseNpgsql(PostgresConnections.Tune(connectionString)).AddInterceptors(TextWithoutNul.Instance, SkipLockedRows.Instance);
+                options.UseNpgsql(PostgresConnections.Tune(connectionString)).AddInterceptors(TextWithoutNul.Instance, RowLocks.Instance);
                 break;
             default:
                 options.UseSqlite(connectionString).AddInterceptors(SqliteBusyTimeout.Instance);

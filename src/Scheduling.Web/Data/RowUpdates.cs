@@ -15,51 +15,22 @@ namespace Scheduling.Web.Data;
 /// per row was a round trip each, which capped a PostgreSQL node at a few hundred runs a second (decisions 0034, 0039).
 /// The statement is made from the EF model (table, columns, value converters, the provider's quoting), so it follows the mapping.
 /// </summary>
-internal sealed class RowUpdates<TEntity>
+internal abstract class RowUpdates
 {
-    private static readonly ConcurrentDictionary<(IModel Model, string Shape), RowUpdates<TEntity>> Made = new();
-
     private readonly string _sql;
     private readonly (string Name, RelationalTypeMapping Mapping)[] _parameters;
 
-    private RowUpdates(string sql, (string Name, RelationalTypeMapping Mapping)[] parameters)
+    private protected RowUpdates(string sql, (string Name, RelationalTypeMapping Mapping)[] parameters)
     {
         _sql = sql;
         _parameters = parameters;
     }
 
     /// <summary>
-    /// The statement <c>UPDATE table SET set… WHERE where…</c> for <paramref name="db"/>'s provider, made once per
-    /// model. Each row given to <see cref="RunAsync"/> holds the values of <paramref name="set"/> then of <paramref name="where"/>.
-    /// </summary>
-    public static RowUpdates<TEntity> For(AppDbContext db, string shape, IReadOnlyList<Expression<Func<TEntity, object?>>> set,
-        IReadOnlyList<Expression<Func<TEntity, object?>>> where) =>
-        Made.GetOrAdd((db.Model, shape), _ =>
-        {
-            var entity = db.Model.FindEntityType(typeof(TEntity))!;
-            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-            var sql = db.GetService<ISqlGenerationHelper>();
-            var parameters = new List<(string, RelationalTypeMapping)>();
-            string Term(Expression<Func<TEntity, object?>> member)
-            {
-                var property = entity.FindProperty(MemberName(member))!;
-                var name = $"p{parameters.Count}";
-                parameters.Add((sql.GenerateParameterName(name), property.GetRelationalTypeMapping()));
-                return $"{sql.DelimitIdentifier(property.GetColumnName(table)!)} = {sql.GenerateParameterNamePlaceholder(name)}";
-            }
-            var text = $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {string.Join(", ", set.Select(Term))} WHERE {string.Join(" AND ", where.Select(Term))}";
-            return new RowUpdates<TEntity>(text, [.. parameters]);
-        });
-
-    /// <summary>Runs the statement once per row, in the context's transaction; true where it changed its row.</summary>
-    public async Task<bool[]> RunAsync(AppDbContext db, IReadOnlyList<object?[]> rows, CancellationToken ct) =>
-        (await RunTogetherAsync(db, [(this, rows)], ct))[0];
-
-    /// <summary>
     /// Several statements, each once per its rows, in one round trip where the provider batches (the ledger's starts and
     /// waits of a batch, written while it holds the engine lock); for each part, true where a row changed.
     /// </summary>
-    public static async Task<bool[][]> RunTogetherAsync(AppDbContext db, IReadOnlyList<(RowUpdates<TEntity> Update, IReadOnlyList<object?[]> Rows)> parts,
+    public static async Task<bool[][]> RunTogetherAsync(AppDbContext db, IReadOnlyList<(RowUpdates Update, IReadOnlyList<object?[]> Rows)> parts,
         CancellationToken ct)
     {
         var won = parts.Select(part => new bool[part.Rows.Count]).ToArray();
@@ -125,6 +96,44 @@ internal sealed class RowUpdates<TEntity>
             await db.Database.CloseConnectionAsync();
         }
     }
+}
+
+/// <summary>The statement for one entity's table, made from the EF model.</summary>
+internal sealed class RowUpdates<TEntity> : RowUpdates
+{
+    private static readonly ConcurrentDictionary<(IModel Model, string Shape), RowUpdates<TEntity>> Made = new();
+
+    private RowUpdates(string sql, (string Name, RelationalTypeMapping Mapping)[] parameters)
+        : base(sql, parameters)
+    {
+    }
+
+    /// <summary>
+    /// The statement <c>UPDATE table SET set… WHERE where…</c> for <paramref name="db"/>'s provider, made once per
+    /// model. Each row given to <see cref="RunAsync"/> holds the values of <paramref name="set"/> then of <paramref name="where"/>.
+    /// </summary>
+    public static RowUpdates<TEntity> For(AppDbContext db, string shape, IReadOnlyList<Expression<Func<TEntity, object?>>> set,
+        IReadOnlyList<Expression<Func<TEntity, object?>>> where) =>
+        Made.GetOrAdd((db.Model, shape), _ =>
+        {
+            var entity = db.Model.FindEntityType(typeof(TEntity))!;
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var sql = db.GetService<ISqlGenerationHelper>();
+            var parameters = new List<(string, RelationalTypeMapping)>();
+            string Term(Expression<Func<TEntity, object?>> member)
+            {
+                var property = entity.FindProperty(MemberName(member))!;
+                var name = $"p{parameters.Count}";
+                parameters.Add((sql.GenerateParameterName(name), property.GetRelationalTypeMapping()));
+                return $"{sql.DelimitIdentifier(property.GetColumnName(table)!)} = {sql.GenerateParameterNamePlaceholder(name)}";
+            }
+            var text = $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {string.Join(", ", set.Select(Term))} WHERE {string.Join(" AND ", where.Select(Term))}";
+            return new RowUpdates<TEntity>(text, [.. parameters]);
+        });
+
+    /// <summary>Runs the statement once per row, in the context's transaction; true where it changed its row.</summary>
+    public async Task<bool[]> RunAsync(AppDbContext db, IReadOnlyList<object?[]> rows, CancellationToken ct) =>
+        (await RunTogetherAsync(db, [(this, rows)], ct))[0];
 
     private static string MemberName(Expression<Func<TEntity, object?>> member) => member.Body switch
     {

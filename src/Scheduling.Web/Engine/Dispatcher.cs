@@ -47,7 +47,7 @@ public sealed class Dispatcher(
         }
         else
         {
-            var ids = await dueQuery.TagWith(SkipLockedRows.Tag).Select(s => s.Id).ToListAsync(ct);
+            var ids = await dueQuery.TagWith(RowLocks.SkipLocked).Select(s => s.Id).ToListAsync(ct);
             var order = ids.Select((id, index) => (id, index)).ToDictionary(x => x.id, x => x.index);
             due = ids.Count == 0 ? [] : await db.Schedules.IgnoreQueryFilters().AsNoTracking().Include(s => s.Exceptions)
                 .Where(s => ids.Contains(s.Id)).ToListAsync(ct);

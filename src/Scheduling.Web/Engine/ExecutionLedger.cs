@@ -54,9 +54,10 @@ public abstract record StartDecision
 /// that each committed their start and end on their own could not start within the lag target (see
 /// docs/decisions/0004-execution-ledger.md).
 /// The start decisions (workspace concurrency, rate and quota, the overlap policy) are taken inside that
-/// transaction under one engine-wide lock: SQLite's write lock (transactions begin IMMEDIATE),
-/// an advisory lock on PostgreSQL, an application lock on SQL Server. So the limits hold exactly, also
-/// with several nodes, and no two runs of a schedule start past its overlap policy.
+/// transaction holding the locks of the batch's workspaces: SQLite's write lock (transactions begin IMMEDIATE); on
+/// PostgreSQL and SQL Server the row of each workspace's <see cref="WorkspaceStartTally"/>, locked in one order by the
+/// statement that reads it (decision 0041). So the limits hold exactly, also with several nodes, no two runs of a
+/// schedule start past its overlap policy, and nodes deciding for different workspaces do not wait for each other.
 /// </summary>
 public sealed class ExecutionLedger : IAsyncDisposable
 {
@@ -92,7 +93,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private Task? _endsLoop;
 
     /// <summary>
-    /// Ends are written by a loop of their own on PostgreSQL and SQL Server (decision 0036): they take no engine lock, so
+    /// Ends are written by a loop of their own on PostgreSQL and SQL Server (decision 0036): they take no workspace lock, so
     /// a worker's end never waits behind a batch of start decisions, nor a start batch behind ends. On SQLite every write
     /// queues for the one write lock anyway, and one commit for both is cheaper than two.
     /// </summary>
@@ -291,7 +292,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             // Outcomes are compare-and-set writes of their own rows and need no global order: only the start
-            // decisions (which count what runs) take the engine-wide lock, and only after the outcomes are written,
+            // decisions (which count what runs) take the workspaces' locks, and only after the outcomes are written,
             // so that a node recording ends never waits for, nor holds up, another node's starts.
             var ended = await _transitions.EndAttemptsAsync(db, [.. outcomes.Select(o => o.Outcome)]);
             for (var i = 0; i < outcomes.Count; i++)
@@ -312,17 +313,14 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 // Only what the decisions count is read under it, so that nodes queue for as short a time as may be.
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 var loaded = await LoadRunsAsync(db, [.. starts.Select(s => s.Request.ExecutionId).Distinct()]);
-                var read = watch.Elapsed;
-                await EnterEngineLockAsync(db);
-                var locked = watch.Elapsed;
                 var phases = new DecisionPhases(watch);
                 await DecideAsync(db, starts, loaded, decisions, phases);
                 var decided = watch.Elapsed;
                 await transaction.CommitAsync();
                 if (_logger.IsEnabled(LogLevel.Debug))
                 {
-                    _logger.LogDebug("Start batch of {Starts} (with {Ends} ends): read {Read:0} ms, waited for the engine lock {Lock:0} ms, decided and wrote {Decided:0} ms ({Phases}), committed {Committed:0} ms.",
-                        starts.Count, outcomes.Count, read.TotalMilliseconds, (locked - read).TotalMilliseconds, (decided - locked).TotalMilliseconds, phases, (watch.Elapsed - decided).TotalMilliseconds);
+                    _logger.LogDebug("Start batch of {Starts} (with {Ends} ends): read {Read:0} ms, {Phases}, committed {Committed:0} ms.",
+                        starts.Count, outcomes.Count, phases.Started.TotalMilliseconds, phases, (watch.Elapsed - decided).TotalMilliseconds);
                 }
             }
             else
@@ -356,14 +354,41 @@ public sealed class ExecutionLedger : IAsyncDisposable
         await ReleaseWaitingAsync(db, [.. recorded.Where(r => r.Value).Select(r => r.Key.Outcome)]);
     }
 
-    /// <summary>Serializes the start decisions of every node (SQLite: the IMMEDIATE transaction already does).</summary>
-    private Task EnterEngineLockAsync(AppDbContext db) => _database.Provider switch
+    /// <summary>The workspaces' start tallies, their rows locked in one order until the batch commits (servers; decision 0041).</summary>
+    internal static IQueryable<WorkspaceStartTally> LockedTallies(AppDbContext db, List<Guid> workspaceIds) =>
+        db.WorkspaceStartTallies.TagWith(RowLocks.Wait).AsNoTracking().Where(t => workspaceIds.Contains(t.WorkspaceId)).OrderBy(t => t.WorkspaceId);
+
+    /// <summary>
+    /// The start tallies of workspaces that have none yet (new, or from before tallies): counted from the runs started
+    /// today. Two nodes may make one at once: the second insert fails, is rolled back to its savepoint, and the first's
+    /// row stands, which counted every start before it (no start is made without its workspace's row to lock).
+    /// </summary>
+    private static async Task MakeTalliesAsync(AppDbContext db, List<Guid> workspaceIds, DateTime now)
     {
-        DatabaseProvider.PostgreSql => db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(727001)"),
-        DatabaseProvider.SqlServer => db.Database.ExecuteSqlRawAsync(
-            "EXEC sp_getapplock @Resource = N'scheduling-execution-ledger', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 30000"),
-        _ => Task.CompletedTask,
-    };
+        var (dayStart, minuteAgo) = (now.Date, now.AddMinutes(-1));
+        foreach (var id in workspaceIds)
+        {
+            var today = await db.Executions.IgnoreQueryFilters().CountAsync(e => e.WorkspaceId == id && e.StartedAt >= dayStart);
+            var recent = await db.Executions.IgnoreQueryFilters().Where(e => e.WorkspaceId == id && e.StartedAt >= minuteAgo).Select(e => e.StartedAt!.Value).ToListAsync();
+            var tally = WorkspaceStartTally.Of(id, today, recent, now);
+            db.WorkspaceStartTallies.Add(tally);
+            try
+            {
+                // In the batch's transaction: EF saves to a savepoint of it and rolls back to that on failure.
+                await db.SaveChangesAsync();
+            }
+            catch (DbUpdateException)
+            {
+                db.Entry(tally).State = EntityState.Detached;
+                if (!await db.WorkspaceStartTallies.AsNoTracking().AnyAsync(t => t.WorkspaceId == id))
+                {
+                    throw;
+                }
+                // Another node made it first.
+            }
+            db.Entry(tally).State = EntityState.Detached;
+        }
+    }
 
     /// <summary>One query for the runs of the batch: each with its schedule and where it is delivered.</summary>
     private static async Task<Dictionary<Guid, LoadedRun>> LoadRunsAsync(AppDbContext db, List<Guid> ids)
@@ -387,6 +412,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 HasStageRows = db.ExecutionStages.IgnoreQueryFilters().Any(s => s.ExecutionId == e.Id),
                 // Linked when the run was created, so known before the lock: the gates are asked only about episodes.
                 IsEpisode = db.SeriesEpisodes.IgnoreQueryFilters().Any(s => s.ExecutionId == e.Id),
+                HasTally = db.WorkspaceStartTallies.Any(t => t.WorkspaceId == e.WorkspaceId),
                 WorkspacePipeline = db.WorkspacePipelines.IgnoreQueryFilters()
                     .Where(p => p.WorkspaceId == e.WorkspaceId && p.JobType == e.Schedule!.JobType).Select(p => p.StagesJson).FirstOrDefault(),
             })
@@ -397,7 +423,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
             var channel = r.Channel is { } c ? new ChannelTarget(c.Id, c.Name, Scheduling.Core.Common.WireNames.ToWire(c.Platform), c.WebhookUrl) : null;
             return new LoadedRun(r.Execution, new PreloadedTargets(r.Endpoint, r.Secret, channel,
                 r.Wave is { } w ? new EnvelopeWave(w.Id, w.Name, Scheduling.Core.Common.WireNames.ToWire(w.Mode)) : null), new Held(r.WorkspacePaused, r.Channel?.Paused == true),
-                new PreloadedPipeline(r.HasStageRows, r.WorkspacePipeline), r.IsEpisode);
+                new PreloadedPipeline(r.HasStageRows, r.WorkspacePipeline), r.IsEpisode, r.HasTally);
         });
     }
 
@@ -411,40 +437,40 @@ public sealed class ExecutionLedger : IAsyncDisposable
         var candidates = loaded.Values.Where(r => !r.Execution.IsFinished && r.Execution.Status != ExecutionStatus.Running).Select(r => r.Execution).ToList();
         var candidateIds = candidates.Select(e => e.Id).ToHashSet();
 
-        // What runs and what started lately, per workspace (each count an index range, not a scan of the history).
-        var workspaceIds = candidates.Select(e => e.WorkspaceId).Distinct().ToList();
-        var workspaceRows = workspaceIds.Count == 0 ? [] : await db.Workspaces.IgnoreQueryFilters().AsNoTracking()
-            .Where(w => workspaceIds.Contains(w.Id))
-            .Select(w => new
-            {
-                w.Id,
-                Running = db.Executions.IgnoreQueryFilters().Count(e => e.Status == ExecutionStatus.Running && e.WorkspaceId == w.Id && !e.AwaitingCallback),
-                LastMinute = db.Executions.IgnoreQueryFilters().Count(e => e.WorkspaceId == w.Id && e.StartedAt >= minuteAgo),
-                Today = db.Executions.IgnoreQueryFilters().Count(e => e.WorkspaceId == w.Id && e.StartedAt >= dayStart),
-            })
+        // The workspaces' locks, in one order on every node, with what they started lately (decision 0041). Their tallies
+        // are made first where missing, from the runs started so far.
+        var workspaceIds = candidates.Select(e => e.WorkspaceId).Distinct().Order().ToList();
+        var untallied = workspaceIds.Where(id => candidates.All(e => e.WorkspaceId != id || !loaded[e.Id].HasTally)).ToList();
+        if (untallied.Count > 0)
+        {
+            await MakeTalliesAsync(db, untallied, now);
+            phases.Mark("tallies made");
+        }
+        var tallies = workspaceIds.Count == 0 ? [] : await LockedTallies(db, workspaceIds).ToListAsync();
+        phases.Mark("lock");
+
+        // What runs in those workspaces, and the runs of the batch's schedules still to run (each an index range).
+        var scheduleIds = candidates.Select(e => e.ScheduleId).Distinct().ToList();
+        var candidateList = candidateIds.ToList();
+        var siblings = workspaceIds.Count == 0 ? [] : await db.Executions.IgnoreQueryFilters().AsNoTracking()
+            .Where(e => (e.Status == ExecutionStatus.Running && !e.AwaitingCallback && workspaceIds.Contains(e.WorkspaceId))
+                || (e.Status == ExecutionStatus.Pending && scheduleIds.Contains(e.ScheduleId) && !candidateList.Contains(e.Id)))
+            .Select(e => new { e.Id, e.WorkspaceId, e.ScheduleId, e.Status, e.ScheduledFor, e.WaitReason })
             .ToListAsync();
-        phases.Mark("counts");
+        phases.Mark("running and siblings");
         var workspaces = workspaceIds.ToDictionary(id => id, id =>
         {
-            var row = workspaceRows.FirstOrDefault(r => r.Id == id);
+            var tally = tallies.FirstOrDefault(t => t.WorkspaceId == id);
             // The runs being decided count by what they become, not by what they were (a retry started before).
             var mine = candidates.Where(e => e.WorkspaceId == id).ToList();
             return new WorkspaceCounts(
-                row?.Running ?? 0,
-                (row?.LastMinute ?? 0) - mine.Count(e => e.StartedAt >= minuteAgo),
-                (row?.Today ?? 0) - mine.Count(e => e.StartedAt >= dayStart));
+                siblings.Count(e => e.WorkspaceId == id && e.Status == ExecutionStatus.Running),
+                (tally?.StartedSince(minuteAgo) ?? 0) - mine.Count(e => e.StartedAt >= minuteAgo),
+                (tally?.StartedToday(now) ?? 0) - mine.Count(e => e.StartedAt >= dayStart));
         });
-
-        var scheduleIds = candidates.Select(e => e.ScheduleId).Distinct().ToList();
-        var siblings = scheduleIds.Count == 0 ? [] : await db.Executions.IgnoreQueryFilters().AsNoTracking()
-            .Where(e => scheduleIds.Contains(e.ScheduleId)
-                && ((e.Status == ExecutionStatus.Running && !e.AwaitingCallback) || e.Status == ExecutionStatus.Pending))
-            .Select(e => new { e.Id, e.ScheduleId, e.Status, e.ScheduledFor, e.WaitReason })
-            .ToListAsync();
-        phases.Mark("siblings");
         var schedules = scheduleIds.ToDictionary(id => id, id => new ScheduleLoad(
             siblings.Count(e => e.ScheduleId == id && e.Status == ExecutionStatus.Running),
-            [.. siblings.Where(e => e.ScheduleId == id && e.Status == ExecutionStatus.Pending && !candidateIds.Contains(e.Id)).Select(e => new PendingRun(Utc(e.ScheduledFor), e.WaitReason))]));
+            [.. siblings.Where(e => e.ScheduleId == id && e.Status == ExecutionStatus.Pending).Select(e => new PendingRun(Utc(e.ScheduledFor), e.WaitReason))]));
 
         // Episodes of a series: which are held behind an earlier one (read under the lock, after this batch's outcomes).
         var episodes = new Dictionary<Guid, EpisodeRun>();
@@ -518,7 +544,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         }
 
         // The job that starts the run carries it from now on: a late recheck or release job leaves it alone.
-        // The engine lock keeps other ledgers out; the compare-and-set keeps out the few writers that do not take it
+        // The workspaces' locks keep other ledgers out; the compare-and-set keeps out the few writers that do not take it
         // (a schedule edit taking back a run claimed ahead, the recovery sweep). A start one of those beat is lost; the
         // batch's later decisions counted it as running, which errs on the side of the limits.
         phases.Mark("decisions");
@@ -527,7 +553,20 @@ public sealed class ExecutionLedger : IAsyncDisposable
         phases.Mark("recheck jobs");
         var waits = new List<PlannedWait>(keptFirst);
         waits.AddRange(refused.Select((r, i) => new PlannedWait(r.Seen, r.Reason, r.Text, now + r.Delay, recheckJobs[i])));
-        var (won, waited) = await _transitions.StartAndWaitManyAsync(db, [.. starting.Select(s => (s.Execution, s.Carrier))], waits, now);
+        // The tallies count the first starts (a retry's run started before); a start lost below is counted all the same,
+        // which errs on the side of the limits.
+        var counted = new List<object?[]>();
+        foreach (var tally in tallies)
+        {
+            var firstStarts = starting.Count(s => s.Execution.WorkspaceId == tally.WorkspaceId && s.Execution.StartedAt is null);
+            if (firstStarts > 0 || tally.Day != now.Date)
+            {
+                tally.Count(firstStarts, now);
+                counted.Add([tally.Day, tally.StartedOnDay, tally.RecentSeconds, tally.WorkspaceId]);
+            }
+        }
+        var (won, waited) = await _transitions.StartAndWaitManyAsync(db, [.. starting.Select(s => (s.Execution, s.Carrier))], waits, now,
+            [(RowUpdates<WorkspaceStartTally>.For(db, "tally", [t => t.Day, t => t.StartedOnDay, t => t.RecentSeconds], [t => t.WorkspaceId]), counted)]);
         phases.Mark("writes");
         for (var i = 0; i < starting.Count; i++)
         {
@@ -664,10 +703,13 @@ public sealed class ExecutionLedger : IAsyncDisposable
         public override void Fail(Exception exception) => Done.TrySetException(exception);
     }
 
-    /// <summary>Where a start batch's time under the engine lock went (for the debug line).</summary>
+    /// <summary>Where a start batch's time under the workspaces' locks went (for the debug line).</summary>
     private sealed class DecisionPhases(System.Diagnostics.Stopwatch watch)
     {
         private readonly List<(string Name, TimeSpan At)> _marks = [("", watch.Elapsed)];
+
+        /// <summary>When the decisions began (after the runs were read).</summary>
+        public TimeSpan Started => _marks[0].At;
 
         public void Mark(string name) => _marks.Add((name, watch.Elapsed));
 
@@ -679,7 +721,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private readonly record struct Held(bool Workspace, bool Channel);
 
     /// <summary>A run of the batch as read (with its schedule), where it is delivered, and what holds it.</summary>
-    private sealed record LoadedRun(Execution Execution, PreloadedTargets Targets, Held Held, PreloadedPipeline Pipeline, bool IsEpisode);
+    private sealed record LoadedRun(Execution Execution, PreloadedTargets Targets, Held Held, PreloadedPipeline Pipeline, bool IsEpisode, bool HasTally);
 
     private sealed class WorkspaceCounts(int running, int lastMinute, int today)
     {

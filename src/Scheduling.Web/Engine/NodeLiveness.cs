@@ -17,7 +17,7 @@ namespace Scheduling.Web.Engine;
 /// </summary>
 public sealed class NodeLiveness(DatabaseOptions database, IOptionsMonitor<ExecutionOptions> options, ILogger<NodeLiveness> logger) : BackgroundService
 {
-    /// <summary>The first key of PostgreSQL's two-key advisory locks for node locks (727001 is the engine lock).</summary>
+    /// <summary>The first key of PostgreSQL's two-key advisory locks for node locks (727001 was the engine-wide lock before decision 0041).</summary>
     private const int PostgresLockSpace = 727002;
 
     private bool Applies => database.Provider is DatabaseProvider.PostgreSql or DatabaseProvider.SqlServer;

@@ -112,21 +112,35 @@ public class DispatcherClaimTests
 }
 
 /// <summary>
-/// The locking clause each server gets on the dispatcher's query as EF writes it (SQL Server cannot run here: its text is
+/// The locking clause each server gets on the dispatcher's and the ledger's queries as EF writes them (SQL Server cannot run here: its text is
 /// checked instead, so a change in EF's SQL that the rewrite no longer matches shows).
 /// </summary>
-public class SkipLockedRowsTests
+public class RowLocksTests
 {
-    private static string Rewritten(DatabaseProvider provider, System.Data.Common.DbCommand command)
+    private static string Rewritten(DatabaseProvider provider, System.Data.Common.DbCommand command, bool ledger = false)
     {
         using var db = provider == DatabaseProvider.SqlServer
             ? (AppDbContext)new SqlServerAppDbContext(DesignTime.Options(provider), new Features.Workspaces.WorkspaceContext())
             : new PostgreSqlAppDbContext(DesignTime.Options(provider), new Features.Workspaces.WorkspaceContext());
+        var (query, tag) = ledger
+            ? (ExecutionLedger.LockedTallies(db, [Guid.NewGuid(), Guid.NewGuid()]).ToQueryString(), RowLocks.Wait)
+            : (Dispatcher.DueSchedules(db, DateTime.UtcNow, 200).TagWith(RowLocks.SkipLocked).Select(s => s.Id).ToQueryString(), RowLocks.SkipLocked);
         // ToQueryString puts the parameters' declarations first; the command EF runs starts with the tag.
-        var query = Dispatcher.DueSchedules(db, DateTime.UtcNow, 200).TagWith(SkipLockedRows.Tag).Select(s => s.Id).ToQueryString();
-        command.CommandText = query[query.IndexOf("-- " + SkipLockedRows.Tag, StringComparison.Ordinal)..];
-        SkipLockedRows.Instance.ReaderExecuting(command, null!, default);
+        command.CommandText = query[query.IndexOf("-- " + tag, StringComparison.Ordinal)..];
+        RowLocks.Instance.ReaderExecuting(command, null!, default);
         return command.CommandText;
+    }
+
+    [Fact]
+    public void TheLedger_LocksItsWorkspacesTallies_WaitingForHeldOnes_InOneOrder()
+    {
+        var sqlServer = Rewritten(DatabaseProvider.SqlServer, new Microsoft.Data.SqlClient.SqlCommand(), ledger: true);
+        Assert.Contains("FROM [WorkspaceStartTallies] AS [w] WITH (UPDLOCK, ROWLOCK)", sqlServer, StringComparison.Ordinal);
+        Assert.DoesNotContain("READPAST", sqlServer, StringComparison.Ordinal);
+        Assert.Contains("ORDER BY [w].[WorkspaceId]", sqlServer, StringComparison.Ordinal);
+
+        var postgres = Rewritten(DatabaseProvider.PostgreSql, new Npgsql.NpgsqlCommand(), ledger: true).Replace("\r", "", StringComparison.Ordinal);
+        Assert.EndsWith("ORDER BY w.\"WorkspaceId\"\nFOR UPDATE", postgres, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -149,7 +163,7 @@ public class SkipLockedRowsTests
     public void AnUntaggedQuery_IsLeftAsWritten()
     {
         using var command = new Npgsql.NpgsqlCommand("SELECT 1");
-        SkipLockedRows.Instance.ReaderExecuting(command, null!, default);
+        RowLocks.Instance.ReaderExecuting(command, null!, default);
         Assert.Equal("SELECT 1", command.CommandText);
     }
 }

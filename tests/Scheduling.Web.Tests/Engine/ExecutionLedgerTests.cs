@@ -13,12 +13,13 @@ public class ExecutionLedgerTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>
-    /// On PostgreSQL a run's end is written apart from the start decisions: while another node holds the engine lock
-    /// (so this node's start batch waits for it), a run that finishes here is still recorded at once, and its place is
-    /// free for the start that waits.
+    /// On PostgreSQL the start decisions lock the workspaces they decide for (decision 0041), and a run's end is written
+    /// apart from them (decision 0036). While another node holds a workspace's lock (so this node's start batch waits for
+    /// it), a run of that workspace that finishes here is still recorded at once, and its place is free for the start that
+    /// waits.
     /// </summary>
     [Fact]
-    public async Task AnEnd_IsRecorded_WhileTheStartDecisionsWaitForTheEngineLock()
+    public async Task WhileAWorkspacesLockIsHeld_ItsEndsAreRecorded()
     {
         Assert.SkipWhen(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
             $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
@@ -29,32 +30,36 @@ public class ExecutionLedgerTests
         var first = await host.CreateOnceAsync("first", new { webhookUrl = receiver.Url("first") });
         await Eventually.GetAsync(() => Task.FromResult(receiver.InFlight("first")), count => count == 1, TimeSpan.FromSeconds(30), "the first run's request, held");
 
-        // Another node's start batch holds the engine lock; this node's next start decision queues behind it.
+        // Another node's start batch holds the workspace's lock (its start tally, made with the first run's start).
         string connectionString;
+        Guid workspaceId;
         await using (var db = await factory.CreateDbContextAsync(Ct))
         {
             connectionString = db.Database.GetConnectionString()!;
+            workspaceId = (await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(s => s.Id == first, Ct)).WorkspaceId;
+            Assert.True(await db.WorkspaceStartTallies.AnyAsync(t => t.WorkspaceId == workspaceId, Ct));
         }
         await using var otherNode = new NpgsqlConnection(connectionString);
         await otherNode.OpenAsync(Ct);
         await using var holding = await otherNode.BeginTransactionAsync(Ct);
-        await using (var take = new NpgsqlCommand("SELECT pg_advisory_xact_lock(727001)", otherNode, holding))
+        await using (var take = new NpgsqlCommand("""SELECT 1 FROM "WorkspaceStartTallies" WHERE "WorkspaceId" = @id FOR UPDATE""", otherNode, holding))
         {
-            await take.ExecuteNonQueryAsync(Ct);
+            take.Parameters.AddWithValue("id", workspaceId);
+            Assert.Equal(1, await take.ExecuteScalarAsync(Ct));
         }
         var second = await host.CreateOnceAsync("second", new { webhookUrl = receiver.Url("second") });
         await Eventually.GetAsync(async () =>
         {
-            await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", otherNode, holding);
+            await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE NOT granted", otherNode, holding);
             return (long)(await waiting.ExecuteScalarAsync(Ct))!;
-        }, count => count >= 1, TimeSpan.FromSeconds(30), "the second run's start waiting for the engine lock");
+        }, count => count >= 1, TimeSpan.FromSeconds(30), "the second run's start waiting for its workspace's lock");
 
         receiver.Resume("first");
         var ended = await Eventually.GetAsync(async () =>
         {
             await using var db = await factory.CreateDbContextAsync(Ct);
             return await db.Executions.IgnoreQueryFilters().AsNoTracking().SingleAsync(e => e.ScheduleId == first, Ct);
-        }, run => run.Status == ExecutionStatus.Completed, TimeSpan.FromSeconds(15), "the first run recorded as completed while the engine lock is held");
+        }, run => run.Status == ExecutionStatus.Completed, TimeSpan.FromSeconds(15), "the first run recorded as completed while its workspace's lock is held");
         Assert.NotNull(ended.CompletedAt);
         await using (var db = await factory.CreateDbContextAsync(Ct))
         {

@@ -1,7 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Scheduling.Core.Scheduling;
+using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
 using Scheduling.Web.Tests.Infrastructure;
 
@@ -47,5 +49,35 @@ public class LimitTests
         Assert.Contains(reason, later.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Empty(host.Receiver.On("limited-2"));
         Assert.Single(host.Receiver.On("limited-1"));
+    }
+
+    /// <summary>
+    /// The quota counts a workspace's starts from its start tally (decision 0041). A workspace without one (its runs
+    /// started before tallies existed) gets one counted from the runs started today, so an upgrade forgets nothing.
+    /// </summary>
+    [Fact]
+    public async Task TheDailyQuota_CountsRunsStartedBeforeTheWorkspaceHadATally()
+    {
+        await using var host = await EngineHost.StartAsync(extra: new() { ["Execution:WorkspaceDailyQuota"] = "2" });
+        var first = await host.CreateOnceAsync("before-1");
+        var second = await host.CreateOnceAsync("before-2");
+        await host.WaitForExecutionAsync(first, "completed");
+        await host.WaitForExecutionAsync(second, "completed");
+        var contexts = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        await using (var db = await contexts.CreateDbContextAsync(Ct))
+        {
+            Assert.Equal(1, await db.WorkspaceStartTallies.ExecuteDeleteAsync(Ct));
+        }
+
+        var third = await host.CreateOnceAsync("after");
+        await Eventually.GetAsync(() => host.ExecutionsOfAsync(third),
+            list => list.EnumerateArray().Any(e => e.GetProperty("reason").GetString()?.Contains("daily quota of 2 runs", StringComparison.Ordinal) == true),
+            TimeSpan.FromSeconds(60), "the third run to wait for the quota");
+        Assert.Empty(host.Receiver.On("after"));
+        await using (var db = await contexts.CreateDbContextAsync(Ct))
+        {
+            var tally = await db.WorkspaceStartTallies.SingleAsync(Ct);
+            Assert.Equal(2, tally.StartedOnDay);
+        }
     }
 }

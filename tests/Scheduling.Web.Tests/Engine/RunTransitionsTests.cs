@@ -173,7 +173,7 @@ public class RunTransitionsTests
                 new PlannedWait(seen[1], WaitReason.ConcurrencyLimit, "at the limit", now.AddSeconds(30), "job-b"),
                 new PlannedWait(seen[2], WaitReason.RateLimit, "at the rate", now.AddSeconds(5), "recheck-c"),
                 new PlannedWait(seen[3], WaitReason.RateLimit, "at the rate", now.AddSeconds(5), "recheck-d"),
-            ], now, Ct);
+            ], now, [], Ct);
             await transaction.CommitAsync(Ct);
         }
 

@@ -159,14 +159,15 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
     /// true for each run that started.
     /// </summary>
     public async Task<bool[]> StartManyAsync(AppDbContext db, IReadOnlyList<(Execution Seen, string? Carrier)> starts, DateTime now, CancellationToken ct = default) =>
-        (await StartAndWaitManyAsync(db, starts, [], now, ct)).Started;
+        (await StartAndWaitManyAsync(db, starts, [], now, [], ct)).Started;
 
     /// <summary>
-    /// <see cref="StartManyAsync"/> and <see cref="WaitManyAsync"/> in one round trip: the ledger's batch writes its
-    /// starts and its waits while it holds the engine lock, so each round trip there holds up every node.
+    /// <see cref="StartManyAsync"/> and <see cref="WaitManyAsync"/> in one round trip, with the caller's own
+    /// <paramref name="alongside"/> writes: the ledger's batch writes its starts, its waits and its workspaces' start tallies
+    /// while it holds their locks, so each round trip there holds up every node.
     /// </summary>
-    public async Task<(bool[] Started, bool[] Waited)> StartAndWaitManyAsync(AppDbContext db, IReadOnlyList<(Execution Seen, string? Carrier)> starts,
-        IReadOnlyList<PlannedWait> waits, DateTime now, CancellationToken ct = default)
+    internal async Task<(bool[] Started, bool[] Waited)> StartAndWaitManyAsync(AppDbContext db, IReadOnlyList<(Execution Seen, string? Carrier)> starts,
+        IReadOnlyList<PlannedWait> waits, DateTime now, IReadOnlyList<(RowUpdates Update, IReadOnlyList<object?[]> Rows)> alongside, CancellationToken ct = default)
     {
         var startRows = starts.Select(s => new object?[]
         {
@@ -177,7 +178,7 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
         [
             (StartUpdate(db), startRows, i => new RunTransition(starts[i].Seen.Id, starts[i].Seen.Status, ExecutionStatus.Running, WaitReason.None)),
             (WaitUpdate(db), WaitRows(waits), i => new RunTransition(waits[i].Seen.Id, waits[i].Seen.Status, waits[i].Seen.Status, waits[i].Reason)),
-        ], ct);
+        ], ct, alongside);
         for (var i = 0; i < starts.Count; i++)
         {
             if (won[0][i])
@@ -334,11 +335,12 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
         CancellationToken ct) => (await WriteManyAsync(db, [(update, rows, transition)], ct))[0];
 
     private async Task<bool[][]> WriteManyAsync(AppDbContext db,
-        IReadOnlyList<(RowUpdates<Execution> Update, IReadOnlyList<object?[]> Rows, Func<int, RunTransition> Transition)> parts, CancellationToken ct)
+        IReadOnlyList<(RowUpdates<Execution> Update, IReadOnlyList<object?[]> Rows, Func<int, RunTransition> Transition)> parts, CancellationToken ct,
+        IReadOnlyList<(RowUpdates Update, IReadOnlyList<object?[]> Rows)>? alongside = null)
     {
-        var rows = parts.Sum(part => part.Rows.Count);
+        var rows = parts.Sum(part => part.Rows.Count) + (alongside?.Sum(part => part.Rows.Count) ?? 0);
         await using var own = db.Database.CurrentTransaction is null && (_observers.Length > 0 || rows > 1) ? await db.Database.BeginTransactionAsync(ct) : null;
-        var won = await RowUpdates<Execution>.RunTogetherAsync(db, [.. parts.Select(part => (part.Update, part.Rows))], ct);
+        var won = await RowUpdates.RunTogetherAsync(db, [.. parts.Select(part => ((RowUpdates)part.Update, part.Rows)), .. alongside ?? []], ct);
         if (_observers.Length > 0)
         {
             for (var p = 0; p < parts.Count; p++)
@@ -387,7 +389,7 @@ public sealed record EpisodeRun(Guid SeriesId, string SeriesName, int Number, in
 }
 
 /// <summary>
-/// Order beyond a schedule's overlap policy (a series' episodes): the ledger asks it, under the engine lock and in its
+/// Order beyond a schedule's overlap policy (a series' episodes): the ledger asks it, holding the run's workspace lock and in its
 /// transaction, about the runs it is deciding that are linked to an episode (a <c>SeriesEpisodes</c> row names them; the
 /// ledger reads that before the lock, so a batch without episodes asks nothing). Runs it does not know are not in the answer.
 /// </summary>

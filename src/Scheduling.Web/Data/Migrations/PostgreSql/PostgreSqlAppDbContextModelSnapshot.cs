@@ -1081,6 +1081,27 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                     b.ToTable("WebhookSecrets");
                 });
 
+            modelBuilder.Entity("Scheduling.Web.Features.Executions.WorkspaceStartTally", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RecentSeconds")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("StartedOnDay")
+                        .HasColumnType("integer");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("WorkspaceStartTallies");
+                });
+
             modelBuilder.Entity("Scheduling.Web.Features.Pipelines.ExecutionStage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1964,6 +1985,15 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                 });
 
             modelBuilder.Entity("Scheduling.Web.Features.Executions.WebhookSecret", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Executions.WorkspaceStartTally", b =>
                 {
                     b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
                         .WithMany()

@@ -1084,6 +1084,27 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                     b.ToTable("WebhookSecrets");
                 });
 
+            modelBuilder.Entity("Scheduling.Web.Features.Executions.WorkspaceStartTally", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("RecentSeconds")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<int>("StartedOnDay")
+                        .HasColumnType("int");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("WorkspaceStartTallies");
+                });
+
             modelBuilder.Entity("Scheduling.Web.Features.Pipelines.ExecutionStage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1967,6 +1988,15 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                 });
 
             modelBuilder.Entity("Scheduling.Web.Features.Executions.WebhookSecret", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Executions.WorkspaceStartTally", b =>
                 {
                     b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
                         .WithMany()

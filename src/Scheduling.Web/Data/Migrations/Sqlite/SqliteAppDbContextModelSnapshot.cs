@@ -1066,6 +1066,27 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
                     b.ToTable("WebhookSecrets");
                 });
 
+            modelBuilder.Entity("Scheduling.Web.Features.Executions.WorkspaceStartTally", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecentSeconds")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("StartedOnDay")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("WorkspaceStartTallies");
+                });
+
             modelBuilder.Entity("Scheduling.Web.Features.Pipelines.ExecutionStage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1949,6 +1970,15 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Scheduling.Web.Features.Executions.WebhookSecret", b =>
+                {
+                    b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Scheduling.Web.Features.Executions.WorkspaceStartTally", b =>
                 {
                     b.HasOne("Scheduling.Web.Features.Workspaces.Workspace", null)
                         .WithMany()
