@@ -127,7 +127,12 @@ public sealed class ScheduleEditorTests(AppFixture app, ITestOutputHelper output
             var zone = page.Locator("input[data-testid='schedule-timezone'], [data-testid='schedule-timezone'] input");
             await zone.FillAsync("New_York");
             await page.GetByRole(AriaRole.Option, new() { Name = "America/New_York" }).ClickAsync();
-            await page.GetByRole(AriaRole.Tab, new() { Name = "Cron" }).ClickAsync();
+            // On a loaded machine the zone's list was still closing over the tab, and at phone width the fixed app bar
+            // covered the tab once scrolled to the top: wait for the list to go, and click the tab in the middle of the screen.
+            await Expect(page.GetByRole(AriaRole.Option, new() { Name = "America/New_York" })).ToBeHiddenAsync();
+            var cronTab = page.GetByRole(AriaRole.Tab, new() { Name = "Cron" });
+            await cronTab.EvaluateAsync("e => e.scrollIntoView({ block: 'center' })");
+            await cronTab.ClickAsync();
             await FillAsync(page, "recurrence-cron", "0 9,13,17 * * 1-5");
             await Expect(page.GetByTestId("preview-rrule")).ToContainTextAsync("BYHOUR=9,13,17");
             await Expect(page.GetByTestId("schedule-preview")).ToContainTextAsync("You (");

@@ -82,7 +82,6 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private readonly RunTransitions _transitions;
     private readonly Operations.EngineMetrics _metrics;
     private readonly IRunOrderGate[] _gates;
-    private readonly DatabaseOptions _database;
     private readonly IOptionsMonitor<ExecutionOptions> _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<ExecutionLedger> _logger;
@@ -115,7 +114,6 @@ public sealed class ExecutionLedger : IAsyncDisposable
         _scopes = scopes;
         _queue = queue;
         _releaser = releaser;
-        _database = database;
         _options = options;
         _clock = clock;
         _logger = logger;
