@@ -13,7 +13,12 @@ namespace Scheduling.Web.Engine;
 /// keeps the request and decides it again as places free, instead of refusing the run into a recheck job. Never longer
 /// than <see cref="ExecutionLedger.WaitForAPlaceAtMost"/>, and never for more than half the node's workers at once.
 /// </param>
-public sealed record StartRequest(Guid ExecutionId, string? JobId, bool MayWait = false);
+/// <param name="BackIfFull">
+/// A job carrying several runs asks for all of them at once (decision 0042): one at its workspace's concurrency limit is
+/// neither kept nor refused but told <see cref="StartDecision.NoPlace"/>, unchanged, and its job asks again once the runs
+/// that did start have run.
+/// </param>
+public sealed record StartRequest(Guid ExecutionId, string? JobId, bool MayWait = false, bool BackIfFull = false);
 
 public abstract record StartDecision
 {
@@ -35,6 +40,9 @@ public abstract record StartDecision
 
     /// <summary>Nothing to do: the row is gone, finished, or carried by another job.</summary>
     public sealed record Lost : StartDecision;
+
+    /// <summary>At the concurrency limit, asked with <see cref="StartRequest.BackIfFull"/>: nothing written, its job asks again.</summary>
+    public sealed record NoPlace : StartDecision;
 
     /// <summary>At the concurrency limit, and the worker may wait: the ledger keeps the request (never told to a worker).</summary>
     internal sealed record WaitingForAPlace : StartDecision;
@@ -101,6 +109,11 @@ public sealed class ExecutionLedger : IAsyncDisposable
     // Requests kept at the concurrency limit (only the start loop touches these), and whether a commit freed places since
     // the start loop last looked (set by either loop, hence the signal that wakes the start loop).
     private readonly List<StartItem> _waitingForAPlace = [];
+
+    // Runs read lately and not yet decided for good (kept for a place, or back with their job), by id: the start loop's own.
+    private readonly Dictionary<Guid, (LoadedRun Run, DateTime At)> _seenLately = [];
+    private static readonly TimeSpan SeenLatelyFor = TimeSpan.FromSeconds(1);
+    private int _lastRead;
     private int _placesFreed;
     private TaskCompletionSource _placeFreedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTime _askedAgainAt;
@@ -179,7 +192,13 @@ public sealed class ExecutionLedger : IAsyncDisposable
             {
                 batch.Add(item);
             }
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             await CommitSafelyAsync(batch).ConfigureAwait(false);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                // An end not yet committed is a webhook sent that a crash now would send again (at least once).
+                _logger.LogDebug("End batch of {Ends}: committed in {Committed:0} ms.", batch.Count, watch.Elapsed.TotalMilliseconds);
+            }
         }
     }
 
@@ -310,15 +329,15 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 // The runs themselves are read before the lock: a row that changes meanwhile fails its compare-and-set.
                 // Only what the decisions count is read under it, so that nodes queue for as short a time as may be.
                 var watch = System.Diagnostics.Stopwatch.StartNew();
-                var loaded = await LoadRunsAsync(db, [.. starts.Select(s => s.Request.ExecutionId).Distinct()]);
+                var loaded = await LoadRunsAsync(db, [.. starts.Select(s => s.Request.ExecutionId).Distinct()], _clock.GetUtcNow().UtcDateTime);
                 var phases = new DecisionPhases(watch);
                 await DecideAsync(db, starts, loaded, decisions, phases);
                 var decided = watch.Elapsed;
                 await transaction.CommitAsync();
                 if (_logger.IsEnabled(LogLevel.Debug))
                 {
-                    _logger.LogDebug("Start batch of {Starts} (with {Ends} ends): read {Read:0} ms, {Phases}, committed {Committed:0} ms.",
-                        starts.Count, outcomes.Count, phases.Started.TotalMilliseconds, phases, (watch.Elapsed - decided).TotalMilliseconds);
+                    _logger.LogDebug("Start batch of {Starts} (with {Ends} ends): read {Read:0} ms ({Unread} rows), {Phases}, committed {Committed:0} ms.",
+                        starts.Count, outcomes.Count, phases.Started.TotalMilliseconds, _lastRead, phases, (watch.Elapsed - decided).TotalMilliseconds);
                 }
             }
             else
@@ -338,6 +357,10 @@ public sealed class ExecutionLedger : IAsyncDisposable
         }
         foreach (var (start, decision) in decisions)
         {
+            if (decision is not (StartDecision.WaitingForAPlace or StartDecision.NoPlace))
+            {
+                _seenLately.Remove(start.Request.ExecutionId);
+            }
             if (decision is StartDecision.WaitingForAPlace)
             {
                 _waitingForAPlace.Add(start);
@@ -388,8 +411,45 @@ public sealed class ExecutionLedger : IAsyncDisposable
         }
     }
 
-    /// <summary>One query for the runs of the batch: each with its schedule and where it is delivered.</summary>
-    private static async Task<Dictionary<Guid, LoadedRun>> LoadRunsAsync(AppDbContext db, List<Guid> ids)
+    /// <summary>
+    /// The runs of the batch, each with its schedule and where it is delivered: one query for those not read within
+    /// <see cref="SeenLatelyFor"/>. A run at its workspace's concurrency limit is asked about again and again until a place
+    /// frees (kept for a place, or back with its job); reading it each time was most of what a batch read at a limit that
+    /// binds (decision 0042). A row that changed meanwhile fails its compare-and-set; a schedule or workspace paused or
+    /// cancelled meanwhile is seen within that time.
+    /// </summary>
+    private async Task<Dictionary<Guid, LoadedRun>> LoadRunsAsync(AppDbContext db, List<Guid> ids, DateTime now)
+    {
+        foreach (var stale in _seenLately.Where(entry => now - entry.Value.At > SeenLatelyFor).Select(entry => entry.Key).ToList())
+        {
+            _seenLately.Remove(stale);
+        }
+        var result = new Dictionary<Guid, LoadedRun>();
+        var unread = new List<Guid>();
+        foreach (var id in ids)
+        {
+            if (_seenLately.TryGetValue(id, out var seen))
+            {
+                result[id] = seen.Run;
+            }
+            else
+            {
+                unread.Add(id);
+            }
+        }
+        _lastRead = unread.Count;
+        if (unread.Count > 0)
+        {
+            foreach (var (id, run) in await ReadRunsAsync(db, unread))
+            {
+                result[id] = run;
+                _seenLately[id] = (run, now);
+            }
+        }
+        return result;
+    }
+
+    private static async Task<Dictionary<Guid, LoadedRun>> ReadRunsAsync(AppDbContext db, List<Guid> ids)
     {
         var rows = await db.Executions.IgnoreQueryFilters().AsNoTracking()
             .Where(e => ids.Contains(e.Id))
@@ -456,19 +516,23 @@ public sealed class ExecutionLedger : IAsyncDisposable
             .Select(e => new { e.Id, e.WorkspaceId, e.ScheduleId, e.Status, e.ScheduledFor, e.WaitReason })
             .ToListAsync();
         phases.Mark("running and siblings");
+        // Looked up, not scanned per workspace and schedule: a large batch has hundreds of each (under the locks).
+        var runningIn = siblings.Where(e => e.Status == ExecutionStatus.Running).CountBy(e => e.WorkspaceId).ToDictionary();
+        var candidatesIn = candidates.ToLookup(e => e.WorkspaceId);
+        var siblingsOf = siblings.ToLookup(e => e.ScheduleId);
         var workspaces = workspaceIds.ToDictionary(id => id, id =>
         {
             var tally = tallies.FirstOrDefault(t => t.WorkspaceId == id);
             // The runs being decided count by what they become, not by what they were (a retry started before).
-            var mine = candidates.Where(e => e.WorkspaceId == id).ToList();
+            var mine = candidatesIn[id];
             return new WorkspaceCounts(
-                siblings.Count(e => e.WorkspaceId == id && e.Status == ExecutionStatus.Running),
+                runningIn.GetValueOrDefault(id),
                 (tally?.StartedSince(minuteAgo) ?? 0) - mine.Count(e => e.StartedAt >= minuteAgo),
                 (tally?.StartedToday(now) ?? 0) - mine.Count(e => e.StartedAt >= dayStart));
         });
         var schedules = scheduleIds.ToDictionary(id => id, id => new ScheduleLoad(
-            siblings.Count(e => e.ScheduleId == id && e.Status == ExecutionStatus.Running),
-            [.. siblings.Where(e => e.ScheduleId == id && e.Status == ExecutionStatus.Pending).Select(e => new PendingRun(Utc(e.ScheduledFor), e.WaitReason))]));
+            siblingsOf[id].Count(e => e.Status == ExecutionStatus.Running),
+            [.. siblingsOf[id].Where(e => e.Status == ExecutionStatus.Pending).Select(e => new PendingRun(Utc(e.ScheduledFor), e.WaitReason))]));
 
         // Episodes of a series: which are held behind an earlier one (read under the lock, after this batch's outcomes).
         var episodes = new Dictionary<Guid, EpisodeRun>();
@@ -490,6 +554,11 @@ public sealed class ExecutionLedger : IAsyncDisposable
         // with the batch's starts.
         var refused = new List<(StartItem Item, Execution Seen, WaitReason Reason, string? Text, TimeSpan Delay)>();
         var keptAtMost = Math.Max(1, settings.WorkerCount / 2) - _waitingForAPlace.Count;
+        // The places a job asking for several runs takes per workspace in one round (decision 0042): its even part of the
+        // limit among the node's workers, so that at a limit that binds the places spread over the workers as they did when
+        // each worker asked for one run at a time; where the limit is far, all of them.
+        var share = Math.Max(1, limits.Concurrency / Math.Max(1, settings.WorkerCount));
+        var shares = new Dictionary<(string Job, Guid Workspace), int>();
         foreach (var start in starts
             .OrderBy(s => loaded.TryGetValue(s.Request.ExecutionId, out var r) ? r.Execution.ScheduledFor : DateTime.MinValue)
             // Among runs due together, those kept longest for a place first.
@@ -508,6 +577,17 @@ public sealed class ExecutionLedger : IAsyncDisposable
             episodes.TryGetValue(execution.Id, out var episode);
             var firstWait = start.WaitingSince is null;
             var decision = await DecideOneAsync(db, execution, start, keptAtMost > 0, run.Targets, run.Pipeline, run.Held, episode, workspace, schedule, limits, now);
+            if (decision is StartDecision.Started && start.Request is { BackIfFull: true, JobId: { } job })
+            {
+                // A job's share of its workspace's places in one round: a job holding more places than that would leave more
+                // of the node's workers waiting for a place than the half the ledger keeps, and those would be refused.
+                var taken = shares.GetValueOrDefault((job, execution.WorkspaceId));
+                if (taken >= share)
+                {
+                    decision = new StartDecision.NoPlace();
+                }
+                shares[(job, execution.WorkspaceId)] = taken + 1;
+            }
             decisions[start] = decision;
             switch (decision)
             {
@@ -528,6 +608,9 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 case StartDecision.Refused refusal:
                     schedule.Pending.Add(new PendingRun(Utc(execution.ScheduledFor), refusal.Reason));
                     refused.Add((start, execution, refusal.Reason, WaitReasons.Describe(refusal.Reason, limits), refusal.Recheck));
+                    break;
+                case StartDecision.NoPlace:
+                    schedule.Pending.Add(new PendingRun(Utc(execution.ScheduledFor), WaitReason.ConcurrencyLimit));
                     break;
                 case StartDecision.WaitingForAPlace:
                     schedule.Pending.Add(new PendingRun(Utc(execution.ScheduledFor), WaitReason.ConcurrencyLimit));
@@ -615,6 +698,8 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 var moved = await db.Executions.IgnoreQueryFilters().Where(e => e.Id == id && e.Status == status && e.Attempts == attempts)
                     .ExecuteUpdateAsync(set => set.SetProperty(e => e.HangfireJobId, jobAt));
                 return moved == 0 ? new StartDecision.Lost() : new StartDecision.Waiting(WaitReason.NotYetDue);
+            case RunAdmission.Wait { Reason: WaitReason.ConcurrencyLimit } when start.Request.BackIfFull:
+                return new StartDecision.NoPlace();
             case RunAdmission.Wait { Reason: WaitReason.ConcurrencyLimit } when start.Request.MayWait && (mayKeep || start.WaitingSince is not null)
                 && now - (start.WaitingSince ??= now) < WaitForAPlaceAtMost:
                 // Kept, not written: the run stays pending and carried by its job; its worker waits for the next decision.

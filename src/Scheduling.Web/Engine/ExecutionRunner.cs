@@ -26,16 +26,68 @@ public sealed class ExecutionRunner(
 {
     /// <param name="job">Hangfire's context of the job carrying the run (null when called directly).</param>
     [RunJobName("Run")]
-    public async Task RunAsync(Guid executionId, PerformContext? job, CancellationToken cancellationToken)
+    public Task RunAsync(Guid executionId, PerformContext? job, CancellationToken cancellationToken) =>
+        // At the workspace's concurrency limit the worker may wait a little for a place (decision 0035): on several nodes,
+        // whose workers outnumber the limit, refusing the run cost a recheck job and a release for most runs of a burst.
+        RunOneAsync(new StartRequest(executionId, job?.BackgroundJob?.Id, MayWait: true), cancellationToken);
+
+    /// <summary>
+    /// Runs falling due together (decision 0033), asked for all at once (decision 0042): the ledger decides them in one
+    /// batch, and those that start run side by side. Runs at their workspace's concurrency limit come back unchanged and
+    /// ask again once the others ran, so a job takes no more places than are free and a burst that the limit does not
+    /// hold back starts in one round instead of one run after another. When none of a round found a place, the next run
+    /// waits for one as a single run would. One run's failure is its own. A run this job does not reach (its node died) is
+    /// pending with this job's id or none, and the node watch or the recovery sweep hands it over again.
+    /// </summary>
+    [RunJobName("Run")]
+    public async Task RunBatchAsync(Guid[] executionIds, PerformContext? job, CancellationToken cancellationToken)
+    {
+        var jobId = job?.BackgroundJob?.Id;
+        var remaining = executionIds.Distinct().ToList();
+        // How many runs the next round asks for: all at first, then twice as many as found a place last time, so that at
+        // a limit that holds the workspace back the job asks for about one place at a time, as a job of one run would.
+        var window = remaining.Count;
+        while (remaining.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (window == 1 || remaining.Count == 1)
+            {
+                await RunCaughtAsync(new StartRequest(remaining[0], jobId, MayWait: true), cancellationToken);
+                remaining.RemoveAt(0);
+                window = 2;
+                continue;
+            }
+            var round = remaining.Take(window).ToList();
+            var full = await Task.WhenAll(round.Select(id => RunCaughtAsync(new StartRequest(id, jobId, BackIfFull: true), cancellationToken)));
+            remaining = [.. round.Where((_, i) => full[i]), .. remaining.Skip(round.Count)];
+            window = Math.Max(1, 2 * full.Count(noPlace => !noPlace));
+        }
+    }
+
+    /// <summary><see cref="RunOneAsync"/> for a run of a batch: true when it found no place and asks again.</summary>
+    private async Task<bool> RunCaughtAsync(StartRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunOneAsync(request, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Execution {ExecutionId} of a batch failed in the engine; the recovery sweep hands it over again.", request.ExecutionId);
+            return false;
+        }
+    }
+
+    /// <summary>Starts the run if the ledger says so, delivers it and records the outcome; true when it found no place.</summary>
+    private async Task<bool> RunOneAsync(StartRequest request, CancellationToken cancellationToken)
     {
         // The ledger loads the run with its schedule and targets and decides, with the other runs of its batch,
-        // whether it starts now (limits, overlap, its time), waits, ends, or is not this job's to run. At the workspace's
-        // concurrency limit the worker may wait a little for a place (decision 0035): on several nodes, whose workers
-        // outnumber the limit, refusing the run cost a recheck job and a release for most runs of a burst.
-        using var runScope = logger.BeginScope(new Dictionary<string, object> { ["ExecutionId"] = executionId });
-        if (await ledger.StartAsync(new StartRequest(executionId, job?.BackgroundJob?.Id, MayWait: true), cancellationToken) is not StartDecision.Started started)
+        // whether it starts now (limits, overlap, its time), waits, ends, or is not this job's to run.
+        using var runScope = logger.BeginScope(new Dictionary<string, object> { ["ExecutionId"] = request.ExecutionId });
+        var decision = await ledger.StartAsync(request, cancellationToken);
+        if (decision is not StartDecision.Started started)
         {
-            return;
+            return decision is StartDecision.NoPlace;
         }
         var settings = options.CurrentValue;
         var execution = started.Execution;
@@ -59,28 +111,7 @@ public sealed class ExecutionRunner(
             outcome = new HandlerOutcome.Failed([], null, $"The handler failed: {ex.Message}", Retryable: true);
         }
         await ApplyAsync(execution, outcome, attemptStarted, settings, cancellationToken);
-    }
-
-    /// <summary>
-    /// Runs falling due together, one after the other, each as its own job would (decision 0033). One run's failure
-    /// is its own: the next still runs. A run this job does not reach (its node died) is pending with this job's id or
-    /// none, and the node watch or the recovery sweep hands it over again.
-    /// </summary>
-    [RunJobName("Run")]
-    public async Task RunBatchAsync(Guid[] executionIds, PerformContext? job, CancellationToken cancellationToken)
-    {
-        foreach (var executionId in executionIds)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                await RunAsync(executionId, job, cancellationToken);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Execution {ExecutionId} of a batch failed in the engine; the recovery sweep hands it over again.", executionId);
-            }
-        }
+        return false;
     }
 
     /// <summary>An accepted (202) execution whose integration never called back fails its attempt.</summary>

@@ -207,6 +207,81 @@ public class BatchedRunsTests
     }
 
     /// <summary>
+    /// A job's runs are asked for together and run side by side (decision 0042): one worker delivers a burst of six at
+    /// once where its workspace's limit leaves room, instead of one after the other.
+    /// </summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task ABatchJobsRuns_StartTogether_AndRunSideBySide(DatabaseProvider provider)
+    {
+        Assert.SkipWhen(provider == DatabaseProvider.PostgreSql && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
+            $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
+        var log = new RunTransitionLog();
+        await using var host = await EngineHost.StartAsync(provider, extra: new() { ["Execution:WorkerCount"] = "1" }, transitions: log);
+        await using var receiver = await HoldingWebhookReceiver.StartAsync();
+        receiver.Respond("together", TimeSpan.FromMilliseconds(400));
+        await SeedBurstAsync(host, 6, receiver.Url("together"));
+        var factory = await CompletedAsync(host, 6);
+
+        Assert.Equal(6, receiver.On("together").Select(r => r.ExecutionId).Distinct().Count());
+        // One worker, six requests held 400 ms each: all in flight at once.
+        Assert.Equal(6, receiver.MaxInFlight("together"));
+        var carriers = await CarriersAsync(host);
+        await using var check = await factory.CreateDbContextAsync(Ct);
+        var runs = await check.Executions.IgnoreQueryFilters().AsNoTracking().ToListAsync(Ct);
+        // Carried by one batch job, started by it together (one after the other, each waited 400 ms for the one before), each once.
+        Assert.Single(runs.Select(run => run.HangfireJobId).Distinct());
+        Assert.All(runs, run => Assert.True(Assert.Single(carriers[run.Id]).Batch));
+        Assert.InRange(runs.Max(run => run.AttemptStartedAt!.Value) - runs.Min(run => run.AttemptStartedAt!.Value), TimeSpan.Zero, TimeSpan.FromMilliseconds(300));
+        Assert.All(runs, run => Assert.Equal(1, run.Attempts));
+        Assert.Equal(6, log.All.Count(t => t.To == ExecutionStatus.Running));
+    }
+
+    /// <summary>
+    /// At a concurrency limit below a job's runs, the job takes the places that are free and asks again for the others as
+    /// its runs end (decision 0042): the limit holds and is used, and no run is refused into a recheck job.
+    /// </summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task ABatchJobAtTheLimit_TakesThePlacesThatAreFree_AndAsksAgainForTheRest(DatabaseProvider provider)
+    {
+        Assert.SkipWhen(provider == DatabaseProvider.PostgreSql && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
+            $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
+        await using var host = await EngineHost.StartAsync(provider, extra: new()
+        {
+            ["Execution:WorkerCount"] = "1",
+            ["Execution:WorkspaceConcurrencyLimit"] = "2",
+        });
+        await using var receiver = await HoldingWebhookReceiver.StartAsync();
+        receiver.Respond("limited", TimeSpan.FromMilliseconds(300));
+        await SeedBurstAsync(host, 7, receiver.Url("limited"));
+        var factory = await CompletedAsync(host, 7);
+
+        Assert.Equal(7, receiver.On("limited").Select(r => r.ExecutionId).Distinct().Count());
+        Assert.Equal(2, receiver.MaxInFlight("limited"));
+        var carriers = await CarriersAsync(host);
+        Assert.Equal(0, host.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledCount());
+        await using var check = await factory.CreateDbContextAsync(Ct);
+        var runs = await check.Executions.IgnoreQueryFilters().AsNoTracking().ToListAsync(Ct);
+        Assert.All(runs, run => Assert.Equal(run.HangfireJobId, Assert.Single(carriers[run.Id]).Job));
+        Assert.All(runs, run => Assert.Equal(1, run.Attempts));
+    }
+
+    /// <summary>Waits until <paramref name="count"/> runs completed; the host's context factory.</summary>
+    private static async Task<IDbContextFactory<AppDbContext>> CompletedAsync(EngineHost host, int count)
+    {
+        var factory = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        await Eventually.GetAsync(async () =>
+        {
+            await using var db = await factory.CreateDbContextAsync(Ct);
+            return await db.Executions.IgnoreQueryFilters().CountAsync(e => e.Status == ExecutionStatus.Completed, Ct);
+        }, completed => completed >= count, TimeSpan.FromSeconds(60), $"{count} completed runs");
+        return factory;
+    }
+
+    /// <summary>
     /// The succeeded jobs that carried each run (a batch job carries several), read once no job is processing: a job's
     /// last run is recorded before the job itself is marked succeeded.
     /// </summary>

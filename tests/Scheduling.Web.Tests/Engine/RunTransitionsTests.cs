@@ -192,6 +192,10 @@ public class RunTransitionsTests
         Assert.Equal((WaitReason.RateLimit, "recheck-c"), (refused.WaitReason, refused.HangfireJobId));
         var lost = await Load(db, runs[3].Id);
         Assert.Equal((ExecutionStatus.Running, "other-job", WaitReason.None), (lost.Status, lost.HangfireJobId, lost.WaitReason));
+        // The runs as seen now say what was written (the ledger decides a kept run again from them); the lost one is as read.
+        Assert.Equal((WaitReason.ConcurrencyLimit, "at the limit", "job-b"), (seen[1].WaitReason, seen[1].Reason, seen[1].HangfireJobId));
+        Assert.Equal(now.AddSeconds(30), seen[1].NotBefore!.Value, TimeSpan.FromMilliseconds(1));
+        Assert.Equal((ExecutionStatus.Pending, WaitReason.None, (string?)null), (seen[3].Status, seen[3].WaitReason, seen[3].Reason));
     }
 
     /// <summary>An engine host with <c>count</c> manual runs of one schedule, created, and as read back.</summary>

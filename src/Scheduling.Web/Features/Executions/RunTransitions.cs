@@ -194,6 +194,18 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
                 seen.HangfireJobId = carrier;
             }
         }
+        for (var i = 0; i < waits.Count; i++)
+        {
+            if (won[1][i])
+            {
+                // As written: the ledger decides a run kept for a place again from what it read (decision 0042).
+                var wait = waits[i];
+                wait.Seen.Reason = wait.Text;
+                wait.Seen.WaitReason = wait.Reason;
+                wait.Seen.NotBefore = wait.NotBefore;
+                wait.Seen.HangfireJobId = wait.Job;
+            }
+        }
         return (won[0], won[1]);
     }
 
