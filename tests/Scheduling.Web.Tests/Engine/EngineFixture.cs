@@ -37,7 +37,12 @@ public sealed class EngineHost : IAsyncDisposable
         }
         var receiver = await WebhookReceiver.StartAsync();
         var app = await AppFactory.StartAsync(provider, settings,
-            transitions is null ? null : services => services.AddSingleton<Features.Executions.IRunTransitionObserver>(transitions));
+            transitions is null ? null : services =>
+            {
+                services.AddSingleton<Features.Executions.IRunTransitionObserver>(transitions);
+                // It counts a transition once its transaction commits.
+                services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(transitions));
+            });
         var client = await Session.RegisterAsync(app, "engine@example.com");
         var secret = await client.PostAsync("/api/v1/workspace/webhooks/secret", null, Ct);
         secret.EnsureSuccessStatusCode();
