@@ -252,16 +252,19 @@ public sealed class ExecutionLedger : IAsyncDisposable
             Volatile.Write(ref _placeFreedSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
         var freed = Interlocked.Exchange(ref _placesFreed, 0) == 1;
-        if (_waitingForAPlace.Count > 0 && (freed || now - _askedAgainAt >= AskAgainEvery))
+        while (batch.Count < MaxBatch && _items.Reader.TryRead(out var item))
+        {
+            batch.Add(item);
+        }
+        // Ends in this batch (SQLite: one loop for both) are written before its start decisions, so the places they free
+        // are taken in the same transaction, not in the next one.
+        var endsHere = !_endsApart && batch.Exists(item => item is OutcomeItem);
+        if (_waitingForAPlace.Count > 0 && (freed || endsHere || now - _askedAgainAt >= AskAgainEvery))
         {
             // Their worker gave up (a shutdown) or they ask again now, with whatever came in meanwhile.
             batch.AddRange(_waitingForAPlace.Where(w => !w.Done.Task.IsCompleted));
             _waitingForAPlace.Clear();
             _askedAgainAt = now;
-        }
-        while (batch.Count < MaxBatch && _items.Reader.TryRead(out var item))
-        {
-            batch.Add(item);
         }
         await CommitSafelyAsync(batch).ConfigureAwait(false);
     }
