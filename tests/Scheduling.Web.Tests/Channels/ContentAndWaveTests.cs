@@ -259,6 +259,45 @@ public class ContentAndWaveTests
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task AWave_WhoseItemsEndInOneLedgerBatch_WritesOneWaveCompletedEvent_AfterEachRunsEventInTheBatchsOrder(DatabaseProvider provider)
+    {
+        // A simultaneous wave's items run side by side, so their ends are usually written by one ledger batch: each end
+        // then saw the wave complete, and each wrote wave.completed.
+        await using var s = await CalendarScenario.StartAsync(provider, Monday, extra: new Dictionary<string, string?> { ["Execution:AllowPrivateNetworkTargets"] = "true" });
+        await Events.LifecycleEventTests.SubscribeAsync(s.Client, "http://127.0.0.1:9/events");
+        var channels = new[] { await ChannelAsync(s.Client, "YouTube"), await ChannelAsync(s.Client, "Blog"), await ChannelAsync(s.Client, "Shorts") };
+        var wave = await CreatedAsync(s.Client, "/api/v1/waves", new { contentId = await ContentAsync(s.Client, "Launch"), channelIds = channels, mode = "simultaneous", at = "2030-03-05T12:00", timezone = NewYork });
+        var waveId = wave.GetProperty("id").GetGuid();
+        var items = wave.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("scheduleId").GetGuid()).ToList();
+
+        var transitions = s.App.Services.GetRequiredService<RunTransitions>();
+        await using var db = await s.NewDbContextAsync();
+        var now = Monday.UtcDateTime;
+        var seen = new List<Execution>();
+        foreach (var scheduleId in items)
+        {
+            var schedule = await db.Schedules.IgnoreQueryFilters().AsNoTracking().SingleAsync(x => x.Id == scheduleId, Ct);
+            var run = Execution.Manual(schedule, countsTowardMaxRuns: false, now);
+            await transitions.CreateAsync(db, [run], Ct);
+            await db.SaveChangesAsync(Ct);
+            db.ChangeTracker.Clear();
+            seen.Add(await db.Executions.IgnoreQueryFilters().AsNoTracking().SingleAsync(e => e.Id == run.Id, Ct));
+        }
+        Assert.All(await transitions.StartManyAsync(db, [.. seen.Select(r => (r, (string?)"job"))], now, Ct), Assert.True);
+        var outcomes = seen.Select((r, i) => RunOutcome.Ended(r, i == 1 ? ExecutionStatus.Failed : ExecutionStatus.Completed, i == 1 ? "HTTP 500" : null, null, now)).ToList();
+        Assert.All(await transitions.EndAttemptsAsync(db, outcomes, Ct), Assert.True);
+
+        var written = await db.LifecycleEvents.IgnoreQueryFilters().AsNoTracking().Where(e => e.Type != "schedule.created" && e.Type != "wave.created").OrderBy(e => e.Id).ToListAsync(Ct);
+        // Each batch's run events in the order the batch wrote them (the outbox's order is the delivery order), then the wave's.
+        Assert.Equal(
+            [.. seen.Select(r => ("execution.started", r.Id)), .. seen.Select((r, i) => (i == 1 ? "execution.failed" : "execution.completed", r.Id)), ("wave.completed", waveId)],
+            written.Where(e => e.Type.StartsWith("execution.", StringComparison.Ordinal) || e.Type == "wave.completed").Select(e => (e.Type, e.SubjectId)).ToList());
+        Assert.Equal(written.Count, written.Select(e => e.EventId).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
     public async Task Wave_BlockedOnOneChannel_Is409NamingIt_AndCreatesNothing_WarnModeCarriesWarnings(DatabaseProvider provider)
     {
         await using var s = await CalendarScenario.StartAsync(provider, Monday);

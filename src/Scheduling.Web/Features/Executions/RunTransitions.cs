@@ -21,6 +21,12 @@ public sealed record RunTransition(Guid ExecutionId, ExecutionStatus? From, Exec
 /// </summary>
 public interface IRunTransitionObserver
 {
+    /// <summary>
+    /// Observers are called in this order, lowest first: the outbox's own run events (−1) before the events that follow
+    /// from them (an episode released, a wave completed), so that receivers hear of a run's end before of what it ended.
+    /// </summary>
+    int Order => 0;
+
     Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct);
 
     /// <summary>
@@ -32,6 +38,18 @@ public interface IRunTransitionObserver
         foreach (var run in runs)
         {
             await OnTransitionAsync(db, RunTransitions.Created(run), ct);
+        }
+    }
+
+    /// <summary>
+    /// Transitions written together (a ledger batch: its starts, or its ends), in the order written. An observer that
+    /// writes or reads for them does it once for the batch here (the engine's hot path), not once per run.
+    /// </summary>
+    async Task OnTransitionsAsync(AppDbContext db, IReadOnlyList<RunTransition> transitions, CancellationToken ct)
+    {
+        foreach (var transition in transitions)
+        {
+            await OnTransitionAsync(db, transition, ct);
         }
     }
 }
@@ -128,7 +146,7 @@ public sealed record RunOutcome(
 /// </summary>
 public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers)
 {
-    private readonly IRunTransitionObserver[] _observers = [.. observers];
+    private readonly IRunTransitionObserver[] _observers = [.. observers.OrderBy(o => o.Order)];
 
     /// <summary>New runs (from the factories on <see cref="Execution"/>) join the context; the caller's SaveChanges writes them.</summary>
     public async Task CreateAsync(AppDbContext db, IReadOnlyCollection<Execution> runs, CancellationToken ct = default)
@@ -355,14 +373,22 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
         var won = await RowUpdates.RunTogetherAsync(db, [.. parts.Select(part => ((RowUpdates)part.Update, part.Rows)), .. alongside ?? []], ct);
         if (_observers.Length > 0)
         {
+            var happened = new List<RunTransition>();
             for (var p = 0; p < parts.Count; p++)
             {
                 for (var i = 0; i < won[p].Length; i++)
                 {
                     if (won[p][i])
                     {
-                        await NotifyAsync(db, parts[p].Transition(i), ct);
+                        happened.Add(parts[p].Transition(i));
                     }
+                }
+            }
+            if (happened.Count > 0)
+            {
+                foreach (var observer in _observers)
+                {
+                    await observer.OnTransitionsAsync(db, happened, ct);
                 }
             }
         }

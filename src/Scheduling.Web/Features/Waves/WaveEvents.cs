@@ -18,6 +18,28 @@ public sealed class WaveEvents(LifecycleOutbox events) : IRunTransitionObserver
     private static readonly HashSet<string> Finished =
         [ExecutionStatus.Completed.ToWire(), ExecutionStatus.Failed.ToWire(), ExecutionStatus.Skipped.ToWire(), ExecutionStatus.Cancelled.ToWire()];
 
+    /// <summary>
+    /// A batch's ends: one query for the waves of all of them (not one per run, on the engine's hot path), and one event a
+    /// wave even when several of its items end in the batch.
+    /// </summary>
+    public async Task OnTransitionsAsync(AppDbContext db, IReadOnlyList<RunTransition> transitions, CancellationToken ct)
+    {
+        var ended = transitions.Where(t => t.From is not null && t.To is { } to && Finished.Contains(to.ToWire())).Select(t => t.ExecutionId).Distinct().ToList();
+        if (ended.Count == 0 || !await events.AnyWantedAsync(db, ct))
+        {
+            return;
+        }
+        var waves = await db.Executions.IgnoreQueryFilters().Where(e => ended.Contains(e.Id))
+            .Join(db.ChannelPosts.IgnoreQueryFilters(), e => e.ScheduleId, p => p.ScheduleId, (e, p) => new { p.WaveId, e.WorkspaceId })
+            .Where(i => i.WaveId != null)
+            .Distinct()
+            .ToListAsync(ct);
+        foreach (var item in waves.OrderBy(i => i.WaveId))
+        {
+            await CompleteIfDoneAsync(db, item.WaveId!.Value, item.WorkspaceId, ct);
+        }
+    }
+
     public async Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
     {
         // A run created already finished (a missed one) is not in the database yet: its wave completes with the next end.
@@ -29,7 +51,15 @@ public sealed class WaveEvents(LifecycleOutbox events) : IRunTransitionObserver
         var item = await db.Executions.IgnoreQueryFilters().Where(e => e.Id == runId)
             .Join(db.ChannelPosts.IgnoreQueryFilters(), e => e.ScheduleId, p => p.ScheduleId, (e, p) => new { p.WaveId, e.WorkspaceId })
             .FirstOrDefaultAsync(ct);
-        if (item?.WaveId is not { } waveId || !await events.IsWantedAsync(db, item.WorkspaceId, ct))
+        if (item?.WaveId is { } waveId)
+        {
+            await CompleteIfDoneAsync(db, waveId, item.WorkspaceId, ct);
+        }
+    }
+
+    private async Task CompleteIfDoneAsync(AppDbContext db, Guid waveId, Guid workspaceId, CancellationToken ct)
+    {
+        if (!await events.IsWantedAsync(db, workspaceId, ct))
         {
             return;
         }
@@ -38,6 +68,6 @@ public sealed class WaveEvents(LifecycleOutbox events) : IRunTransitionObserver
         {
             return;
         }
-        await events.AddNowAsync(db, item.WorkspaceId, EventTypes.WaveCompleted, waveId, wave, ct);
+        await events.AddNowAsync(db, workspaceId, EventTypes.WaveCompleted, waveId, wave, ct);
     }
 }
