@@ -140,8 +140,10 @@ public sealed class LifecycleOutbox(SubscriptionDirectory directory, TimeProvide
     }
 
     /// <summary>
-    /// A batch's events in one statement: a ledger batch of a few hundred starts or ends wrote one INSERT each, which was
-    /// about a third of the engine's CPU per run with a subscription (docs/performance.md, session 20).
+    /// The events of transitions written together (a ledger batch of up to a few hundred starts or ends) in one statement,
+    /// not one each (decision 0043). No read first: each run's workspace comes from its row, and a workspace without a
+    /// subscription gets no row. The data (the run as the API shows it) is filled in by the fan-out, off the engine's path.
+    /// Runs being created come through <see cref="OnCreatedAsync"/>.
     /// </summary>
     public async Task OnTransitionsAsync(AppDbContext db, IReadOnlyList<RunTransition> transitions, CancellationToken ct)
     {
@@ -178,23 +180,5 @@ public sealed class LifecycleOutbox(SubscriptionDirectory directory, TimeProvide
         }
     }
 
-    public async Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
-    {
-        // Runs being created come through OnCreatedAsync.
-        if (transition.From is null || EventOf(transition) is not { } type || !await directory.AnyAsync(db, ct))
-        {
-            return;
-        }
-        var now = clock.GetUtcNow().UtcDateTime;
-        // One statement, no read first: the run's workspace comes from its row, and a workspace without a subscription
-        // gets no row. The data (the run as the API shows it) is filled in by the fan-out, off the engine's path.
-        var eventId = Guid.CreateVersion7();
-        var executionId = transition.ExecutionId;
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "LifecycleEvents" ("EventId", "WorkspaceId", "Type", "SubjectId", "OccurredAt", "FannedOut")
-            SELECT {eventId}, e."WorkspaceId", {type}, e."Id", {now}, {false}
-            FROM "Executions" e
-            WHERE e."Id" = {executionId} AND EXISTS (SELECT 1 FROM "EventSubscriptions" s WHERE s."WorkspaceId" = e."WorkspaceId")
-            """, ct);
-    }
+    public Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct) => OnTransitionsAsync(db, [transition], ct);
 }

@@ -19,8 +19,9 @@ public sealed class WaveEvents(LifecycleOutbox events) : IRunTransitionObserver
         [ExecutionStatus.Completed.ToWire(), ExecutionStatus.Failed.ToWire(), ExecutionStatus.Skipped.ToWire(), ExecutionStatus.Cancelled.ToWire()];
 
     /// <summary>
-    /// A batch's ends: one query for the waves of all of them (not one per run, on the engine's hot path), and one event a
-    /// wave even when several of its items end in the batch.
+    /// Ends written together: one query for the waves of all of them (not one per run, on the engine's hot path), and one
+    /// event a wave even when several of its items end together. A run created already finished (a missed one) is not in
+    /// the database yet: its wave completes with the next end.
     /// </summary>
     public async Task OnTransitionsAsync(AppDbContext db, IReadOnlyList<RunTransition> transitions, CancellationToken ct)
     {
@@ -40,22 +41,7 @@ public sealed class WaveEvents(LifecycleOutbox events) : IRunTransitionObserver
         }
     }
 
-    public async Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
-    {
-        // A run created already finished (a missed one) is not in the database yet: its wave completes with the next end.
-        if (transition.From is null || transition.To is not { } to || !Finished.Contains(to.ToWire()) || !await events.AnyWantedAsync(db, ct))
-        {
-            return;
-        }
-        var runId = transition.ExecutionId;
-        var item = await db.Executions.IgnoreQueryFilters().Where(e => e.Id == runId)
-            .Join(db.ChannelPosts.IgnoreQueryFilters(), e => e.ScheduleId, p => p.ScheduleId, (e, p) => new { p.WaveId, e.WorkspaceId })
-            .FirstOrDefaultAsync(ct);
-        if (item?.WaveId is { } waveId)
-        {
-            await CompleteIfDoneAsync(db, waveId, item.WorkspaceId, ct);
-        }
-    }
+    public Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct) => OnTransitionsAsync(db, [transition], ct);
 
     private async Task CompleteIfDoneAsync(AppDbContext db, Guid waveId, Guid workspaceId, CancellationToken ct)
     {
