@@ -21,6 +21,7 @@ public sealed class Dispatcher(
     RunTransitions transitions,
     Operations.EngineMetrics metrics,
     Features.Events.LifecycleOutbox outbox,
+    EngineActivity activity,
     IOptionsMonitor<ExecutionOptions> options,
     TimeProvider clock,
     ILogger<Dispatcher> logger)
@@ -94,6 +95,8 @@ public sealed class Dispatcher(
         await db.SaveChangesAsync(ct);
         await (transaction ?? writes!).CommitAsync(ct);
         var committed = watch.Elapsed;
+        // Many runs claimed at once are a burst about to start: events (their schedules' own among them) wait for it.
+        activity.NoteBatch(created.Count, 0);
 
         foreach (var run in created.Where(e => e.Status == ExecutionStatus.Skipped))
         {

@@ -89,6 +89,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private readonly DueRunReleaser _releaser;
     private readonly RunTransitions _transitions;
     private readonly Operations.EngineMetrics _metrics;
+    private readonly EngineActivity _activity;
     private readonly IRunOrderGate[] _gates;
     private readonly IOptionsMonitor<ExecutionOptions> _options;
     private readonly TimeProvider _clock;
@@ -119,11 +120,12 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private DateTime _askedAgainAt;
 
     public ExecutionLedger(IServiceScopeFactory scopes, ExecutionQueue queue, DueRunReleaser releaser, RunTransitions transitions, Operations.EngineMetrics metrics,
-        DatabaseOptions database, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<ExecutionLedger> logger, IEnumerable<IRunOrderGate> gates)
+        EngineActivity activity, DatabaseOptions database, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<ExecutionLedger> logger, IEnumerable<IRunOrderGate> gates)
     {
         _gates = [.. gates];
         _transitions = transitions;
         _metrics = metrics;
+        _activity = activity;
         _scopes = scopes;
         _queue = queue;
         _releaser = releaser;
@@ -194,6 +196,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
             }
             var watch = System.Diagnostics.Stopwatch.StartNew();
             await CommitSafelyAsync(batch).ConfigureAwait(false);
+            _activity.NoteBatch(batch.Count, 0);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 // An end not yet committed is a webhook sent that a crash now would send again (at least once).
@@ -267,6 +270,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
             _askedAgainAt = now;
         }
         await CommitSafelyAsync(batch).ConfigureAwait(false);
+        _activity.NoteBatch(batch.Count, _waitingForAPlace.Count);
     }
 
     private async Task CommitSafelyAsync(List<Item> batch)

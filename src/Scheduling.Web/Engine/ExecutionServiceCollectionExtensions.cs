@@ -48,6 +48,7 @@ public static class ExecutionServiceCollectionExtensions
             .UseLogProvider(new HangfireLogBridge(provider.GetRequiredService<ILoggerFactory>())));
 
         services.AddSingleton<EngineStats>();
+        services.AddSingleton<EngineActivity>();
         services.AddSingleton<Features.Executions.RunTransitions>();
         services.AddSingleton<ExecutionQueue>();
         services.AddSingleton<ExecutionLedger>();

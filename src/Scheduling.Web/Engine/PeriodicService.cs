@@ -8,6 +8,8 @@ public abstract class PeriodicService(IServiceScopeFactory scopes, TimeProvider 
 {
     protected abstract TimeSpan Interval { get; }
 
+    protected TimeProvider Clock => clock;
+
     /// <returns>True when more work is waiting (loop again without pausing).</returns>
     protected abstract Task<bool> RunOnceAsync(IServiceProvider services, CancellationToken cancellationToken);
 

@@ -43,11 +43,18 @@ public sealed class EventDeliverer(
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
     private string Node => engine.CurrentValue.NodeName;
 
-    /// <summary>One pass; true when more is waiting.</summary>
-    public async Task<bool> RunOnceAsync(CancellationToken ct = default)
+    /// <summary>
+    /// One pass; true when more is waiting. <paramref name="yieldNow"/> (the engine's burst, decision 0044) is asked between
+    /// steps and deliveries: the pass stops there, with what it sent marked, and says more is waiting.
+    /// </summary>
+    public async Task<bool> RunOnceAsync(CancellationToken ct = default, Func<bool>? yieldNow = null)
     {
         var fanned = await FanOutAsync(ct);
-        var sent = await DeliverDueAsync(ct);
+        if (yieldNow?.Invoke() == true)
+        {
+            return true;
+        }
+        var sent = await DeliverDueAsync(ct, yieldNow);
         return fanned >= FanOutBatch || sent;
     }
 
@@ -135,7 +142,7 @@ public sealed class EventDeliverer(
     };
 
     /// <summary>Sends the due deliveries of every subscription this node can lease; true when any was sent.</summary>
-    public async Task<bool> DeliverDueAsync(CancellationToken ct = default)
+    public async Task<bool> DeliverDueAsync(CancellationToken ct = default, Func<bool>? yieldNow = null)
     {
         var now = Now;
         List<Guid> candidates;
@@ -149,12 +156,16 @@ public sealed class EventDeliverer(
         var any = false;
         foreach (var id in candidates)
         {
-            any |= await DeliverSubscriptionAsync(id, ct);
+            if (yieldNow?.Invoke() == true)
+            {
+                return true;
+            }
+            any |= await DeliverSubscriptionAsync(id, yieldNow, ct);
         }
         return any;
     }
 
-    private async Task<bool> DeliverSubscriptionAsync(Guid subscriptionId, CancellationToken ct)
+    private async Task<bool> DeliverSubscriptionAsync(Guid subscriptionId, Func<bool>? yieldNow, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var node = Node;
@@ -193,6 +204,10 @@ public sealed class EventDeliverer(
                 if (d.NextAttemptAt > Now)
                 {
                     break; // the head of the line waits for its retry, and the rest behind it
+                }
+                if (sent && yieldNow?.Invoke() == true)
+                {
+                    break; // the rest follow the burst, in order
                 }
                 if (leaseUntil - Now < settings.Timeout * 2)
                 {
@@ -283,11 +298,43 @@ public sealed class EventDeliverer(
 }
 
 /// <summary>Runs the event delivery loop on this node (our own loop, like the dispatcher's).</summary>
-public sealed class EventDeliveryService(IServiceScopeFactory scopes, IOptionsMonitor<EventDeliveryOptions> options, TimeProvider clock, ILogger<EventDeliveryService> logger)
+/// <summary>
+/// Runs the event delivery loop on this node (our own loop, like the dispatcher's). While the node's engine is in a burst
+/// it holds events back, for at most <see cref="EventDeliveryOptions.YieldToBurstAtMost"/> (decision 0044): a burst's runs
+/// are late by what they share, and its events are not late by much when sent right after it.
+/// </summary>
+public sealed class EventDeliveryService(IServiceScopeFactory scopes, EngineActivity engine, IOptionsMonitor<EventDeliveryOptions> options, TimeProvider clock,
+    ILogger<EventDeliveryService> logger)
     : PeriodicService(scopes, clock, logger)
 {
-    protected override TimeSpan Interval => options.CurrentValue.DeliveryInterval;
+    /// <summary>How often the loop looks whether a burst is over while it holds events back.</summary>
+    public static readonly TimeSpan BurstLookEvery = TimeSpan.FromMilliseconds(100);
 
-    protected override Task<bool> RunOnceAsync(IServiceProvider services, CancellationToken cancellationToken) =>
-        services.GetRequiredService<EventDeliverer>().RunOnceAsync(cancellationToken);
+    // Only the loop touches these: since when the current burst holds events back, and whether it does now.
+    private DateTime? _burstSince;
+    private bool _holding;
+
+    protected override TimeSpan Interval => _holding ? BurstLookEvery : options.CurrentValue.DeliveryInterval;
+
+    protected override Task<bool> RunOnceAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (ShouldHold())
+        {
+            return Task.FromResult(false);
+        }
+        return services.GetRequiredService<EventDeliverer>().RunOnceAsync(cancellationToken, ShouldHold);
+    }
+
+    /// <summary>True while the engine is in a burst that began to hold events less than the allowed time ago.</summary>
+    private bool ShouldHold()
+    {
+        if (!engine.InBurst)
+        {
+            _burstSince = null;
+            return _holding = false;
+        }
+        var now = Clock.GetUtcNow().UtcDateTime;
+        _burstSince ??= now;
+        return _holding = now - _burstSince.Value < options.CurrentValue.YieldToBurstAtMost;
+    }
 }
