@@ -297,7 +297,6 @@ public sealed class EventDeliverer(
     }
 }
 
-/// <summary>Runs the event delivery loop on this node (our own loop, like the dispatcher's).</summary>
 /// <summary>
 /// Runs the event delivery loop on this node (our own loop, like the dispatcher's). While the node's engine is in a burst
 /// it holds events back, for at most <see cref="EventDeliveryOptions.YieldToBurstAtMost"/> (decision 0044): a burst's runs
