@@ -99,6 +99,9 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private readonly Lock _gate = new();
     private Task? _loop;
     private Task? _endsLoop;
+    private Task _releasing = Task.CompletedTask;
+    private readonly HashSet<Guid> _toRelease = [];
+    private bool _releaseRunning;
 
     /// <summary>
     /// Ends are written by a loop of their own on PostgreSQL and SQL Server (decision 0036): they take no workspace lock, so
@@ -168,6 +171,12 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 await loop.ConfigureAwait(false);
             }
         }
+        Task releasing;
+        lock (_gate)
+        {
+            releasing = _releasing;
+        }
+        await releasing.ConfigureAwait(false);
     }
 
     private async Task SubmitAsync(Item item, CancellationToken ct, Channel<Item> channel)
@@ -379,7 +388,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         {
             PlacesFreed();
         }
-        await ReleaseWaitingAsync(db, [.. recorded.Where(r => r.Value).Select(r => r.Key.Outcome)]);
+        ReleaseWaitingSoon([.. recorded.Where(r => r.Value && r.Key.Outcome.Finished).Select(r => r.Key.Outcome.ScheduleId).Distinct()]);
     }
 
     /// <summary>The workspaces' start tallies, their rows locked in one order until the batch commits (servers; decision 0041).</summary>
@@ -742,16 +751,57 @@ public sealed class ExecutionLedger : IAsyncDisposable
 
     private static NodaTime.Instant Utc(DateTime value) => NodaTime.Instant.FromDateTimeUtc(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 
-    /// <summary>A run that finished lets the next waiting run of its schedule start at once.</summary>
-    private async Task ReleaseWaitingAsync(AppDbContext db, List<RunOutcome> outcomes)
+    /// <summary>
+    /// A run that finished lets the next waiting run of its schedule start at once. Looked up off the loop: a round trip
+    /// per batch that the next batch need not wait for (most schedules have none waiting). Schedules that finish while a
+    /// lookup runs are looked up together after it.
+    /// </summary>
+    private void ReleaseWaitingSoon(List<Guid> finished)
     {
-        var finished = outcomes.Where(o => o.Finished).Select(o => o.ScheduleId).Distinct().ToList();
         if (finished.Count == 0)
         {
             return;
         }
+        lock (_gate)
+        {
+            _toRelease.UnionWith(finished);
+            if (_releaseRunning)
+            {
+                return;
+            }
+            _releaseRunning = true;
+            _releasing = Task.Run(ReleaseWaitingLoopAsync, CancellationToken.None);
+        }
+    }
+
+    private async Task ReleaseWaitingLoopAsync()
+    {
+        while (true)
+        {
+            List<Guid> finished;
+            lock (_gate)
+            {
+                if (_toRelease.Count == 0)
+                {
+                    _releaseRunning = false;
+                    return;
+                }
+                finished = [.. _toRelease];
+                _toRelease.Clear();
+            }
+            foreach (var chunk in finished.Chunk(1000))
+            {
+                await ReleaseWaitingAsync([.. chunk]).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ReleaseWaitingAsync(List<Guid> finished)
+    {
         try
         {
+            await using var scope = _scopes.CreateAsyncScope();
+            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
             var waiting = await db.Executions.IgnoreQueryFilters().AsNoTracking()
                 .Where(e => finished.Contains(e.ScheduleId) && e.Status == ExecutionStatus.Pending && (e.WaitReason == WaitReason.PreviousRun || e.WaitReason == WaitReason.CatchingUp || e.WaitReason == WaitReason.PreviousEpisode))
                 .Select(e => new { e.Id, e.ScheduleId, e.Priority, e.ScheduledFor })

@@ -18,12 +18,33 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
     // A schedule is created with its series, in one commit: one found without a series never gets one. So the runs of
     // ordinary schedules cost one lookup per schedule and process, not one per run created or finished.
     private readonly ConcurrentDictionary<Guid, bool> _isSeriesSchedule = new();
+    private const int RememberAtMost = 100_000;
+
+    /// <summary>
+    /// A ledger batch's transitions: which of their schedules belong to a series is asked once for the batch (one query
+    /// for those this node has not seen), not once per run, on the engine's hot path. With several nodes a run's end is
+    /// often recorded by a node that did not create it, and did not learn its schedule then.
+    /// </summary>
+    public async Task OnTransitionsAsync(AppDbContext db, IReadOnlyList<RunTransition> transitions, CancellationToken ct)
+    {
+        var concerned = transitions.Where(MayChangeItsEpisode).ToList();
+        await LearnAsync(db, concerned.Select(t => t.ScheduleId).OfType<Guid>(), ct);
+        foreach (var transition in concerned)
+        {
+            await OnTransitionAsync(db, transition, ct);
+        }
+    }
+
+    /// <summary>Starts, waits and retries in backoff leave the episode as it was; runs being created come through <see cref="OnCreatedAsync"/>.</summary>
+    private static bool MayChangeItsEpisode(RunTransition transition) =>
+        transition.From is not null
+        && transition.To is not ExecutionStatus.Running
+        && !(transition.To is ExecutionStatus.Pending && transition.From is ExecutionStatus.Pending or ExecutionStatus.Running);
 
     public async Task OnTransitionAsync(AppDbContext db, RunTransition transition, CancellationToken ct)
     {
-        if (transition.From is null)
+        if (!MayChangeItsEpisode(transition))
         {
-            // Runs being created come through OnCreatedAsync.
             return;
         }
         var status = transition.To switch
@@ -35,13 +56,8 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
             ExecutionStatus.Cancelled => EpisodeStatus.Draft,
             // Pending again (a retry, a recovery) after having finished: scheduled again.
             ExecutionStatus.Pending when transition.From is not ExecutionStatus.Pending and not ExecutionStatus.Running => EpisodeStatus.Scheduled,
-            // Starts, waits and retries in backoff leave the episode scheduled.
             _ => (EpisodeStatus?)EpisodeStatus.Scheduled,
         };
-        if (transition.To is ExecutionStatus.Running || (transition.To is ExecutionStatus.Pending && transition.From is ExecutionStatus.Pending or ExecutionStatus.Running))
-        {
-            return;
-        }
         if (transition.ScheduleId is { } scheduleId && !await IsSeriesScheduleAsync(db, scheduleId, ct))
         {
             return;
@@ -145,18 +161,30 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
         return isSeries;
     }
 
+    /// <summary>Which of these schedules belong to a series, for those not known yet: one query.</summary>
+    private async Task LearnAsync(AppDbContext db, IEnumerable<Guid> scheduleIds, CancellationToken ct)
+    {
+        var unknown = scheduleIds.Distinct().Where(id => !_isSeriesSchedule.ContainsKey(id)).ToList();
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+        if (_isSeriesSchedule.Count + unknown.Count > RememberAtMost)
+        {
+            // Forgotten all at once: a long-lived node sees an ever-growing number of one-time schedules.
+            _isSeriesSchedule.Clear();
+        }
+        var ofSeries = (await db.Series.IgnoreQueryFilters().Where(s => unknown.Contains(s.ScheduleId)).Select(s => s.ScheduleId).ToListAsync(ct)).ToHashSet();
+        foreach (var id in unknown)
+        {
+            _isSeriesSchedule[id] = ofSeries.Contains(id);
+        }
+    }
+
     /// <summary>A batch of runs: which of their schedules belong to a series is asked once, and only their runs are linked.</summary>
     public async Task OnCreatedAsync(AppDbContext db, IReadOnlyCollection<Execution> runs, CancellationToken ct)
     {
-        var unknown = runs.Where(r => !r.IsManual).Select(r => r.ScheduleId).Distinct().Where(id => !_isSeriesSchedule.ContainsKey(id)).ToList();
-        if (unknown.Count > 0)
-        {
-            var ofSeries = (await db.Series.IgnoreQueryFilters().Where(s => unknown.Contains(s.ScheduleId)).Select(s => s.ScheduleId).ToListAsync(ct)).ToHashSet();
-            foreach (var id in unknown)
-            {
-                _isSeriesSchedule[id] = ofSeries.Contains(id);
-            }
-        }
+        await LearnAsync(db, runs.Where(r => !r.IsManual).Select(r => r.ScheduleId), ct);
         // The runs are at hand: looking each up in the change tracker (DbSet.Local) detected the changes of the whole
         // batch once per run, which made a dispatcher's batch of 200 runs cost half a second.
         foreach (var run in runs)
