@@ -199,6 +199,10 @@ internal sealed class ExecutionConfiguration : IEntityTypeConfiguration<Executio
         builder.HasIndex(e => new { e.ScheduleId, e.OccurrenceKey }).IsUnique();
         builder.HasIndex(e => new { e.ScheduleId, e.CreatedAt });
         builder.HasIndex(e => new { e.Status, e.WorkspaceId });
+        // The runs of given schedules in a status: the ledger's read of the batch's schedules' waiting runs under the
+        // workspace locks, and the release of the run waiting behind one that finished. Without it SQLite (no statistics)
+        // took the status index and read every pending run of every workspace, each batch.
+        builder.HasIndex(e => new { e.ScheduleId, e.Status });
         builder.HasIndex(e => new { e.WorkspaceId, e.CreatedAt });
         // The workspace limits count recent starts before every run.
         builder.HasIndex(e => new { e.WorkspaceId, e.StartedAt });

@@ -924,6 +924,8 @@ namespace Scheduling.Web.Data.Migrations.PostgreSql
                     b.HasIndex("ScheduleId", "OccurrenceKey")
                         .IsUnique();
 
+                    b.HasIndex("ScheduleId", "Status");
+
                     b.HasIndex("Status", "WorkspaceId");
 
                     b.HasIndex("WorkspaceId", "CreatedAt");

@@ -927,6 +927,8 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
                     b.HasIndex("ScheduleId", "OccurrenceKey")
                         .IsUnique();
 
+                    b.HasIndex("ScheduleId", "Status");
+
                     b.HasIndex("Status", "WorkspaceId");
 
                     b.HasIndex("WorkspaceId", "CreatedAt");

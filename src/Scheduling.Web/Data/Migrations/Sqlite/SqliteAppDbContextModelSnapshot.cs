@@ -911,6 +911,8 @@ namespace Scheduling.Web.Data.Migrations.Sqlite
                     b.HasIndex("ScheduleId", "OccurrenceKey")
                         .IsUnique();
 
+                    b.HasIndex("ScheduleId", "Status");
+
                     b.HasIndex("Status", "WorkspaceId");
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
