@@ -152,13 +152,11 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
 
     private async ValueTask<bool> IsSeriesScheduleAsync(AppDbContext db, Guid scheduleId, CancellationToken ct)
     {
-        if (_isSeriesSchedule.TryGetValue(scheduleId, out var known))
-        {
-            return known;
-        }
-        var isSeries = await db.Series.IgnoreQueryFilters().AnyAsync(s => s.ScheduleId == scheduleId, ct);
-        _isSeriesSchedule[scheduleId] = isSeries;
-        return isSeries;
+        await LearnAsync(db, [scheduleId], ct);
+        // Forgotten meanwhile only if the cache was cleared by another batch: then asked on its own.
+        return _isSeriesSchedule.TryGetValue(scheduleId, out var known)
+            ? known
+            : await db.Series.IgnoreQueryFilters().AnyAsync(s => s.ScheduleId == scheduleId, ct);
     }
 
     /// <summary>Which of these schedules belong to a series, for those not known yet: one query.</summary>
