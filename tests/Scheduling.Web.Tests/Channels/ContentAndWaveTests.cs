@@ -354,6 +354,9 @@ public class ContentAndWaveTests
     public async Task Evergreen_AfterEachPublication_GoesBackToTheEndOfTheQueue_UpToMaxRepeats(DatabaseProvider provider)
     {
         await using var s = await CalendarScenario.StartAsync(provider, Monday);
+        // The app's own recurring pass (every five minutes of real time) would otherwise race this test's passes for the
+        // same repost: two passes at once each place one (a known race in EvergreenRecycler, see the session 22 note).
+        s.App.Services.GetRequiredService<Hangfire.IRecurringJobManager>().RemoveIfExists(Scheduling.Web.Engine.MaintenanceJobs.EvergreenId);
         var channel = await ChannelAsync(s.Client, "Blog");
         var content = await ContentAsync(s.Client, "Evergreen guide", new { intervalDays = 7, maxRepeats = 2 });
         var first = await CreatedAsync(s.Client, $"/api/v1/channels/{channel}/queue", new { contentId = content });
