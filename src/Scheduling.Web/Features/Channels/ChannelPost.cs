@@ -33,6 +33,12 @@ internal sealed class ChannelPostConfiguration : IEntityTypeConfiguration<Channe
         // NULLs never collide (SQL Server's unique index on a nullable column is filtered IS NOT NULL by EF).
         builder.HasIndex(p => new { p.ChannelId, p.SlotAt }).IsUnique();
         builder.HasIndex(p => new { p.ContentId, p.ChannelId });
+        // One n-th evergreen repost of an item per channel: two recycling passes at once (two nodes, or a manual and a
+        // recurring pass) both find it missing and would each place one; the second insert fails here instead. The
+        // filter's double quotes are standard SQL, accepted by all three providers (SQL Server with QUOTED_IDENTIFIER ON,
+        // as its filtered indexes require anyway).
+        builder.HasIndex(p => new { p.ContentId, p.ChannelId, p.Repeat }, "IX_ChannelPosts_OneRepostPerRepeat").IsUnique()
+            .HasFilter("\"ContentId\" IS NOT NULL AND \"Repeat\" > 0");
         builder.HasIndex(p => p.WaveId);
         // The schedule owns it (deleted with it); no other cascade: SQL Server refuses a second path from the workspace.
         builder.HasOne<Schedules.Schedule>().WithMany().HasForeignKey(p => p.ScheduleId).OnDelete(DeleteBehavior.Cascade);

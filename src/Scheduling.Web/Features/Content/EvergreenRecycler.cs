@@ -14,7 +14,8 @@ namespace Scheduling.Web.Features.Content;
 /// Evergreen recycling (a maintenance recurring job): each publication of an evergreen item on a channel that has no
 /// repost after it yet gets one, in the channel's next free slot after the end of its queue and at least the item's
 /// interval later (Core EvergreenRules), as a copy of the published schedule claimed like any queue add. Idempotent: a
-/// pass that finds the repost already there does nothing, so a missed or doubled pass is harmless.
+/// pass that finds the repost already there does nothing, so a missed or doubled pass is harmless; two passes at once
+/// (two nodes) cannot both place it, a unique index on (content, channel, repeat) refuses the second.
 /// </summary>
 public sealed class EvergreenRecycler(IDbContextFactory<AppDbContext> contexts, IServiceScopeFactory scopes, TimeProvider clock, ILogger<EvergreenRecycler> logger)
 {
@@ -98,6 +99,27 @@ public sealed class EvergreenRecycler(IDbContextFactory<AppDbContext> contexts, 
         }
         var planner = services.GetRequiredService<ChannelPlanner>();
         var outbox = services.GetRequiredService<Events.LifecycleOutbox>();
+        try
+        {
+            await PlaceRepostAsync(scoped, planner, outbox, channel, from, published, content, candidate, ct);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            if (!await RepostExistsAsync(candidate, ct))
+            {
+                throw;
+            }
+            // Another pass placed this repost first (its unique index refused ours): nothing is lost, nothing doubled.
+            logger.LogDebug("Evergreen repost {Repeat} of content {ContentId} on channel {ChannelId} was placed by another pass.",
+                candidate.Repeat + 1, candidate.ContentId, candidate.ChannelId);
+            return false;
+        }
+    }
+
+    private async Task PlaceRepostAsync(IDbContextFactory<AppDbContext> scoped, ChannelPlanner planner, Events.LifecycleOutbox outbox, Channel channel,
+        Instant from, Schedule published, ContentItem content, Candidate candidate, CancellationToken ct)
+    {
         await ChannelQueue.PlaceAsync(scoped, planner, channel, from, async (db, found) =>
         {
             var repost = Repost(published, channel, found, candidate.Repeat + 1, clock.GetUtcNow().UtcDateTime);
@@ -108,7 +130,14 @@ public sealed class EvergreenRecycler(IDbContextFactory<AppDbContext> contexts, 
             Id = Guid.CreateVersion7(), WorkspaceId = candidate.WorkspaceId, ScheduleId = schedule.Id, ChannelId = channel.Id,
             ContentId = content.Id, Repeat = candidate.Repeat + 1,
         }, ct);
-        return true;
+    }
+
+    private async Task<bool> RepostExistsAsync(Candidate candidate, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
+        var repeat = candidate.Repeat + 1;
+        return await db.ChannelPosts.IgnoreQueryFilters()
+            .AnyAsync(p => p.ContentId == candidate.ContentId && p.ChannelId == candidate.ChannelId && p.Repeat == repeat, ct);
     }
 
     /// <summary>The slot the repost would take, or null when it falls after the item's end date.</summary>

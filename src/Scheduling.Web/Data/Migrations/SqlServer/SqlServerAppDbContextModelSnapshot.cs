@@ -572,6 +572,10 @@ namespace Scheduling.Web.Data.Migrations.SqlServer
 
                     b.HasIndex("ContentId", "ChannelId");
 
+                    b.HasIndex(new[] { "ContentId", "ChannelId", "Repeat" }, "IX_ChannelPosts_OneRepostPerRepeat")
+                        .IsUnique()
+                        .HasFilter("\"ContentId\" IS NOT NULL AND \"Repeat\" > 0");
+
                     b.ToTable("ChannelPosts");
                 });
 
