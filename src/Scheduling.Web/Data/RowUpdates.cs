@@ -215,6 +215,33 @@ internal sealed class RowUpdates<TEntity> : RowUpdates
             return new RowUpdates<TEntity>(text, [.. parameters], arrays);
         });
 
+    /// <summary>
+    /// The statement <c>INSERT INTO table (columns…) VALUES (…)</c>, made once per model, to go in the same round trip as
+    /// updates (<see cref="RowUpdates.RunTogetherAsync"/>): the ledger writes an end's attempt rows with the end itself.
+    /// Each row holds the values of <paramref name="columns"/>; every row is inserted (true), or the statement fails.
+    /// </summary>
+    public static RowUpdates<TEntity> Inserts(AppDbContext db, string shape, IReadOnlyList<Expression<Func<TEntity, object?>>> columns) =>
+        Made.GetOrAdd((db.Model, shape), _ =>
+        {
+            var entity = db.Model.FindEntityType(typeof(TEntity))!;
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var sql = db.GetService<ISqlGenerationHelper>();
+            var properties = columns.Select(member => entity.FindProperty(MemberName(member))!).ToList();
+            var names = properties.Select(property => sql.DelimitIdentifier(property.GetColumnName(table)!)).ToList();
+            var into = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", names)})";
+            var parameters = properties.Select((property, i) => (sql.GenerateParameterName($"p{i}"), property.GetRelationalTypeMapping())).ToArray();
+            var text = $"{into} VALUES ({string.Join(", ", Enumerable.Range(0, names.Count).Select(i => sql.GenerateParameterNamePlaceholder($"p{i}")))})";
+            string? arrays = null;
+            if (db.Database.IsNpgsql())
+            {
+                // The positions come back as for updates: all of them (an INSERT's RETURNING sees only the new row).
+                var values = string.Join(", ", Enumerable.Range(0, names.Count).Select(i => $"p{i}"));
+                arrays = $"WITH v AS (SELECT * FROM unnest({string.Join(", ", Enumerable.Range(0, names.Count).Select(i => $"@p{i}"))}, @ord) AS v({values}, ord)), "
+                    + $"inserted AS ({into} SELECT {values} FROM v) SELECT ord FROM v";
+            }
+            return new RowUpdates<TEntity>(text, parameters, arrays);
+        });
+
     /// <summary>Runs the statement once per row, in the context's transaction; true where it changed its row.</summary>
     public async Task<bool[]> RunAsync(AppDbContext db, IReadOnlyList<object?[]> rows, CancellationToken ct) =>
         (await RunTogetherAsync(db, [(this, rows)], ct))[0];

@@ -285,7 +285,7 @@ public class ContentAndWaveTests
         }
         Assert.All(await transitions.StartManyAsync(db, [.. seen.Select(r => (r, (string?)"job"))], now, Ct), Assert.True);
         var outcomes = seen.Select((r, i) => RunOutcome.Ended(r, i == 1 ? ExecutionStatus.Failed : ExecutionStatus.Completed, i == 1 ? "HTTP 500" : null, null, now)).ToList();
-        Assert.All(await transitions.EndAttemptsAsync(db, outcomes, Ct), Assert.True);
+        Assert.All(await transitions.EndAttemptsAsync(db, outcomes, ct: Ct), Assert.True);
 
         var written = await db.LifecycleEvents.IgnoreQueryFilters().AsNoTracking().Where(e => e.Type != "schedule.created" && e.Type != "wave.created").OrderBy(e => e.Id).ToListAsync(Ct);
         // Each batch's run events in the order the batch wrote them (the outbox's order is the delivery order), then the wave's.

@@ -139,8 +139,36 @@ public class RunTransitionsTests
             RunOutcome.RetryAfter(seen[2], "HTTP 503", TimeSpan.FromSeconds(30), "retry-job", null, now.AddSeconds(1)),
         };
         mark = log.Count;
-        var recorded = await transitions.EndAttemptsAsync(db, ends, Ct);
+        // Each end with its attempt row, written in the same round trip; the lost end's row is not kept.
+        ExecutionAttempt AttemptOf(Execution run, int number, ExecutionStatus status, int? response, DateTime? completed) => new()
+        {
+            Id = Guid.CreateVersion7(), WorkspaceId = run.WorkspaceId, ExecutionId = run.Id, Number = number, StartedAt = now, CompletedAt = completed,
+            Status = status, Action = "webhook", Target = "https://example.com/hook", Request = "{\"a\":1}", ResponseStatus = response,
+            Response = response is null ? null : "épisode ✓", Error = response is null ? "HTTP 503" : null, DurationMs = 2000,
+        };
+        IReadOnlyList<ExecutionAttempt>[] attempts =
+        [
+            [AttemptOf(seen[0], 1, ExecutionStatus.Completed, 200, now.AddSeconds(2))],
+            [AttemptOf(seen[1], 2, ExecutionStatus.Completed, 200, now)],
+            [AttemptOf(seen[2], 1, ExecutionStatus.Failed, null, null)],
+        ];
+        bool[] recorded;
+        await using (var transaction = await db.Database.BeginTransactionAsync(Ct))
+        {
+            recorded = await transitions.EndAttemptsAsync(db, ends, attempts, Ct);
+            await transaction.CommitAsync(Ct);
+        }
         Assert.Equal(new[] { true, false, true }, recorded);
+        var written = await db.ExecutionAttempts.IgnoreQueryFilters().AsNoTracking().Where(a => runs.Select(r => r.Id).Contains(a.ExecutionId)).ToListAsync(Ct);
+        Assert.Equal([attempts[0][0].Id, attempts[2][0].Id], written.OrderBy(a => a.ExecutionId == runs[0].Id ? 0 : 1).Select(a => a.Id));
+        var kept = written.Single(a => a.Id == attempts[0][0].Id);
+        Assert.Equal((runs[0].Id, 1, ExecutionStatus.Completed, "webhook", "https://example.com/hook", "{\"a\":1}", (int?)200, "épisode ✓", (string?)null, (long?)2000),
+            (kept.ExecutionId, kept.Number, kept.Status, kept.Action, kept.Target, kept.Request, kept.ResponseStatus, kept.Response, kept.Error, kept.DurationMs));
+        Assert.Equal(now.AddSeconds(2), kept.CompletedAt!.Value, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(DateTimeKind.Utc, kept.StartedAt.Kind);
+        var failedAttempt = written.Single(a => a.Id == attempts[2][0].Id);
+        Assert.Equal((ExecutionStatus.Failed, (int?)null, (string?)null, "HTTP 503", (DateTime?)null),
+            (failedAttempt.Status, failedAttempt.ResponseStatus, failedAttempt.Response, failedAttempt.Error, failedAttempt.CompletedAt));
         Assert.Equal([ExecutionStatus.Completed, ExecutionStatus.Pending], log.Since(mark).Select(t => t.To!.Value));
         var done = await Load(db, runs[0].Id);
         Assert.Equal((ExecutionStatus.Completed, "{\"ok\":true}", (string?)null), (done.Status, done.Result, done.Error));

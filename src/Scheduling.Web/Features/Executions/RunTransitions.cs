@@ -261,20 +261,51 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
     /// worker after a recovery, do not both write.
     /// </summary>
     public async Task<bool> EndAttemptAsync(AppDbContext db, RunOutcome outcome, CancellationToken ct = default) =>
-        (await EndAttemptsAsync(db, [outcome], ct))[0];
+        (await EndAttemptsAsync(db, [outcome], ct: ct))[0];
 
-    /// <summary><see cref="EndAttemptAsync"/> for many runs, written together; true for each outcome recorded.</summary>
-    public Task<bool[]> EndAttemptsAsync(AppDbContext db, IReadOnlyList<RunOutcome> outcomes, CancellationToken ct = default) =>
-        WriteOneShapeAsync(db, RowUpdates<Execution>.For(db, "end-attempt",
+    /// <summary>
+    /// <see cref="EndAttemptAsync"/> for many runs, written together; true for each outcome recorded. Each outcome's
+    /// <paramref name="attempts"/> rows (when given) are written with it, in the same round trip, and only for the outcomes
+    /// recorded: those of an outcome that lost its compare-and-set are taken out again before the transaction ends (rare:
+    /// a callback and its timeout at once), which costs a round trip only then.
+    /// </summary>
+    public async Task<bool[]> EndAttemptsAsync(AppDbContext db, IReadOnlyList<RunOutcome> outcomes, IReadOnlyList<IReadOnlyList<ExecutionAttempt>>? attempts = null,
+        CancellationToken ct = default)
+    {
+        var end = RowUpdates<Execution>.For(db, "end-attempt",
             [e => e.Status, e => e.CompletedAt, e => e.DurationMs, e => e.NotBefore, e => e.Reason, e => e.WaitReason, e => e.Error, e => e.Result,
                 e => e.AwaitingCallback, e => e.CallbackDeadline, e => e.HangfireJobId],
-            [e => e.Id, e => e.Status, e => e.Attempts]),
-            [.. outcomes.Select(o => new object?[]
-            {
-                o.Status, o.CompletedAt, o.DurationMs, o.NotBefore, o.Reason, o.WaitReason, o.Error, o.Result, o.AwaitingCallback, o.CallbackDeadline, o.HangfireJobId,
-                o.ExecutionId, ExecutionStatus.Running, o.Attempt,
-            })],
-            i => new RunTransition(outcomes[i].ExecutionId, ExecutionStatus.Running, outcomes[i].Status, outcomes[i].WaitReason, outcomes[i].ScheduleId), ct);
+            [e => e.Id, e => e.Status, e => e.Attempts]);
+        var ends = outcomes.Select(o => new object?[]
+        {
+            o.Status, o.CompletedAt, o.DurationMs, o.NotBefore, o.Reason, o.WaitReason, o.Error, o.Result, o.AwaitingCallback, o.CallbackDeadline, o.HangfireJobId,
+            o.ExecutionId, ExecutionStatus.Running, o.Attempt,
+        }).ToList();
+        RunTransition Transition(int i) => new(outcomes[i].ExecutionId, ExecutionStatus.Running, outcomes[i].Status, outcomes[i].WaitReason, outcomes[i].ScheduleId);
+        List<object?[]> rows = [.. (attempts ?? []).SelectMany(a => a).Select(a => new object?[]
+        {
+            a.Id, a.WorkspaceId, a.ExecutionId, a.Number, a.StartedAt, a.CompletedAt, a.Status, a.Action, a.Target, a.Request, a.ResponseStatus, a.Response, a.Error, a.DurationMs,
+        })];
+        if (rows.Count == 0)
+        {
+            return (await WriteManyAsync(db, [(end, ends, Transition)], ct))[0];
+        }
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        var inserts = RowUpdates<ExecutionAttempt>.Inserts(db, "attempt",
+            [a => a.Id, a => a.WorkspaceId, a => a.ExecutionId, a => a.Number, a => a.StartedAt, a => a.CompletedAt, a => a.Status, a => a.Action, a => a.Target,
+                a => a.Request, a => a.ResponseStatus, a => a.Response, a => a.Error, a => a.DurationMs]);
+        var won = (await WriteManyAsync(db, [(end, ends, Transition)], ct, [(inserts, rows)]))[0];
+        List<Guid> lost = [.. Enumerable.Range(0, outcomes.Count).Where(i => !won[i]).SelectMany(i => attempts![i]).Select(a => a.Id)];
+        if (lost.Count > 0)
+        {
+            await db.ExecutionAttempts.IgnoreQueryFilters().Where(a => lost.Contains(a.Id)).ExecuteDeleteAsync(ct);
+        }
+        if (own is not null)
+        {
+            await own.CommitAsync(ct);
+        }
+        return won;
+    }
 
     /// <summary>Running → pending: the attempt died with its job (the recovery sweep); only if still carried by <paramref name="observedJob"/>.</summary>
     public Task<bool> InterruptAsync(AppDbContext db, Guid id, int attempt, string? observedJob, string reason, CancellationToken ct = default) =>
@@ -360,9 +391,6 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
         }
         return true;
     }
-
-    private async Task<bool[]> WriteOneShapeAsync(AppDbContext db, RowUpdates<Execution> update, IReadOnlyList<object?[]> rows, Func<int, RunTransition> transition,
-        CancellationToken ct) => (await WriteManyAsync(db, [(update, rows, transition)], ct))[0];
 
     private async Task<bool[][]> WriteManyAsync(AppDbContext db,
         IReadOnlyList<(RowUpdates<Execution> Update, IReadOnlyList<object?[]> Rows, Func<int, RunTransition> Transition)> parts, CancellationToken ct,
