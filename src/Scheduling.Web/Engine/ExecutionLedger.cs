@@ -456,7 +456,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         _lastRead = unread.Count;
         if (unread.Count > 0)
         {
-            foreach (var (id, run) in await ReadRunsAsync(db, unread))
+            foreach (var (id, run) in await ReadRunsAsync(db, unread, _gates))
             {
                 result[id] = run;
                 _seenLately[id] = (run, now);
@@ -465,7 +465,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         return result;
     }
 
-    private static async Task<Dictionary<Guid, LoadedRun>> ReadRunsAsync(AppDbContext db, List<Guid> ids)
+    private static async Task<Dictionary<Guid, LoadedRun>> ReadRunsAsync(AppDbContext db, List<Guid> ids, IRunOrderGate[] gates)
     {
         var rows = await db.Executions.IgnoreQueryFilters().AsNoTracking()
             .Where(e => ids.Contains(e.Id))
@@ -486,11 +486,16 @@ public sealed class ExecutionLedger : IAsyncDisposable
                 HasStageRows = db.ExecutionStages.IgnoreQueryFilters().Any(s => s.ExecutionId == e.Id),
                 // Linked when the run was created, so known before the lock: the gates are asked only about episodes.
                 IsEpisode = db.SeriesEpisodes.IgnoreQueryFilters().Any(s => s.ExecutionId == e.Id),
+                OfSeries = db.Series.IgnoreQueryFilters().Any(s => s.ScheduleId == e.ScheduleId),
                 HasTally = db.WorkspaceStartTallies.Any(t => t.WorkspaceId == e.WorkspaceId),
                 WorkspacePipeline = db.WorkspacePipelines.IgnoreQueryFilters()
                     .Where(p => p.WorkspaceId == e.WorkspaceId && p.JobType == e.Schedule!.JobType).Select(p => p.StagesJson).FirstOrDefault(),
             })
             .ToListAsync();
+        foreach (var gate in gates)
+        {
+            gate.Know(rows.Select(r => (r.Execution.ScheduleId, r.OfSeries)));
+        }
         return rows.ToDictionary(r => r.Execution.Id, r =>
         {
             r.Execution.Schedule = r.Schedule;

@@ -462,4 +462,10 @@ public sealed record EpisodeRun(Guid SeriesId, string SeriesName, int Number, in
 public interface IRunOrderGate
 {
     Task<IReadOnlyDictionary<Guid, EpisodeRun>> EpisodesAsync(AppDbContext db, IReadOnlyCollection<Guid> runIds, CancellationToken ct);
+
+    /// <summary>
+    /// Which schedules of runs the ledger read to start belong to a series, read with them: the ends of those runs are
+    /// recorded on this node, and the gate need not ask again then (a round trip in each end batch).
+    /// </summary>
+    void Know(IEnumerable<(Guid ScheduleId, bool OfSeries)> schedules);
 }

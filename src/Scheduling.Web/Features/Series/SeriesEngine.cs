@@ -159,6 +159,18 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
             : await db.Series.IgnoreQueryFilters().AnyAsync(s => s.ScheduleId == scheduleId, ct);
     }
 
+    public void Know(IEnumerable<(Guid ScheduleId, bool OfSeries)> schedules)
+    {
+        foreach (var (scheduleId, ofSeries) in schedules)
+        {
+            if (_isSeriesSchedule.Count >= RememberAtMost)
+            {
+                return;
+            }
+            _isSeriesSchedule[scheduleId] = ofSeries;
+        }
+    }
+
     /// <summary>Which of these schedules belong to a series, for those not known yet: one query.</summary>
     private async Task LearnAsync(AppDbContext db, IEnumerable<Guid> scheduleIds, CancellationToken ct)
     {
