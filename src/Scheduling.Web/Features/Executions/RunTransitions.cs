@@ -282,11 +282,11 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
             o.ExecutionId, ExecutionStatus.Running, o.Attempt,
         }).ToList();
         RunTransition Transition(int i) => new(outcomes[i].ExecutionId, ExecutionStatus.Running, outcomes[i].Status, outcomes[i].WaitReason, outcomes[i].ScheduleId);
-        List<object?[]> rows = [.. (attempts ?? []).SelectMany(a => a).Select(a => new object?[]
+        List<object?[]> attemptRows = [.. (attempts ?? []).SelectMany(a => a).Select(a => new object?[]
         {
             a.Id, a.WorkspaceId, a.ExecutionId, a.Number, a.StartedAt, a.CompletedAt, a.Status, a.Action, a.Target, a.Request, a.ResponseStatus, a.Response, a.Error, a.DurationMs,
         })];
-        if (rows.Count == 0)
+        if (attemptRows.Count == 0)
         {
             return (await WriteManyAsync(db, [(end, ends, Transition)], ct))[0];
         }
@@ -294,7 +294,7 @@ public sealed class RunTransitions(IEnumerable<IRunTransitionObserver> observers
         var inserts = RowUpdates<ExecutionAttempt>.Inserts(db, "attempt",
             [a => a.Id, a => a.WorkspaceId, a => a.ExecutionId, a => a.Number, a => a.StartedAt, a => a.CompletedAt, a => a.Status, a => a.Action, a => a.Target,
                 a => a.Request, a => a.ResponseStatus, a => a.Response, a => a.Error, a => a.DurationMs]);
-        var won = (await WriteManyAsync(db, [(end, ends, Transition)], ct, [(inserts, rows)]))[0];
+        var won = (await WriteManyAsync(db, [(end, ends, Transition)], ct, [(inserts, attemptRows)]))[0];
         List<Guid> lost = [.. Enumerable.Range(0, outcomes.Count).Where(i => !won[i]).SelectMany(i => attempts![i]).Select(a => a.Id)];
         if (lost.Count > 0)
         {

@@ -159,17 +159,8 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
             : await db.Series.IgnoreQueryFilters().AnyAsync(s => s.ScheduleId == scheduleId, ct);
     }
 
-    public void Know(IEnumerable<(Guid ScheduleId, bool OfSeries)> schedules)
-    {
-        foreach (var (scheduleId, ofSeries) in schedules)
-        {
-            if (_isSeriesSchedule.Count >= RememberAtMost)
-            {
-                return;
-            }
-            _isSeriesSchedule[scheduleId] = ofSeries;
-        }
-    }
+    public void Know(IEnumerable<(Guid ScheduleId, bool OfSeries)> schedules) =>
+        Remember([.. schedules.DistinctBy(s => s.ScheduleId)]);
 
     /// <summary>Which of these schedules belong to a series, for those not known yet: one query.</summary>
     private async Task LearnAsync(AppDbContext db, IEnumerable<Guid> scheduleIds, CancellationToken ct)
@@ -179,15 +170,20 @@ public sealed class SeriesEngine(TimeProvider clock, Events.LifecycleOutbox even
         {
             return;
         }
-        if (_isSeriesSchedule.Count + unknown.Count > RememberAtMost)
+        var ofSeries = (await db.Series.IgnoreQueryFilters().Where(s => unknown.Contains(s.ScheduleId)).Select(s => s.ScheduleId).ToListAsync(ct)).ToHashSet();
+        Remember([.. unknown.Select(id => (id, ofSeries.Contains(id)))]);
+    }
+
+    private void Remember(IReadOnlyCollection<(Guid ScheduleId, bool OfSeries)> schedules)
+    {
+        if (_isSeriesSchedule.Count + schedules.Count > RememberAtMost)
         {
             // Forgotten all at once: a long-lived node sees an ever-growing number of one-time schedules.
             _isSeriesSchedule.Clear();
         }
-        var ofSeries = (await db.Series.IgnoreQueryFilters().Where(s => unknown.Contains(s.ScheduleId)).Select(s => s.ScheduleId).ToListAsync(ct)).ToHashSet();
-        foreach (var id in unknown)
+        foreach (var (scheduleId, ofSeries) in schedules)
         {
-            _isSeriesSchedule[id] = ofSeries.Contains(id);
+            _isSeriesSchedule[scheduleId] = ofSeries;
         }
     }
 
