@@ -98,7 +98,7 @@ public static class Program
         string rawLabel;
         if (postgres)
         {
-            pg = await ThrowawayPostgres.StartAsync(work, options.PgFast);
+            pg = await ThrowawayPostgres.StartAsync(work, options.PgFast, options.PgStatements);
             var (rows, elapsed) = await pg.MeasureCommitsAsync(Math.Min(n, 5000), TimeSpan.FromSeconds(30));
             rawRate = rows / Math.Max(elapsed.TotalSeconds, 1e-9);
             rawLabel = $"raw PostgreSQL ceiling {rawRate:0} single-row commits/s (same run, {(options.PgFast ? "fsync off" : "fsync on")})";
@@ -220,8 +220,13 @@ public static class Program
             await Task.Delay(50);
         }
         var cpuAtDue = nodes.Select(node => node.CpuTime()).ToArray();
+        var machineAtDue = MachineCpu();
         var ownCpuAtDue = Process.GetCurrentProcess().TotalProcessorTime;
         var commitsAtDue = pg is null ? 0 : await pg.CommitsAsync();
+        if (pg is not null && options.PgStatements)
+        {
+            await pg.ResetStatementsAsync();
+        }
 
         // 4. Wait for the deliveries: until all arrived, or the timeout after the due second. With --kill-one the last
         // node is killed (SIGKILL) once a third of the runs arrived; the others must deliver the rest.
@@ -257,6 +262,7 @@ public static class Program
             await Task.Delay(200);
         }
         var deliveryWindow = DateTime.UtcNow - due;
+        var machine = MachineCpu();
         var appCpu = killedCpu + nodes.Select((node, i) => node == killed ? TimeSpan.Zero : node.CpuTime() - cpuAtDue[i]).Aggregate(TimeSpan.Zero, (a, b) => a + b);
         var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuAtDue;
         var commits = pg is null ? 0 : await pg.CommitsAsync() - commitsAtDue;
@@ -315,8 +321,29 @@ public static class Program
         if (pg is not null)
         {
             Console.WriteLine($"database commits       {commits} in {deliveryWindow.TotalSeconds:0.0} s = {commits / Math.Max(deliveryWindow.TotalSeconds, 0.001):0}/s (pg_stat_database.xact_commit of the app's database, every node and Hangfire)");
+            if (options.PgStatements)
+            {
+                // Read after the burst: the statements of the wait for the last delivery are in it too (few).
+                var top = await pg.TopStatementsAsync(15);
+                var total = top.Sum(t => t.TotalMs);
+                Console.WriteLine($"server time by statement (pg_stat_statements since the due second; top {top.Count}: {total:0} ms):");
+                foreach (var (totalMs, calls, rows, query) in top)
+                {
+                    var text = System.Text.RegularExpressions.Regex.Replace(query, @"\s+", " ");
+                    Console.WriteLine($"  {totalMs,8:0} ms {calls,7} calls {totalMs / Math.Max(calls, 1),7:0.000} ms each {rows,8} rows  {Clip(text, 140)}");
+                }
+            }
         }
         Console.WriteLine($"app CPU                {appCpu.TotalSeconds:0.0} s over the {deliveryWindow.TotalSeconds:0.0} s from the due second to the last delivery = {appCpu.TotalSeconds / Math.Max(deliveryWindow.TotalSeconds, 0.001):0.00} of {Environment.ProcessorCount} cores{(nodes.Count > 1 ? ", summed over the nodes" : "")}; {appCpu.TotalMilliseconds / Math.Max(firstPerKey.Count, 1):0.0} ms CPU per delivery (this script: {ownCpu.TotalSeconds:0.0} s)");
+        var (busy, all) = (machine.Busy - machineAtDue.Busy, machine.All - machineAtDue.All);
+        if (all > 0)
+        {
+            // Whether the burst is bound by the machine's cores: what the nodes did not use went to PostgreSQL, this script,
+            // its webhook receiver and anything else running.
+            var busyCores = Environment.ProcessorCount * (double)busy / all;
+            var windowSeconds = Math.Max(deliveryWindow.TotalSeconds, 0.001);
+            Console.WriteLine($"machine CPU            {busyCores:0.00} of {Environment.ProcessorCount} cores busy over the same window (/proc/stat): the app nodes {appCpu.TotalSeconds / windowSeconds:0.00}, everything else (PostgreSQL, this script and its receiver) {busyCores - appCpu.TotalSeconds / windowSeconds:0.00}");
+        }
         foreach (var node in nodes.Where(node => node != killed))
         {
             Console.WriteLine($"app RSS{(nodes.Count > 1 ? $" {node.Name}" : ""),-16} {node.RssMb():0} MB now, {Math.Max(rssPeak, node.PeakRssMb()):0} MB peak (VmHWM)");
@@ -504,6 +531,20 @@ public static class Program
     internal static double? Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
+    /// <summary>The machine's busy and total CPU time so far, in clock ticks summed over its cores (/proc/stat's first line).</summary>
+    internal static (long Busy, long All) MachineCpu()
+    {
+        if (!File.Exists("/proc/stat"))
+        {
+            return (0, 0);
+        }
+        // cpu user nice system idle iowait irq softirq steal ...: idle and iowait are the only ticks not spent working.
+        var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+            .Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+        var all = ticks.Sum();
+        return (all - ticks[3] - ticks[4], all);
+    }
+
     internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
@@ -572,6 +613,7 @@ internal sealed record LoadOptions
           --nodes N          app processes on the one database (postgresql only; default 1), creation spread over them
           --kill-one         kill the last node with SIGKILL once a third of the runs arrived; report how long the rest took
           --pg-fast          PostgreSQL with fsync and synchronous_commit off (as the tests run it); default durability otherwise
+          --pg-statements    PostgreSQL counts its statements (pg_stat_statements): the burst's top ones by server time are printed
           --pool N           the app's connection pool size on PostgreSQL (Maximum Pool Size; default 50)
           --keep             keep the temporary work directory (database, app log)
           --page             with --calendar: the month page in Chromium too (CHROMIUM_PATH, default /usr/bin/chromium;
@@ -598,6 +640,7 @@ internal sealed record LoadOptions
     public int Nodes { get; private init; } = 1;
     public bool KillOne { get; private init; }
     public bool PgFast { get; private init; }
+    public bool PgStatements { get; private init; }
     public int PoolSize { get; private init; } = 50;
     public bool Help { get; private init; }
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; private init; } = [];
@@ -636,6 +679,7 @@ internal sealed record LoadOptions
                 "--nodes" => options with { Nodes = Int(1, 16) },
                 "--kill-one" => options with { KillOne = true },
                 "--pg-fast" => options with { PgFast = true },
+                "--pg-statements" => options with { PgStatements = true },
                 "--pool" => options with { PoolSize = Int(5, 500) },
                 "--bulk" => options with { Bulk = true },
                 "--planning" => options with { Planning = true },

@@ -28,7 +28,7 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
     public string ConnectionString(string database, int pool = 50) =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size={pool}";
 
-    public static async Task<ThrowawayPostgres> StartAsync(string work, bool fast)
+    public static async Task<ThrowawayPostgres> StartAsync(string work, bool fast, bool statements = false)
     {
         var bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb")))
@@ -50,6 +50,7 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
         await RunAsPostgresAsync(asRoot, Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
         var settings = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=400 -c shared_buffers=256MB"
             + (fast ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : "")
+            + (statements ? " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" : "")
             // More server settings for a look inside, e.g. "-c log_statement=all" to count statements by kind (server.log in the work directory).
             + (Environment.GetEnvironmentVariable("SCHEDULING_LOAD_PG_SETTINGS") is { Length: > 0 } extra ? " " + extra : "");
         await RunAsPostgresAsync(asRoot, Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "-o", settings, "start"]);
@@ -95,6 +96,36 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
     }
 
     /// <summary>Committed transactions of the app's database so far (pg_stat_database).</summary>
+    /// <summary>Forgets the statements counted so far (pg_stat_statements, with --pg-statements): the burst's are counted alone.</summary>
+    public async Task ResetStatementsAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("load", pool: 2));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The statements of the app's database that took the server's time since the reset, most first.</summary>
+    public async Task<List<(double TotalMs, long Calls, long Rows, string Query)>> TopStatementsAsync(int count)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("load", pool: 2));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT s.total_exec_time, s.calls, s.rows, s.query
+            FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+            WHERE d.datname = 'load'
+            ORDER BY s.total_exec_time DESC LIMIT @count
+            """, connection);
+        command.Parameters.AddWithValue("count", count);
+        var top = new List<(double, long, long, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            top.Add((reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3)));
+        }
+        return top;
+    }
+
     public async Task<long> CommitsAsync()
     {
         await using var connection = new NpgsqlConnection(ConnectionString("postgres", pool: 2));
