@@ -95,7 +95,6 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
         return (done, watch.Elapsed);
     }
 
-    /// <summary>Committed transactions of the app's database so far (pg_stat_database).</summary>
     /// <summary>Forgets the statements counted so far (pg_stat_statements, with --pg-statements): the burst's are counted alone.</summary>
     public async Task ResetStatementsAsync()
     {
@@ -126,6 +125,7 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
         return top;
     }
 
+    /// <summary>Committed transactions of the app's database so far (pg_stat_database).</summary>
     public async Task<long> CommitsAsync()
     {
         await using var connection = new NpgsqlConnection(ConnectionString("postgres", pool: 2));

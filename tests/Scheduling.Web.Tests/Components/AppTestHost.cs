@@ -1,13 +1,13 @@
 using Bunit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Scheduling.Web.Api;
 using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
+using Scheduling.Web.Tests.Infrastructure;
 using Scheduling.Web.Features.Accounts;
 using Scheduling.Web.Features.Alerts;
 using Scheduling.Web.Features.Executions;
@@ -50,13 +50,5 @@ internal static class AppTestHost
         });
         await context.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(Xunit.TestContext.Current.CancellationToken);
         return (root, context, clock);
-    }
-
-    private sealed class TestHostEnvironment(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Development;
-        public string ApplicationName { get; set; } = "Scheduling.Web";
-        public string ContentRootPath { get; set; } = root;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

@@ -3,10 +3,9 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
 using Scheduling.Web.Data;
 using Scheduling.Web.Features.Workspaces;
+using Scheduling.Web.Tests.Infrastructure;
 
 namespace Scheduling.Web.Tests.Data;
 
@@ -30,7 +29,7 @@ public class ContextOptionsTests
                 ["Database:Provider"] = "Sqlite",
                 ["ConnectionStrings:Scheduling"] = "Data Source=options.db",
             }).Build();
-            services.AddPersistence(configuration, new Environment(folder.FullName));
+            services.AddPersistence(configuration, new TestHostEnvironment(folder.FullName));
             var added = new CountingInterceptor();
             services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(added));
             await using var app = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
@@ -60,12 +59,4 @@ public class ContextOptionsTests
     }
 
     private sealed class CountingInterceptor : DbCommandInterceptor;
-
-    private sealed class Environment(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Development;
-        public string ApplicationName { get; set; } = "Scheduling.Web";
-        public string ContentRootPath { get; set; } = root;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
-    }
 }
