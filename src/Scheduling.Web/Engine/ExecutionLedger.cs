@@ -511,8 +511,6 @@ public sealed class ExecutionLedger : IAsyncDisposable
         var settings = _options.CurrentValue;
         var limits = new WorkspaceLimits(settings.WorkspaceConcurrencyLimit, settings.WorkspaceRatePerMinute, settings.WorkspaceDailyQuota);
         var now = _clock.GetUtcNow().UtcDateTime;
-        var minuteAgo = now.AddMinutes(-1);
-        var dayStart = now.Date;
         var candidates = loaded.Values.Where(r => !r.Execution.IsFinished && r.Execution.Status != ExecutionStatus.Running).Select(r => r.Execution).ToList();
         var candidateIds = candidates.Select(e => e.Id).ToHashSet();
 
@@ -537,6 +535,25 @@ public sealed class ExecutionLedger : IAsyncDisposable
             .Select(e => new { e.Id, e.WorkspaceId, e.ScheduleId, e.Status, e.ScheduledFor, e.WaitReason })
             .ToListAsync();
         phases.Mark("running and siblings");
+
+        // Episodes of a series: which are held behind an earlier one (read under the lock, after this batch's outcomes).
+        var episodes = new Dictionary<Guid, EpisodeRun>();
+        var episodeIds = candidates.Where(e => loaded[e.Id].IsEpisode).Select(e => e.Id).ToList();
+        foreach (var gate in episodeIds.Count == 0 ? Array.Empty<IRunOrderGate>() : _gates)
+        {
+            foreach (var (id, episode) in await gate.EpisodesAsync(db, episodeIds, CancellationToken.None))
+            {
+                episodes[id] = episode;
+            }
+        }
+
+        phases.Mark("episodes");
+
+        // The decisions' time is after what they read under the lock: a run started now is never stamped earlier than
+        // the end of one it waited for (another node's end, committed while this batch waited for the lock).
+        now = _clock.GetUtcNow().UtcDateTime;
+        var minuteAgo = now.AddMinutes(-1);
+        var dayStart = now.Date;
         // Looked up, not scanned per workspace and schedule: a large batch has hundreds of each (under the locks).
         var runningIn = siblings.Where(e => e.Status == ExecutionStatus.Running).CountBy(e => e.WorkspaceId).ToDictionary();
         var candidatesIn = candidates.ToLookup(e => e.WorkspaceId);
@@ -555,18 +572,6 @@ public sealed class ExecutionLedger : IAsyncDisposable
             siblingsOf[id].Count(e => e.Status == ExecutionStatus.Running),
             [.. siblingsOf[id].Where(e => e.Status == ExecutionStatus.Pending).Select(e => new PendingRun(Utc(e.ScheduledFor), e.WaitReason))]));
 
-        // Episodes of a series: which are held behind an earlier one (read under the lock, after this batch's outcomes).
-        var episodes = new Dictionary<Guid, EpisodeRun>();
-        var episodeIds = candidates.Where(e => loaded[e.Id].IsEpisode).Select(e => e.Id).ToList();
-        foreach (var gate in episodeIds.Count == 0 ? Array.Empty<IRunOrderGate>() : _gates)
-        {
-            foreach (var (id, episode) in await gate.EpisodesAsync(db, episodeIds, CancellationToken.None))
-            {
-                episodes[id] = episode;
-            }
-        }
-
-        phases.Mark("episodes");
         var decided = new HashSet<Guid>();
         var starting = new List<(StartItem Item, Execution Execution, string? Carrier)>();
         // Kept for a place the first time: the run says why it waits (its job still carries it).
