@@ -510,7 +510,6 @@ public sealed class ExecutionLedger : IAsyncDisposable
     {
         var settings = _options.CurrentValue;
         var limits = new WorkspaceLimits(settings.WorkspaceConcurrencyLimit, settings.WorkspaceRatePerMinute, settings.WorkspaceDailyQuota);
-        var now = _clock.GetUtcNow().UtcDateTime;
         var candidates = loaded.Values.Where(r => !r.Execution.IsFinished && r.Execution.Status != ExecutionStatus.Running).Select(r => r.Execution).ToList();
         var candidateIds = candidates.Select(e => e.Id).ToHashSet();
 
@@ -520,7 +519,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
         var untallied = workspaceIds.Where(id => candidates.All(e => e.WorkspaceId != id || !loaded[e.Id].HasTally)).ToList();
         if (untallied.Count > 0)
         {
-            await MakeTalliesAsync(db, untallied, now);
+            await MakeTalliesAsync(db, untallied, _clock.GetUtcNow().UtcDateTime);
             phases.Mark("tallies made");
         }
         var tallies = workspaceIds.Count == 0 ? [] : await LockedTallies(db, workspaceIds).ToListAsync();
@@ -551,7 +550,7 @@ public sealed class ExecutionLedger : IAsyncDisposable
 
         // The decisions' time is after what they read under the lock: a run started now is never stamped earlier than
         // the end of one it waited for (another node's end, committed while this batch waited for the lock).
-        now = _clock.GetUtcNow().UtcDateTime;
+        var now = _clock.GetUtcNow().UtcDateTime;
         var minuteAgo = now.AddMinutes(-1);
         var dayStart = now.Date;
         // Looked up, not scanned per workspace and schedule: a large batch has hundreds of each (under the locks).

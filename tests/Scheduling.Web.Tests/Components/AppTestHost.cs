@@ -7,11 +7,11 @@ using Microsoft.Extensions.Time.Testing;
 using Scheduling.Web.Api;
 using Scheduling.Web.Data;
 using Scheduling.Web.Engine;
-using Scheduling.Web.Tests.Infrastructure;
 using Scheduling.Web.Features.Accounts;
 using Scheduling.Web.Features.Alerts;
 using Scheduling.Web.Features.Executions;
 using Scheduling.Web.Features.Schedules;
+using Scheduling.Web.Tests.Infrastructure;
 
 namespace Scheduling.Web.Tests.Components;
 

@@ -30,7 +30,7 @@ public class ContextOptionsTests
                 ["ConnectionStrings:Scheduling"] = "Data Source=options.db",
             }).Build();
             services.AddPersistence(configuration, new TestHostEnvironment(folder.FullName));
-            var added = new CountingInterceptor();
+            var added = new MarkerInterceptor();
             services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(added));
             await using var app = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
 
@@ -58,5 +58,5 @@ public class ContextOptionsTests
         }
     }
 
-    private sealed class CountingInterceptor : DbCommandInterceptor;
+    private sealed class MarkerInterceptor : DbCommandInterceptor;
 }
