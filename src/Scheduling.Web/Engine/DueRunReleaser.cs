@@ -65,12 +65,14 @@ public sealed class DueRunReleaser(ExecutionQueue queue, IOptionsMonitor<Executi
 
     /// <summary>
     /// The jobs that carry <paramref name="due"/> (in due order, urgent first): one per run while the node's workers
-    /// outnumber the runs, else runs of one priority in jobs just large enough to keep every worker busy, at most
-    /// <see cref="ExecutionOptions.RunsPerJob"/> each (decision 0033).
+    /// outnumber the runs, else runs of one priority in as few jobs as <see cref="ExecutionOptions.RunsPerJob"/> allows,
+    /// the runs spread evenly over them (decisions 0033, 0047): a job costs a shared storage some thirty round trips,
+    /// and its runs are delivered side by side, so more jobs buy no speed.
     /// </summary>
     internal static List<(Guid[] Ids, SchedulePriority Priority)> Carriers(IReadOnlyList<(Guid Id, SchedulePriority Priority)> due, ExecutionOptions settings)
     {
-        var size = Math.Clamp((due.Count + settings.WorkerCount - 1) / settings.WorkerCount, 1, settings.RunsPerJob);
+        var jobs = (due.Count + settings.RunsPerJob - 1) / settings.RunsPerJob;
+        var size = due.Count <= settings.WorkerCount ? 1 : (due.Count + jobs - 1) / jobs;
         if (size == 1)
         {
             return [.. due.Select(run => (new[] { run.Id }, run.Priority))];

@@ -122,6 +122,10 @@ public sealed class ExecutionLedger : IAsyncDisposable
     private TaskCompletionSource _placeFreedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTime _askedAgainAt;
 
+    // The run jobs this node's workers are running now: a job's share of a workspace's places in one round is the limit
+    // divided among them (decision 0047).
+    private int _jobsRunning;
+
     public ExecutionLedger(IServiceScopeFactory scopes, ExecutionQueue queue, DueRunReleaser releaser, RunTransitions transitions, Operations.EngineMetrics metrics,
         EngineActivity activity, DatabaseOptions database, IOptionsMonitor<ExecutionOptions> options, TimeProvider clock, ILogger<ExecutionLedger> logger, IEnumerable<IRunOrderGate> gates)
     {
@@ -159,6 +163,12 @@ public sealed class ExecutionLedger : IAsyncDisposable
         await SubmitAsync(item, ct, _endsApart ? _ends : _items);
         return await item.Done.Task.WaitAsync(ct);
     }
+
+    /// <summary>A worker begins a run job (of one run or several): the places a job takes in one round are shared among these.</summary>
+    public void JobStarted() => Interlocked.Increment(ref _jobsRunning);
+
+    /// <summary>A run job has ended: its part of the places goes to the jobs still running.</summary>
+    public void JobFinished() => Interlocked.Decrement(ref _jobsRunning);
 
     public async ValueTask DisposeAsync()
     {
@@ -579,10 +589,12 @@ public sealed class ExecutionLedger : IAsyncDisposable
         // with the batch's starts.
         var refused = new List<(StartItem Item, Execution Seen, WaitReason Reason, string? Text, TimeSpan Delay)>();
         var keptAtMost = Math.Max(1, settings.WorkerCount / 2) - _waitingForAPlace.Count;
-        // The places a job asking for several runs takes per workspace in one round (decision 0042): its even part of the
-        // limit among the node's workers, so that at a limit that binds the places spread over the workers as they did when
-        // each worker asked for one run at a time; where the limit is far, all of them.
-        var share = Math.Max(1, limits.Concurrency / Math.Max(1, settings.WorkerCount));
+        // The places a job asking for several runs takes per workspace in one round (decisions 0042, 0047): its even part of
+        // the limit among the run jobs this node's workers are running, so that at a limit that binds the places spread over
+        // those jobs (no more of them wait for a place than the ledger keeps); where the limit is far, all of them. Rounded
+        // up: together they may take every place (a node whose peer has finished its part of a burst uses them all).
+        var jobs = Math.Max(1, Volatile.Read(ref _jobsRunning));
+        var share = Math.Max(1, (limits.Concurrency + jobs - 1) / jobs);
         var shares = new Dictionary<(string Job, Guid Workspace), int>();
         foreach (var start in starts
             .OrderBy(s => loaded.TryGetValue(s.Request.ExecutionId, out var r) ? r.Execution.ScheduledFor : DateTime.MinValue)

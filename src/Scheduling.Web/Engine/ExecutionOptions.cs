@@ -52,14 +52,20 @@ public sealed class ExecutionOptions
     public int DispatchBatchSize { get; set; } = 200;
 
     /// <summary>
-    /// At most this many runs falling due at the same moment go to Hangfire as one job, run one after the other by
-    /// its worker (1: one job per run). A job costs a shared storage several transactions (create, fetch, two state
-    /// changes with their locks), which bounded a burst on PostgreSQL to ~200 runs a second (decision 0033). Only a
-    /// burst larger than the node's workers is batched, into jobs just large enough to keep every worker busy; a
-    /// handful of runs keeps a job each, named after its run in the dashboard.
+    /// At most this many runs falling due at the same moment go to Hangfire as one job, delivered side by side by its
+    /// worker (1: one job per run). A job costs a shared storage some thirty round trips (create, fetch, two state
+    /// changes with their locks, counters), which bounded a burst on PostgreSQL to ~200 runs a second (decisions 0033,
+    /// 0047). Only a burst larger than the node's workers is batched, into as few jobs as this allows; a handful of runs
+    /// keeps a job each, named after its run in the dashboard. A node that dies strands its jobs' runs until the node
+    /// watch hands them over (after the node timeout), however many a job carries. Unset on the embedded default it is
+    /// <see cref="EmbeddedRunsPerJob"/>: a job costs Hangfire's memory storage no round trip, and smaller jobs spread a
+    /// burst's places over more askers.
     /// </summary>
     [Range(1, 100, ErrorMessage = "Setting 'Execution:RunsPerJob' must be between 1 and 100.")]
-    public int RunsPerJob { get; set; } = 16;
+    public int RunsPerJob { get; set; } = 100;
+
+    /// <summary><see cref="RunsPerJob"/> on the embedded default (SQLite, Hangfire in memory) when not set.</summary>
+    public const int EmbeddedRunsPerJob = 16;
 
     /// <summary>Run the dispatcher on this node (false: execute only).</summary>
     public bool RunDispatcher { get; set; } = true;

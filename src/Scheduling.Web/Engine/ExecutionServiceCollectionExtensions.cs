@@ -18,6 +18,11 @@ public static class ExecutionServiceCollectionExtensions
     public static IServiceCollection AddExecutionEngine(this IServiceCollection services, IConfiguration configuration, DatabaseOptions database)
     {
         services.AddOptions<ExecutionOptions>().BindConfiguration(ExecutionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (database.Provider is DatabaseProvider.Sqlite && configuration[$"{ExecutionOptions.Section}:{nameof(ExecutionOptions.RunsPerJob)}"] is null)
+        {
+            // Large jobs save a shared storage's round trips (decision 0047); Hangfire's memory storage has none to save.
+            services.PostConfigure<ExecutionOptions>(o => o.RunsPerJob = ExecutionOptions.EmbeddedRunsPerJob);
+        }
         var options = configuration.GetSection(ExecutionOptions.Section).Get<ExecutionOptions>() ?? new ExecutionOptions();
         // Checked now, not only at start: the server registration below already uses these values.
         var errors = new List<ValidationResult>();

@@ -31,12 +31,14 @@ public class BatchedRunsTests
     }
 
     [Theory]
-    [InlineData(51, 50, 16, 2)]
-    [InlineData(120, 50, 16, 3)]
+    [InlineData(51, 50, 16, 13)]
+    [InlineData(120, 50, 16, 15)]
+    [InlineData(120, 50, 100, 60)]
+    [InlineData(2000, 50, 100, 100)]
     [InlineData(2000, 50, 16, 16)]
     [InlineData(2000, 50, 1, 1)]
-    [InlineData(10, 4, 100, 3)]
-    public void Carriers_ABurst_InJobsJustLargeEnoughToKeepEveryWorkerBusy(int runs, int workers, int runsPerJob, int size)
+    [InlineData(10, 4, 100, 10)]
+    public void Carriers_ABurstLargerThanTheWorkers_InAsFewJobsAsTheirSizeAllows_SpreadEvenly(int runs, int workers, int runsPerJob, int size)
     {
         var due = Due(runs);
         var carriers = DueRunReleaser.Carriers(due, new ExecutionOptions { WorkerCount = workers, RunsPerJob = runsPerJob });
@@ -44,6 +46,23 @@ public class BatchedRunsTests
         Assert.Equal((runs + size - 1) / size, carriers.Count);
         // Every run once, in due order.
         Assert.Equal(due.Select(run => run.Item1), carriers.SelectMany(carrier => carrier.Ids));
+    }
+
+    /// <summary>
+    /// Jobs are large on a shared storage, where each costs some thirty round trips, and stay small on the embedded
+    /// default, where a job costs none (decision 0047); a configured size is kept on either.
+    /// </summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite, null, ExecutionOptions.EmbeddedRunsPerJob)]
+    [InlineData(DatabaseProvider.Sqlite, "40", 40)]
+    [InlineData(DatabaseProvider.PostgreSql, null, 100)]
+    [InlineData(DatabaseProvider.PostgreSql, "40", 40)]
+    public async Task RunsPerJob_LargeOnASharedStorage_SmallInMemory_UnlessSet(DatabaseProvider provider, string? configured, int expected)
+    {
+        Assert.SkipWhen(provider == DatabaseProvider.PostgreSql && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
+            $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
+        await using var host = await EngineHost.StartAsync(provider, extra: configured is null ? null : new() { ["Execution:RunsPerJob"] = configured });
+        Assert.Equal(expected, host.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ExecutionOptions>>().CurrentValue.RunsPerJob);
     }
 
     [Fact]
@@ -71,8 +90,8 @@ public class BatchedRunsTests
     {
         Assert.SkipWhen(provider == DatabaseProvider.PostgreSql && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
             $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
-        // Eight workers (the engine host's), 40 runs due in the same second: jobs of five runs.
-        await using var host = await EngineHost.StartAsync(provider);
+        // Eight workers (the engine host's), 40 runs due in the same second, at most ten a job: jobs of two to ten runs.
+        await using var host = await EngineHost.StartAsync(provider, extra: new() { ["Execution:RunsPerJob"] = "10" });
         await SeedBurstAsync(host, 40, host.Receiver.Url("burst"));
         var factory = host.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
 
@@ -94,7 +113,7 @@ public class BatchedRunsTests
         var monitoring = host.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
         var batches = monitoring.SucceededJobs(0, 1000).Select(job => job.Value.Job?.Args is [Guid[] ids, ..] ? ids : null).OfType<Guid[]>().ToList();
         Assert.NotEmpty(batches);
-        Assert.All(batches, batch => Assert.InRange(batch.Length, 2, 5));
+        Assert.All(batches, batch => Assert.InRange(batch.Length, 2, 10));
         var batched = batches.SelectMany(ids => ids).ToList();
         Assert.Equal(batched.Count, batched.Distinct().Count());
         Assert.Subset(runs.Select(run => run.Id).ToHashSet(), batched.ToHashSet());
@@ -116,12 +135,15 @@ public class BatchedRunsTests
     {
         Assert.SkipWhen(provider == DatabaseProvider.PostgreSql && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
             $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
-        // Six workers, three places: three run, the other three workers (half the node's) keep theirs for a place.
+        // Six workers, three places, a job per run: three run, the other three workers (half the node's) keep theirs for a
+        // place. (With jobs of several runs the first jobs of a burst may take more than their part of the places before
+        // the others run, and a last job's run may then be refused: decision 0047.)
         var log = new RunTransitionLog();
         await using var host = await EngineHost.StartAsync(provider, extra: new()
         {
             ["Execution:WorkspaceConcurrencyLimit"] = "3",
             ["Execution:WorkerCount"] = "6",
+            ["Execution:RunsPerJob"] = "1",
         }, transitions: log);
         await using var receiver = await HoldingWebhookReceiver.StartAsync();
         receiver.Respond("limited", TimeSpan.FromMilliseconds(300));
@@ -142,7 +164,7 @@ public class BatchedRunsTests
         // The kept runs said why they waited, once each (a refused run would have said it again with its recheck job).
         var waits = log.All.Where(t => t.From == ExecutionStatus.Pending && t.To == ExecutionStatus.Pending && t.WaitReason == WaitReason.ConcurrencyLimit).ToList();
         Assert.NotEmpty(waits);
-        // No run waited in a recheck job of its own: each was started by the (batch) job that carried it from the start.
+        // No run waited in a recheck job of its own: each was started by the job that carried it from the start.
         // (A job's last run is recorded before the job itself is marked succeeded.)
         var carriers = await CarriersAsync(host);
         await using var check = await factory.CreateDbContextAsync(Ct);
@@ -169,6 +191,7 @@ public class BatchedRunsTests
         await using var host = await EngineHost.StartAsync(extra: new()
         {
             ["Execution:WorkerCount"] = "2",
+            ["Execution:RunsPerJob"] = "3",
             ["Execution:RecoveryInterval"] = "01:00:00",
         });
         var scheduleIds = new List<Guid>();
@@ -268,6 +291,41 @@ public class BatchedRunsTests
         Assert.Equal(0, host.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledCount());
         await using var check = await factory.CreateDbContextAsync(Ct);
         var runs = await check.Executions.IgnoreQueryFilters().AsNoTracking().ToListAsync(Ct);
+        Assert.All(runs, run => Assert.Equal(run.HangfireJobId, Assert.Single(carriers[run.Id]).Job));
+        Assert.All(runs, run => Assert.Equal(1, run.Attempts));
+    }
+
+    /// <summary>
+    /// A burst travels in few jobs (decision 0047), and the jobs asking for a workspace's places divide its limit among
+    /// them, not among the node's workers: two jobs at a limit of four keep four webhooks in flight, where a share of the
+    /// limit by the node's eight workers (one place a job a round) left two.
+    /// </summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task FewJobsAtALimit_DivideItsPlacesAmongThem_TheLimitIsUsedAndHolds(DatabaseProvider provider)
+    {
+        Assert.SkipWhen(provider == DatabaseProvider.PostgreSql && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgreSqlTestDatabase.EnvironmentVariable)),
+            $"PostgreSQL: set {PostgreSqlTestDatabase.EnvironmentVariable} to run this case.");
+        await using var host = await EngineHost.StartAsync(provider, extra: new()
+        {
+            ["Execution:WorkerCount"] = "8",
+            ["Execution:RunsPerJob"] = "10",
+            ["Execution:WorkspaceConcurrencyLimit"] = "4",
+        });
+        await using var receiver = await HoldingWebhookReceiver.StartAsync();
+        receiver.Respond("shared", TimeSpan.FromMilliseconds(300));
+        await SeedBurstAsync(host, 20, receiver.Url("shared"));
+        var factory = await CompletedAsync(host, 20);
+
+        Assert.Equal(20, receiver.On("shared").Select(r => r.ExecutionId).Distinct().Count());
+        Assert.Equal(4, receiver.MaxInFlight("shared"));
+        var carriers = await CarriersAsync(host);
+        await using var check = await factory.CreateDbContextAsync(Ct);
+        var runs = await check.Executions.IgnoreQueryFilters().AsNoTracking().ToListAsync(Ct);
+        // Two jobs of ten carried the burst (a run claimed after its time, if any, goes in a job of its own), each run started
+        // by its own job, once.
+        Assert.InRange(runs.Select(run => run.HangfireJobId).Distinct().Count(), 2, 4);
         Assert.All(runs, run => Assert.Equal(run.HangfireJobId, Assert.Single(carriers[run.Id]).Job));
         Assert.All(runs, run => Assert.Equal(1, run.Attempts));
     }

@@ -138,6 +138,9 @@ public class ReliabilityTests
             var settings = EngineHost.FastSettings();
             settings["Execution:NodeName"] = name;
             settings["Execution:WorkerCount"] = "10";
+            // Jobs of 16: more jobs than one node's workers, so a burst one node claims whole is shared by both (with the
+            // default jobs of 100 the claiming node's own workers may take all five: decision 0047).
+            settings["Execution:RunsPerJob"] = "16";
             return settings;
         }
         await using var nodeA = new AppFactory(database, Node("node-a"), ownsDatabase: false);
