@@ -164,11 +164,21 @@ public sealed class ExecutionLedger : IAsyncDisposable
         return await item.Done.Task.WaitAsync(ct);
     }
 
-    /// <summary>A worker begins a run job (of one run or several): the places a job takes in one round are shared among these.</summary>
-    public void JobStarted() => Interlocked.Increment(ref _jobsRunning);
+    /// <summary>
+    /// A worker begins a run job (of one run or several): the places a job takes in one round are shared among the jobs
+    /// running. Disposing the result ends the job, and its part of the places goes to the jobs still running.
+    /// </summary>
+    public RunningJob JobRunning()
+    {
+        Interlocked.Increment(ref _jobsRunning);
+        return new RunningJob(this);
+    }
 
-    /// <summary>A run job has ended: its part of the places goes to the jobs still running.</summary>
-    public void JobFinished() => Interlocked.Decrement(ref _jobsRunning);
+    /// <summary>A run job counted by <see cref="JobRunning"/> until disposed.</summary>
+    public readonly struct RunningJob(ExecutionLedger ledger) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref ledger._jobsRunning);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -28,17 +28,10 @@ public sealed class ExecutionRunner(
     [RunJobName("Run")]
     public async Task RunAsync(Guid executionId, PerformContext? job, CancellationToken cancellationToken)
     {
-        ledger.JobStarted();
-        try
-        {
-            // At the workspace's concurrency limit the worker may wait a little for a place (decision 0035): on several nodes,
-            // whose workers outnumber the limit, refusing the run cost a recheck job and a release for most runs of a burst.
-            await RunOneAsync(new StartRequest(executionId, job?.BackgroundJob?.Id, MayWait: true), cancellationToken);
-        }
-        finally
-        {
-            ledger.JobFinished();
-        }
+        using var _ = ledger.JobRunning();
+        // At the workspace's concurrency limit the worker may wait a little for a place (decision 0035): on several nodes,
+        // whose workers outnumber the limit, refusing the run cost a recheck job and a release for most runs of a burst.
+        await RunOneAsync(new StartRequest(executionId, job?.BackgroundJob?.Id, MayWait: true), cancellationToken);
     }
 
     /// <summary>
@@ -52,19 +45,9 @@ public sealed class ExecutionRunner(
     [RunJobName("Run")]
     public async Task RunBatchAsync(Guid[] executionIds, PerformContext? job, CancellationToken cancellationToken)
     {
-        ledger.JobStarted();
-        try
-        {
-            await RunRoundsAsync([.. executionIds.Distinct()], job?.BackgroundJob?.Id, cancellationToken);
-        }
-        finally
-        {
-            ledger.JobFinished();
-        }
-    }
-
-    private async Task RunRoundsAsync(List<Guid> remaining, string? jobId, CancellationToken cancellationToken)
-    {
+        using var _ = ledger.JobRunning();
+        List<Guid> remaining = [.. executionIds.Distinct()];
+        var jobId = job?.BackgroundJob?.Id;
         // How many runs the next round asks for: all at first, then twice as many as found a place last time, so that at
         // a limit that holds the workspace back the job asks for about one place at a time, as a job of one run would.
         var window = remaining.Count;
