@@ -139,6 +139,9 @@ public sealed class ExecutionOptions
     /// <summary>Queues of runs in the order workers serve them: urgent first, FIFO within one.</summary>
     public static readonly string[] Queues = ["urgent", "high", "default", "low"];
 
+    /// <summary>Every queue a node's Hangfire server serves, in the order it serves them.</summary>
+    public static readonly string[] ServerQueues = [MaintenanceQueue, .. Queues];
+
     public static string QueueOf(Scheduling.Core.Scheduling.SchedulePriority priority) => priority switch
     {
         Scheduling.Core.Scheduling.SchedulePriority.Urgent => "urgent",

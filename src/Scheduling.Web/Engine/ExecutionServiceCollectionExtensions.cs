@@ -96,7 +96,7 @@ public static class ExecutionServiceCollectionExtensions
             services.AddHostedService<MaintenanceSchedule>();
             services.AddHangfireServer((sp, server) =>
             {
-                server.Queues = [ExecutionOptions.MaintenanceQueue, .. ExecutionOptions.Queues];
+                server.Queues = ExecutionOptions.ServerQueues;
                 server.WorkerCount = options.WorkerCount;
                 server.SchedulePollingInterval = options.SchedulePollingInterval;
                 // A dead node (kill -9, a lost machine) is noticed within NodeTimeout, not Hangfire's five minutes: the
@@ -143,6 +143,9 @@ public static class ExecutionServiceCollectionExtensions
             // timeout is a dead node's (Hangfire holds its locks for milliseconds to seconds).
             DistributedLockTimeout = options.NodeTimeout,
         };
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(Data.PostgresConnections.Tune(connectionString), storage), storage);
+        var postgres = new PostgreSqlStorage(new NpgsqlConnectionFactory(Data.PostgresConnections.Tune(connectionString), storage), storage);
+        // One idle worker a node polls the queue, as Hangfire.SqlServer does (decision 0048).
+        SinglePollerJobQueueProvider.Install(postgres, storage, ExecutionOptions.ServerQueues);
+        return postgres;
     }
 }
