@@ -178,20 +178,26 @@ public static class Program
         }
         var rate = probe.Ids.Count / Math.Max(probe.Elapsed.TotalSeconds, 0.001);
 
-        // 2b. A warm-up burst: a server that has been running has its code compiled (tiered JIT) and its pools
-        // filled; without it the measured burst is also the first run of every delivery path.
-        if (options.WarmUp > 0)
+        // 2b. Warm-up bursts: a server that has been running has its code compiled (tiered JIT) and its pools
+        // filled; without them the measured burst is also the first run of every delivery path. .NET compiles a method
+        // again, optimised, after its 30th call, and only once no new method has been compiled for 100 ms. Much of a burst's
+        // path is called once per ledger batch or per job, not per run: after one burst of 500 the nodes' and this script's
+        // JIT threads took a fifth of the machine's CPU in the measured burst (a perf profile; a JIT trace of a node showed
+        // the ledger's run read among ~300 methods compiled then). So the warm-up is as large as the burst (up to 2,000
+        // runs), twice: after that a node's JIT trace of the measured burst shows Hangfire's recurring-job code only.
+        var warmUpSize = options.WarmUp ?? Math.Min(n, 2000);
+        for (var round = 1; warmUpSize > 0 && round <= options.WarmUpRounds; round++)
         {
             var warmStart = DateTime.UtcNow;
             var warmDue = new DateTime(warmStart.Ticks - warmStart.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc)
-                .AddSeconds(Math.Ceiling(options.WarmUp / Math.Max(rate, 1) * 1.5) + 3);
-            var warm = await CreateManyAsync(apis, options.WarmUp, options.Concurrency, i => OnceBody($"warm-run-{i:00000}", warmDue, receiver.Url), CancellationToken.None);
+                .AddSeconds(Math.Ceiling(warmUpSize / Math.Max(rate, 1) * 1.5) + 3);
+            var warm = await CreateManyAsync(apis, warmUpSize, options.Concurrency, i => OnceBody($"warm-run-{round}-{i:00000}", warmDue, receiver.Url), CancellationToken.None);
             var warmIds = warm.Ids.ToHashSet();
             while (receiver.DistinctSchedules(warmIds) < warmIds.Count && DateTime.UtcNow < warmDue.AddSeconds(90))
             {
                 await Task.Delay(200);
             }
-            Console.WriteLine($"warm-up: {receiver.DistinctSchedules(warmIds)} of {warmIds.Count} runs due at {warmDue:HH:mm:ss} delivered by +{(DateTime.UtcNow - warmDue).TotalSeconds:0.0} s (not part of the figures)");
+            Console.WriteLine($"warm-up {round}: {receiver.DistinctSchedules(warmIds)} of {warmIds.Count} runs due at {warmDue:HH:mm:ss} delivered by +{(DateTime.UtcNow - warmDue).TotalSeconds:0.0} s (not part of the figures)");
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
         var estimate = TimeSpan.FromSeconds(n / Math.Max(rate, 1));
@@ -608,7 +614,10 @@ internal sealed record LoadOptions
           --timeout SECONDS  how long after the due second to wait for deliveries (default 120)
           --settle SECONDS   memory mode: idle time before reading RSS (default 60)
           --env KEY=VALUE    extra environment for the app (repeatable), e.g. Execution__DispatchBatchSize=500
-          --warmup N         a burst of N runs first, not measured: JIT and pools as in a running server (default 500; 0 = cold)
+          --warmup N         a burst of N runs first, not measured: JIT and pools as in a running server (default: as many as
+                             --n, at most 2000; 0 = cold)
+          --warmup-rounds R  that many warm-up bursts, one after the other (default 2: the tiered JIT optimises the hot path
+                             only after its 30th call, and much of it is called once per batch)
           --provider NAME    sqlite (default: one node on a SQLite file) or postgresql (a throwaway PostgreSQL on 127.0.0.1)
           --nodes N          app processes on the one database (postgresql only; default 1), creation spread over them
           --kill-one         kill the last node with SIGKILL once a third of the runs arrived; report how long the rest took
@@ -634,7 +643,10 @@ internal sealed record LoadOptions
     public int TimeoutSeconds { get; private init; } = 120;
     public int SettleSeconds { get; private init; } = 60;
     public int DuplicateGraceSeconds { get; private init; } = 3;
-    public int WarmUp { get; private init; } = 500;
+    /// <summary>Runs a warm-up burst; null: as many as the measured burst, at most 2,000.</summary>
+    public int? WarmUp { get; private init; }
+
+    public int WarmUpRounds { get; private init; } = 2;
     public bool KeepWorkDir { get; private init; }
     public string Provider { get; private init; } = "sqlite";
     public int Nodes { get; private init; } = 1;
@@ -685,6 +697,7 @@ internal sealed record LoadOptions
                 "--planning" => options with { Planning = true },
                 "--subscribe" => options with { Subscribe = true },
                 "--warmup" => options with { WarmUp = Int(0, 100_000) },
+                "--warmup-rounds" => options with { WarmUpRounds = Int(1, 10) },
                 "--env" => options with { Environment = [.. options.Environment, ParseEnv(Value())] },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
