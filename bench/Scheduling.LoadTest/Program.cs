@@ -179,12 +179,8 @@ public static class Program
         var rate = probe.Ids.Count / Math.Max(probe.Elapsed.TotalSeconds, 0.001);
 
         // 2b. Warm-up bursts: a server that has been running has its code compiled (tiered JIT) and its pools
-        // filled; without them the measured burst is also the first run of every delivery path. .NET compiles a method
-        // again, optimised, after its 30th call, and only once no new method has been compiled for 100 ms. Much of a burst's
-        // path is called once per ledger batch or per job, not per run: after one burst of 500 the nodes' and this script's
-        // JIT threads took a fifth of the machine's CPU in the measured burst (a perf profile; a JIT trace of a node showed
-        // the ledger's run read among ~300 methods compiled then). So the warm-up is as large as the burst (up to 2,000
-        // runs), twice: after that a node's JIT trace of the measured burst shows Hangfire's recurring-job code only.
+        // filled. .NET optimises a method only after its 30th call, and much of a burst's path is called once per ledger
+        // batch, so one small burst left the nodes compiling it during the measured one (decision 0049).
         var warmUpSize = options.WarmUp ?? Math.Min(n, 2000);
         for (var round = 1; warmUpSize > 0 && round <= options.WarmUpRounds; round++)
         {
@@ -643,7 +639,7 @@ internal sealed record LoadOptions
     public int TimeoutSeconds { get; private init; } = 120;
     public int SettleSeconds { get; private init; } = 60;
     public int DuplicateGraceSeconds { get; private init; } = 3;
-    /// <summary>Runs a warm-up burst; null: as many as the measured burst, at most 2,000.</summary>
+    /// <summary>Runs in each warm-up burst; null: as many as the measured burst, at most 2,000.</summary>
     public int? WarmUp { get; private init; }
 
     public int WarmUpRounds { get; private init; } = 2;
